@@ -1,0 +1,376 @@
+------------------------------- MODULE IovIter -------------------------------
+(***************************************************************************)
+(* One iov_iter over a small page size: iov_iter_advance(),                *)
+(* iov_iter_revert() and iov_iter_extract_pages() on UBUF, IOVEC, KVEC,    *)
+(* BVEC, XARRAY and DISCARD iterators, as lib/iov_iter.c does them after   *)
+(* 7d58fe731028 (v6.3) and f741bd7178c9 (v6.6), plus the designs before    *)
+(* and after them as variants (KERNEL.md §A.4, §B, §G.0, §G.1, §G.7).      *)
+(*                                                                         *)
+(* The stream is the concatenation of the iterator's elements; byte p of   *)
+(* it lives at a place <<page, offset>> fixed by the layout.  An           *)
+(* extraction returns ret, offset0 and a page list; the invariants say     *)
+(* that these describe exactly the next ret bytes of the stream, within    *)
+(* maxsize and maxpages, and that the iterator moved by exactly ret.       *)
+(***************************************************************************)
+EXTENDS Integers, Sequences, FiniteSets
+
+CONSTANTS
+    PS,          \* PAGE_SIZE of the model, in bytes
+    Layouts,     \* the iterators a behaviour may start from (layout records, see LayoutOK)
+    Sizes,       \* the maxsize arguments Extract is tried with
+    PageCounts,  \* the maxpages arguments Extract is tried with (the caller's page array size)
+    Steps,       \* the byte counts Advance and Revert are tried with
+    Variant      \* which design of iov_iter_extract_pages() runs (the same strings as the implementation)
+
+Variants == {"v6.6", "v6.12", "bug-clobber-maxsize", "bug-no-skip-empty",
+             "bug-kvec-offset", "bug-bvec-size-plus-skip"}
+
+Types == {"UBUF", "IOVEC", "KVEC", "BVEC", "XARRAY", "DISCARD"}
+SegTypes == {"IOVEC", "KVEC", "BVEC"}      \* iterators over an array of elements
+UserTypes == {"UBUF", "IOVEC"}             \* user-backed: extraction pins (iov_iter_extract_will_pin)
+KernelTypes == {"KVEC", "BVEC", "XARRAY"}  \* kernel-backed and extractable: pages are only listed
+
+\* A layout: the iterator as its constructor was called.  segs holds [addr, len] elements for
+\* UBUF (one element)/IOVEC/KVEC, [page, offset, len] for BVEC, and nothing for XARRAY/DISCARD;
+\* start and holes describe an XARRAY (index k holds page k unless k \in holes); count is the
+\* iterator's initial count.
+LayoutOK(l) ==
+    /\ l.type \in Types
+    /\ l.dir \in {"SOURCE", "DEST"}
+    /\ l.pageSize = PS
+    /\ \A k \in 1..Len(l.segs) : l.segs[k].len \in Nat
+    /\ l.type = "UBUF" => Len(l.segs) = 1
+    /\ l.type \in {"XARRAY", "DISCARD"} => l.segs = <<>>
+    /\ l.type = "DISCARD" => l.dir = "DEST"
+    /\ l.type \in SegTypes \cup {"UBUF"} =>
+          l.count = LET RECURSIVE S(_) S(k) == IF k = 0 THEN 0 ELSE S(k - 1) + l.segs[k].len
+                    IN S(Len(l.segs))
+
+ASSUME VariantOK == Variant \in Variants                 \* a known design
+ASSUME PageSizeOK == PS \in Nat \ {0}                      \* pages hold at least one byte
+ASSUME LayoutsOK == \A l \in Layouts : LayoutOK(l)         \* every start is a well-formed iterator
+ASSUME ArgsOK == Sizes \subseteq Nat /\ Steps \subseteq Nat /\ PageCounts \subseteq Nat \ {0}  \* size_t args
+
+\* The options of each design (src/kernel/iov_iter_extract.ts VARIANT_OPTIONS holds the same table).
+ClobberMaxsize == Variant = "bug-clobber-maxsize"                   \* §G.1: the skip loop writes maxsize
+SkipEmpty == Variant # "bug-no-skip-empty"                          \* §G.0 v7: skip empty front elements
+KvecOffsetFix == Variant # "bug-kvec-offset"                        \* §G.0 v11: offset0 from the address
+BvecWalker == IF Variant \in {"v6.12", "bug-bvec-size-plus-skip"} THEN "v6.12" ELSE "v6.3"  \* §B.5
+BvecSizePlusSkip == Variant = "bug-bvec-size-plus-skip"             \* §G.7: bi_size = maxsize + skip
+
+VARIABLES
+    layout,  \* the iterator as constructed (never changes; the first state tells replay what to build)
+    iter,    \* [count, iovOffset, nrSegs]: the fields the kernel updates; nrSegs counts the current element
+    xtr,     \* the last operation's extraction call and result (valid = FALSE after Advance/Revert)
+    fwd,     \* the last forward move (count and position before it, bytes moved), "undone" once reverted
+    action   \* the step just taken and its arguments, for replay (left out of the view)
+
+vars == <<layout, iter, xtr, fwd, action>>
+
+-----------------------------------------------------------------------------
+Min(a, b) == IF a < b THEN a ELSE b
+DivUp(a, b) == (a + b - 1) \div b
+
+Segs == layout.segs
+NSegs == Len(layout.segs)
+
+\* Index of the element the iterator is on (the kernel's element pointer); NSegs + 1 past the end.
+Cur(it) == NSegs - it.nrSegs + 1
+
+\* Bytes in elements 1..k.
+RECURSIVE SumLen(_)
+SumLen(k) == IF k <= 0 THEN 0 ELSE SumLen(k - 1) + Segs[k].len
+
+\* The stream position the element/offset fields designate.
+Pos(it) == IF layout.type \in SegTypes THEN SumLen(Cur(it) - 1) + it.iovOffset ELSE it.iovOffset
+
+\* The element holding stream byte p, and the place <<page, offset>> of that byte.
+SegOf(p) == CHOOSE k \in 1..NSegs : SumLen(k - 1) <= p /\ p < SumLen(k)
+Where(p) ==
+    CASE layout.type \in {"UBUF", "IOVEC", "KVEC"} ->
+            LET k == SegOf(p)  a == Segs[k].addr + p - SumLen(k - 1) IN <<a \div PS, a % PS>>
+      [] layout.type = "BVEC" ->
+            LET k == SegOf(p)  o == Segs[k].offset + p - SumLen(k - 1)
+            IN <<Segs[k].page + o \div PS, o % PS>>
+      [] OTHER ->
+            LET a == layout.start + p IN <<a \div PS, a % PS>>
+
+-----------------------------------------------------------------------------
+(* iov_iter_advance() (KERNEL.md §A.4)                                     *)
+
+\* The element walk of iov_iter_iovec_advance()/iov_iter_bvec_advance(): from nr elements left and size
+\* bytes from the current element's start, step over every element size reaches (empty ones included).
+RECURSIVE SkipFrom(_, _)
+SkipFrom(nr, size) ==
+    IF nr = 0 THEN <<0, size>>
+    ELSE IF size < Segs[NSegs - nr + 1].len THEN <<nr, size>>
+    ELSE SkipFrom(nr - 1, size - Segs[NSegs - nr + 1].len)
+
+AdvanceIt(it, n0) ==
+    LET n == Min(n0, it.count) IN
+    CASE layout.type \in {"UBUF", "XARRAY"} -> [it EXCEPT !.iovOffset = @ + n, !.count = @ - n]
+      [] layout.type \in SegTypes ->
+            IF it.count = 0 THEN it
+            ELSE LET w == SkipFrom(it.nrSegs, n + it.iovOffset)
+                 IN [count |-> it.count - n, iovOffset |-> w[2], nrSegs |-> w[1]]
+      [] OTHER -> [it EXCEPT !.count = @ - n]
+
+-----------------------------------------------------------------------------
+(* iov_iter_revert() (KERNEL.md §A.4)                                      *)
+
+\* Step back element by element until u bytes fit; ok = FALSE when it would go before element 1.
+RECURSIVE StepBack(_, _)
+StepBack(nr, u) ==
+    IF nr >= NSegs THEN [ok |-> FALSE, nr |-> nr, off |-> 0]
+    ELSE IF u <= Segs[NSegs - nr].len THEN [ok |-> TRUE, nr |-> nr + 1, off |-> Segs[NSegs - nr].len - u]
+    ELSE StepBack(nr + 1, u - Segs[NSegs - nr].len)
+
+\* ok = FALSE is the kernel's BUG() (UBUF/XARRAY) or a walk off the front of the element array.
+RevertIt(it, u) ==
+    IF u = 0 THEN [ok |-> TRUE, it |-> it]
+    ELSE LET it1 == [it EXCEPT !.count = @ + u] IN
+         IF layout.type = "DISCARD" THEN [ok |-> TRUE, it |-> it1]
+         ELSE IF u <= it.iovOffset THEN [ok |-> TRUE, it |-> [it1 EXCEPT !.iovOffset = @ - u]]
+         ELSE IF layout.type \in {"UBUF", "XARRAY"} THEN [ok |-> FALSE, it |-> it1]
+         ELSE LET b == StepBack(it.nrSegs, u - it.iovOffset)
+              IN [ok |-> b.ok, it |-> [it1 EXCEPT !.nrSegs = b.nr, !.iovOffset = b.off]]
+
+-----------------------------------------------------------------------------
+(* iov_iter_extract_pages() (KERNEL.md §B)                                 *)
+
+NoOffset == -1   \* *offset0 not written by the call
+
+Res(ret, errno, off0, pages, it) ==
+    [ret |-> ret, errno |-> errno, offset0 |-> off0, pages |-> pages, it |-> it]
+
+PageRun(first, n) == [k \in 1..n |-> first + k - 1]
+
+\* want_pages_array() with a caller-supplied array: how many entries to fill.
+WantPages(size, start, maxpages) == Min(DivUp(size + start, PS), maxpages)
+
+\* first_iovec_segment(): the first element from k on with data past skip, as <<index, skip>>.
+RECURSIVE FirstIovec(_, _)
+FirstIovec(k, skip) ==
+    IF k > NSegs THEN <<0, 0>>
+    ELSE IF Segs[k].len - skip > 0 THEN <<k, skip>> ELSE FirstIovec(k + 1, 0)
+
+\* iov_iter_extract_user_pages() (§B.3): pin_user_pages_fast() pins at most pinLimit pages this call.
+ExtractUser(it, m, maxpages, pinLimit) ==
+    LET f == IF layout.type = "UBUF" THEN <<1, it.iovOffset>> ELSE FirstIovec(Cur(it), it.iovOffset)
+        seg == Segs[f[1]]
+        addr == seg.addr + f[2]
+        size == IF layout.type = "UBUF" THEN m ELSE Min(m, seg.len - f[2])
+        off == addr % PS
+        n == WantPages(size, off, maxpages)
+        res == Min(n, pinLimit)
+        r == Min(size, res * PS - off)
+    IN IF f[1] = 0 THEN Res(0, "BUG", NoOffset, <<>>, it)
+       ELSE IF n = 0 THEN Res(0, "ENOMEM", off, <<>>, it)
+       ELSE IF res = 0 THEN Res(0, "EFAULT", off, <<>>, it)
+       ELSE Res(r, "", off, PageRun((addr - off) \div PS, res), AdvanceIt(it, r))
+
+\* The KVEC/BVEC front loop (§B.4): find an element with data, stepping over empty ones (v7+);
+\* under ClobberMaxsize the size of an empty element becomes the maxsize of the next (§G.1).
+RECURSIVE Front(_, _, _)
+Front(nr, skip, m) ==
+    IF nr = 0 THEN [found |-> FALSE, nr |-> 0, skip |-> skip, size |-> 0]
+    ELSE LET size == Min(m, Segs[NSegs - nr + 1].len - skip) IN
+         IF size # 0 \/ ~SkipEmpty THEN [found |-> TRUE, nr |-> nr, skip |-> skip, size |-> size]
+         ELSE Front(nr - 1, 0, IF ClobberMaxsize THEN size ELSE m)
+
+\* The iterator after the front loop: it keeps the elements it stepped over, even on a 0/-ENOMEM return.
+AfterFront(it, f) == [it EXCEPT !.nrSegs = f.nr, !.iovOffset = IF f.nr = it.nrSegs THEN @ ELSE 0]
+
+\* iov_iter_extract_kvec_pages() (§B.4): one element; pages are the virtual pages from the start address.
+ExtractKvec(it, m, maxpages) ==
+    LET f == Front(it.nrSegs, it.iovOffset, m)
+        it1 == AfterFront(it, f)
+        seg == Segs[NSegs - f.nr + 1]
+        off == IF KvecOffsetFix THEN (seg.addr + f.skip) % PS ELSE f.skip % PS
+        walk == IF KvecOffsetFix THEN seg.addr + f.skip - off ELSE seg.addr - off
+        n == WantPages(f.size, off, maxpages)
+        r == Min(f.size, n * PS - off)
+    IN IF ~f.found THEN Res(0, "", NoOffset, <<>>, it1)
+       ELSE IF n = 0 THEN Res(0, "ENOMEM", off, <<>>, it1)
+       ELSE Res(r, "", off, [k \in 1..n |-> (walk + (k - 1) * PS) \div PS], AdvanceIt(it1, r))
+
+\* iov_iter_extract_bvec_pages() v6.3-v6.11 (§B.5): one bvec, its pages taken as contiguous.
+ExtractBvecOne(it, m, maxpages) ==
+    LET f == Front(it.nrSegs, it.iovOffset, m)
+        it1 == AfterFront(it, f)
+        bv == Segs[NSegs - f.nr + 1]
+        skip == f.skip + bv.offset
+        off == skip % PS
+        n == WantPages(f.size, off, maxpages)
+        r == Min(f.size, n * PS - off)
+    IN IF ~f.found THEN Res(0, "", NoOffset, <<>>, it1)
+       ELSE IF n = 0 THEN Res(0, "ENOMEM", off, <<>>, it1)
+       ELSE Res(r, "", off, PageRun(bv.page + skip \div PS, n), AdvanceIt(it1, r))
+
+\* The bvec_iter walk of the v6.12+ extractor: single-page chunks from element base + w.idx on, stopping
+\* at a chunk that would leave a hole, at limit pages, or after a chunk that does not end its page.
+RECURSIVE WalkB(_, _, _, _)
+WalkB(base, nr, limit, w) ==
+    IF w.size = 0 \/ w.idx >= nr THEN w
+    ELSE LET mp == Segs[base + w.idx]
+             at == mp.offset + w.done
+             po == at % PS
+             len == Min(Min(w.size, mp.len - w.done), PS - po)
+             w1 == [w EXCEPT !.pages = Append(@, mp.page + at \div PS), !.total = @ + len,
+                             !.off0 = IF w.pages = <<>> THEN po ELSE @]
+             d == w.done + len
+         IN IF w.pages # <<>> /\ po # 0 THEN w
+            ELSE IF Len(w1.pages) >= limit \/ po + len # PS THEN w1
+            ELSE WalkB(base, nr, limit, [w1 EXCEPT !.idx = IF d = mp.len THEN @ + 1 ELSE @,
+                                                   !.done = IF d = mp.len THEN 0 ELSE d,
+                                                   !.size = @ - len])
+
+\* iov_iter_extract_bvec_pages() v6.12+ (e4e535bff2bc + bi_idx fix, §B.5); BvecSizePlusSkip is §G.7.
+ExtractBvecWalk(it, m, maxpages) ==
+    LET step == it.iovOffset = Segs[Cur(it)].len
+        it1 == IF step THEN [it EXCEPT !.iovOffset = 0, !.nrSegs = @ - 1] ELSE it
+        skip == IF step THEN 0 ELSE it.iovOffset
+        w == WalkB(Cur(it1), it1.nrSegs, WantPages(m, skip, maxpages),
+                   [idx |-> 0, size |-> IF BvecSizePlusSkip THEN m + skip ELSE m, done |-> skip,
+                    pages |-> <<>>, total |-> 0, off0 |-> NoOffset])
+    IN IF it.nrSegs = 0 THEN Res(0, "", NoOffset, <<>>, it)
+       ELSE Res(w.total, "", w.off0, w.pages, AdvanceIt(it1, w.total))
+
+\* Consecutive present xarray indices from idx on, at most n of them.
+RECURSIVE Present(_, _)
+Present(idx, n) == IF n = 0 \/ idx \in layout.holes THEN <<>> ELSE <<idx>> \o Present(idx + 1, n - 1)
+
+\* iov_iter_extract_xarray_pages() (§B.6): with no page and offset0 > 0 the size_t difference wraps.
+ExtractXarray(it, m, maxpages) ==
+    LET pos == layout.start + it.iovOffset
+        off == pos % PS
+        n == WantPages(m, off, maxpages)
+        pages == Present(pos \div PS, n)
+        avail == Len(pages) * PS - off
+        r == IF avail < 0 THEN m ELSE Min(avail, m)
+    IN IF n = 0 THEN Res(0, "ENOMEM", off, <<>>, it) ELSE Res(r, "", off, pages, AdvanceIt(it, r))
+
+\* The dispatcher (§B.2).
+ExtractPages(it, maxsize, maxpages, pinLimit) ==
+    LET m == Min(maxsize, it.count) IN
+    IF m = 0 THEN Res(0, "", NoOffset, <<>>, it)
+    ELSE CASE layout.type \in UserTypes -> ExtractUser(it, m, maxpages, pinLimit)
+           [] layout.type = "KVEC" -> ExtractKvec(it, m, maxpages)
+           [] layout.type = "BVEC" /\ BvecWalker = "v6.12" -> ExtractBvecWalk(it, m, maxpages)
+           [] layout.type = "BVEC" -> ExtractBvecOne(it, m, maxpages)
+           [] layout.type = "XARRAY" -> ExtractXarray(it, m, maxpages)
+           [] OTHER -> Res(0, "EFAULT", NoOffset, <<>>, it)
+
+-----------------------------------------------------------------------------
+NoXtr == [valid |-> FALSE, maxsize |-> 0, maxpages |-> 0, countBefore |-> 0,
+          ret |-> 0, errno |-> "", offset0 |-> NoOffset, pages |-> <<>>]
+NoFwd == [kind |-> "none", moved |-> 0, count |-> 0, pos |-> 0]
+
+MaxPageCount == CHOOSE p \in PageCounts : \A q \in PageCounts : q <= p
+
+\* How many pages pin_user_pages_fast() manages before faulting: none, one (a partial pin) or all of
+\* them for user-backed iterators; irrelevant (all) for the others.
+PinLimits == IF layout.type \in UserTypes THEN {0, 1, MaxPageCount} ELSE {MaxPageCount}
+
+Errnos == {"", "ENOMEM", "EFAULT", "BUG"}
+
+TypeOK ==
+    /\ layout \in Layouts
+    /\ iter \in [count : 0..layout.count, iovOffset : Nat, nrSegs : 0..NSegs]
+    /\ xtr \in [valid : BOOLEAN, maxsize : Nat, maxpages : Nat, countBefore : Nat,
+                ret : Int, errno : Errnos, offset0 : Int, pages : Seq(Int)]
+    /\ fwd \in [kind : {"none", "moved", "undone"}, moved : Int, count : Nat, pos : Nat]
+
+Init ==
+    /\ layout \in Layouts
+    /\ iter = [count |-> layout.count, iovOffset |-> 0,
+               nrSegs |-> IF layout.type \in SegTypes \cup {"UBUF"} THEN Len(layout.segs) ELSE 0]
+    /\ xtr = NoXtr
+    /\ fwd = NoFwd
+    /\ action = [name |-> "Init"]
+
+\* iov_iter_advance(i, n): move the iterator n bytes on (clamped to count)
+Advance(n) ==
+    LET it == AdvanceIt(iter, n) IN
+    /\ iter' = it
+    /\ xtr' = NoXtr
+    /\ fwd' = [kind |-> "moved", moved |-> iter.count - it.count, count |-> iter.count, pos |-> Pos(iter)]
+    /\ action' = [name |-> "Advance", n |-> n]
+    /\ UNCHANGED layout
+
+\* iov_iter_revert(i, n): give back n bytes the caller consumed (never more than it consumed)
+Revert(n) ==
+    LET r == RevertIt(iter, n) IN
+    /\ n > 0
+    /\ n <= layout.count - iter.count
+    /\ r.ok
+    /\ iter' = r.it
+    /\ xtr' = NoXtr
+    /\ fwd' = IF fwd.kind = "moved" /\ fwd.moved = n THEN [fwd EXCEPT !.kind = "undone"] ELSE NoFwd
+    /\ action' = [name |-> "Revert", n |-> n]
+    /\ UNCHANGED layout
+
+\* iov_iter_extract_pages(i, &pages, maxsize, maxpages, 0, &offset0)
+Extract(maxsize, maxpages, pinLimit) ==
+    LET r == ExtractPages(iter, maxsize, maxpages, pinLimit) IN
+    /\ iter' = r.it
+    /\ xtr' = [valid |-> TRUE, maxsize |-> maxsize, maxpages |-> maxpages, countBefore |-> iter.count,
+               ret |-> r.ret, errno |-> r.errno, offset0 |-> r.offset0, pages |-> r.pages]
+    /\ fwd' = [kind |-> "moved", moved |-> IF r.errno = "" THEN r.ret ELSE 0,
+               count |-> iter.count, pos |-> Pos(iter)]
+    /\ action' = [name |-> "Extract", maxsize |-> maxsize, maxpages |-> maxpages, pinLimit |-> pinLimit]
+    /\ UNCHANGED layout
+
+Next ==
+    \/ \E n \in Steps : Advance(n)
+    \/ \E n \in Steps : Revert(n)
+    \/ \E m \in Sizes, p \in PageCounts, l \in PinLimits : Extract(m, p, l)
+
+Spec == Init /\ [][Next]_vars
+
+-----------------------------------------------------------------------------
+\* Pages the caller treats as returned: DIV_ROUND_UP(offset0 + ret, PAGE_SIZE) (§B.1).
+NeededPages(off, ret) == IF ret > 0 THEN DivUp(off + ret, PS) ELSE 0
+
+\* An extraction returns 0 <= ret <= min(maxsize, count), moves count by exactly ret (by nothing on an
+\* error), puts offset0 inside the first page, writes every page the caller will use without exceeding
+\* maxpages, and for pinned pages writes exactly those (each carries a pin the caller drops).
+ExtractContractInv ==
+    xtr.valid =>
+        /\ xtr.errno # "BUG"
+        /\ xtr.errno \in {"ENOMEM", "EFAULT"} => iter.count = xtr.countBefore
+        /\ xtr.errno = "" =>
+              /\ 0 <= xtr.ret
+              /\ xtr.ret <= Min(xtr.maxsize, xtr.countBefore)
+              /\ iter.count = xtr.countBefore - xtr.ret
+              /\ xtr.ret > 0 =>
+                    /\ 0 <= xtr.offset0 /\ xtr.offset0 < PS
+                    /\ NeededPages(xtr.offset0, xtr.ret) <= Len(xtr.pages)
+                    /\ Len(xtr.pages) <= xtr.maxpages
+                    /\ layout.type \in UserTypes => Len(xtr.pages) = NeededPages(xtr.offset0, xtr.ret)
+
+\* Byte j of what an extraction returned (offset0 + j into the page list) is the stream's byte at the
+\* position the iterator stood at plus j.
+ExtractCoversStreamInv ==
+    (xtr.valid /\ xtr.errno = "" /\ xtr.ret > 0) =>
+        \A j \in 0..(Min(xtr.ret, xtr.countBefore) - 1) :
+            LET idx == (xtr.offset0 + j) \div PS IN
+            idx < Len(xtr.pages) =>
+                Where(layout.count - xtr.countBefore + j) = <<xtr.pages[idx + 1], (xtr.offset0 + j) % PS>>
+
+\* A kernel-backed extraction that was asked for something (count, maxsize and maxpages all > 0)
+\* returns something; and an element iterator never has bytes left but no element to hold them.
+NoStallInv ==
+    /\ (xtr.valid /\ layout.type \in KernelTypes /\ xtr.countBefore > 0 /\ xtr.maxsize > 0 /\ xtr.maxpages > 0)
+          => (xtr.errno = "" /\ xtr.ret > 0)
+    /\ (layout.type \in SegTypes /\ iter.count > 0) => iter.nrSegs > 0
+
+\* Reverting exactly the bytes the previous advance or extraction moved restores the count and the
+\* stream position the iterator had before it.
+RevertRestoresInv ==
+    fwd.kind = "undone" => (iter.count = fwd.count /\ Pos(iter) = fwd.pos)
+
+\* The element/offset fields and the count agree: position + count = the iterator's initial count.
+PositionConsistentInv ==
+    layout.type \in SegTypes => Pos(iter) + iter.count = layout.count
+=============================================================================

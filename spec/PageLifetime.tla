@@ -1,0 +1,384 @@
+---------------------------- MODULE PageLifetime ----------------------------
+(***************************************************************************)
+(* Page references and pins from iov_iter extraction to bio release.       *)
+(*                                                                         *)
+(* A process maps user pages (one reference per mapping; a never-written   *)
+(* buffer maps the zero page, which takes none), a kernel caller owns      *)
+(* kernel pages (one reference each), and direct I/O (DIO) reads or        *)
+(* writes them through UBUF/IOVEC/KVEC/BVEC/XARRAY iterators.              *)
+(* bio_iov_iter_get_pages() pins user pages (FOLL_PIN adds the bias 1024   *)
+(* to a small folio's refcount; pins of a zero page are no-ops), lists     *)
+(* KVEC/XARRAY pages without references and shares a BVEC array; it merges *)
+(* a page that continues the last bvec and releases the extra pin of a     *)
+(* same-page merge at once.  iomap_dio_zero() adds the zero page.  Bios    *)
+(* are submitted, DMA'd and completed; completion runs bio_release_pages() *)
+(* per the bio's flags.  The user may munmap() a page at any time; a kernel *)
+(* owner frees its buffer only once no I/O uses it (the caller's contract). *)
+(*                                                                         *)
+(* Kernel sources: KERNEL.md §B.1-B.3 (extraction), §C (bio flags, release, *)
+(* bio_iov_iter_get_pages v6.5, iomap_dio_zero, c8070b787519 zero-page      *)
+(* pins), §D (refcount/pincount rules), §G.0/G.3/G.4 (variants), §H.1-4.   *)
+(* The iterator is abstracted to a list of elements, each within one page  *)
+(* (an iovec/kvec/bvec, or one page's part of a UBUF/XARRAY range); the     *)
+(* byte arithmetic of extraction is the IovIter spec's job.  Page numbers  *)
+(* are page frame numbers: pages p and p+1 are physically adjacent, so a   *)
+(* bvec may grow over both (a multi-page bvec), exactly as bio_add_page()  *)
+(* merges them.  Every folio here is small (order 0).                       *)
+(*                                                                         *)
+(* Variants: "v6.5" (the final design); "legacy" (before the series: DIO   *)
+(* takes FOLL_GET references, bios are put_page()d unless BIO_NO_PAGE_REF, *)
+(* KVEC is refused, XARRAY pages are get_page()d, iomap_dio_zero() takes a *)
+(* reference on the zero page); "bug-dio-reffed" (G.3: a bio of pinned      *)
+(* pages is flagged BIO_PAGE_REFFED); "bug-same-page-merge" (G.4: the extra *)
+(* pin of a same-page merge is kept); "bug-zero-page-put" (iomap_dio_zero() *)
+(* takes no reference on the zero page but flags its bio for put_page).     *)
+(***************************************************************************)
+EXTENDS Integers, Sequences, FiniteSets
+
+CONSTANTS
+    Variant,    \* "v6.5" | "legacy" | "bug-dio-reffed" | "bug-same-page-merge" | "bug-zero-page-put"
+    PageSize,   \* bytes per page (4096)
+    Bias,       \* GUP_PIN_COUNTING_BIAS: one FOLL_PIN on a small folio (1024)
+    ZeroBase,   \* a zero page's refcount when only its reservation holds it
+    Layouts     \* the initial memories and DIOs to start from: a set of layout records
+
+Variants == {"v6.5", "legacy", "bug-dio-reffed", "bug-same-page-merge", "bug-zero-page-put"}
+UserTypes == {"UBUF", "IOVEC"}
+IterTypes == {"UBUF", "IOVEC", "KVEC", "BVEC", "XARRAY"}
+Kinds == {"user", "kernel", "zero"}
+Flags == {"PINNED", "REFFED", "NO_PAGE_REF", "CLONED"}
+NoPage == 0     \* a page-table entry after munmap()
+
+\* One iterator element: `len` bytes at `off` in page `page` (a user virtual page for UBUF/IOVEC).
+Elem == [page : Nat, off : Nat, len : Nat]
+\* A DIO's iterator, and bi_max_vecs of the bios it fills.
+IterRec == [type : IterTypes, dir : {"SOURCE", "DEST"}, elems : Seq(Elem), maxVecs : Nat \ {0}]
+\* A layout is a record [kind : page -> Kinds, mapping : user virtual page -> page, iter : dio -> IterRec,
+\* owned : the kernel pages held by their owner]; each is one initial state.
+
+ASSUME KnownVariant == Variant \in Variants                  \* the variants this spec knows
+ASSUME PositiveSizes == PageSize \in Nat \ {0} /\ Bias \in Nat \ {0}  \* pages and the bias are real
+ASSUME ZeroBasePositive == ZeroBase \in Nat \ {0}            \* the reservation holds the zero page
+
+VARIABLES
+    kind,       \* page -> "user" | "kernel" | "zero" (fixed by the layout)
+    ref,        \* page -> its folio's refcount (pins included, via the bias)
+    freed,      \* pages whose refcount reached zero: back in the allocator
+    owned,      \* kernel pages their kernel owner still holds
+    mapping,    \* user virtual page -> page, NoPage once unmapped
+    iter,       \* dio -> its iterator [type, dir, elems, maxVecs] (fixed by the layout)
+    dio,        \* dio -> [pos |-> elements consumed, err |-> extraction failed, zeroed |-> iomap_dio_zero ran]
+    bios,       \* dio -> the bios it issued, oldest first: [kind, state, flags, taken, vecs]
+    action      \* the last step's name and arguments, for replay
+
+layoutVars == <<kind, mapping, iter>>
+pageVars == <<ref, freed, owned>>
+dioVars == <<dio, bios>>
+vars == <<layoutVars, pageVars, dioVars, action>>
+
+Pages == DOMAIN kind
+VPages == DOMAIN mapping
+Dios == DOMAIN iter
+Range(s) == {s[i] : i \in DOMAIN s}
+
+BioStates == {"built", "inflight", "dma", "released"}
+Vec == [page : Nat, off : Nat, len : Nat]
+BioRec == [kind : {"data", "zero"}, state : BioStates, flags : SUBSET Flags,
+           taken : {"pin", "ref", "none"}, vecs : Seq(Vec)]
+
+TypeOK ==
+    /\ kind \in [Pages -> Kinds]
+    /\ ref \in [Pages -> Int]
+    /\ freed \subseteq Pages
+    /\ owned \subseteq {p \in Pages : kind[p] = "kernel"}
+    /\ mapping \in [VPages -> Pages \cup {NoPage}]
+    /\ iter \in [Dios -> IterRec]
+    /\ dio \in [Dios -> [pos : Nat, err : BOOLEAN, zeroed : BOOLEAN]]
+    /\ bios \in [Dios -> Seq(BioRec)]
+    /\ action.name \in {"Init", "GetPages", "Submit", "Dma", "Complete", "IomapDioZero",
+                        "UserUnmap", "KernelFree", "Terminating"}
+
+-----------------------------------------------------------------------------
+(* The baseline: the references a page's owners hold when no I/O runs.     *)
+
+\* Page-table entries mapping p (a zero-page entry holds no reference).
+MapCount(p) == Cardinality({v \in VPages : mapping[v] = p})
+
+Baseline(p) ==
+    IF kind[p] = "zero" THEN ZeroBase
+    ELSE MapCount(p) + (IF p \in owned THEN 1 ELSE 0)
+
+\* Pages whose count fell from positive to zero or below go back to the allocator; a zero page is reserved
+\* and never does (freeing it would be a "bad page" report; ZeroPageStableInv names that failure).
+NewlyFreed(r) == {p \in Pages : kind[p] /= "zero" /\ ref[p] > 0 /\ r[p] <= 0}
+
+-----------------------------------------------------------------------------
+(* The variant's choices (KERNEL.md §C.1, §C.3, §C.5, §C.6, §G.3).         *)
+
+\* How bio_iov_iter_get_pages() takes an iterator's pages: pin, reference, or just list them.
+Taken(t) ==
+    CASE t \in UserTypes -> IF Variant = "legacy" THEN "ref" ELSE "pin"
+      [] t = "XARRAY"    -> IF Variant = "legacy" THEN "ref" ELSE "none"
+      [] OTHER           -> "none"
+
+\* The flags bio_iov_iter_get_pages() (or dio_bio_alloc()) sets for an iterator type.
+DataFlags(t) ==
+    CASE t = "BVEC"      -> IF Variant = "legacy" THEN {"CLONED", "NO_PAGE_REF"} ELSE {"CLONED"}
+      [] t \in UserTypes -> CASE Variant = "legacy"         -> {}
+                              [] Variant = "bug-dio-reffed" -> {"REFFED"}
+                              [] OTHER                      -> {"PINNED"}
+      [] OTHER           -> {}
+
+\* iomap_dio_zero(): legacy takes a reference on the zero page; since the series it takes none.
+ZeroTaken == IF Variant = "legacy" THEN "ref" ELSE "none"
+ZeroFlags == IF Variant = "bug-zero-page-put" THEN {"REFFED"} ELSE {}
+
+\* bio_release_page(): what the flags make the bio do with each page.
+ReleaseMode(f) ==
+    IF Variant = "legacy"
+    THEN IF "NO_PAGE_REF" \in f THEN "none" ELSE "put"
+    ELSE CASE "PINNED" \in f -> "unpin"
+           [] "REFFED" \in f -> "put"
+           [] OTHER          -> "none"
+
+\* What acquiring one page adds to its refcount (§D.1; pins of a zero page are no-ops, c8070b787519).
+Grab(p, how) ==
+    CASE how = "pin" -> IF kind[p] = "zero" THEN 0 ELSE Bias
+      [] how = "ref" -> 1
+      [] OTHER       -> 0
+
+\* What releasing one page takes from its refcount.
+Drop(p, mode) ==
+    CASE mode = "unpin" -> IF kind[p] = "zero" THEN 0 ELSE Bias
+      [] mode = "put"   -> 1
+      [] OTHER          -> 0
+
+-----------------------------------------------------------------------------
+(* Bvecs and merging (bvec_try_merge_page()).                              *)
+
+\* The pages a bvec covers: bv_page + off/PageSize .. bv_page + (off+len-1)/PageSize.
+VecPageIdx(v) == (v.off \div PageSize)..((v.off + v.len - 1) \div PageSize)
+VecPages(v) == {v.page + i : i \in VecPageIdx(v)}
+BioPages(b) == UNION {VecPages(v) : v \in Range(b.vecs)}
+
+\* How many single-page segments of bio b are page p (bio_for_each_segment_all visits each once).
+Occurrences(b, p) == Cardinality({i \in DOMAIN b.vecs : p \in VecPages(b.vecs[i])})
+
+\* (page, off) continues the last bvec's bytes physically.
+Continues(v, p, off) == v.page * PageSize + v.off + v.len = p * PageSize + off
+\* ... and starts in the page that bvec ends in: a same-page merge.
+SamePage(v, p) == (v.page * PageSize + v.off + v.len - 1) \div PageSize = p
+
+\* The user iterators name virtual pages; kernel ones name pages.
+Resolve(d, e) == IF iter[d].type \in UserTypes THEN mapping[e.page] ELSE e.page
+
+(***************************************************************************)
+(* __bio_iov_iter_get_pages() repeated until the bio is full, the iterator *)
+(* is empty or a page cannot be taken (munmap()ed: pin_user_pages_fast()   *)
+(* stops short, the next call fails with -EFAULT).  Element k on; returns  *)
+(* the bvecs, the refcounts, and the first element not taken.              *)
+(***************************************************************************)
+RECURSIVE Fill(_, _, _, _, _)
+Fill(d, k, vecs, r, flags) ==
+    IF k > Len(iter[d].elems) \/ Len(vecs) = iter[d].maxVecs
+    THEN [vecs |-> vecs, ref |-> r, next |-> k]
+    ELSE LET e == iter[d].elems[k]
+             p == Resolve(d, e)
+         IN IF p = NoPage
+            THEN [vecs |-> vecs, ref |-> r, next |-> k]
+            ELSE LET r1 == [r EXCEPT ![p] = @ + Grab(p, Taken(iter[d].type))]
+                     last == vecs[Len(vecs)]
+                 IN IF vecs /= <<>> /\ Continues(last, p, e.off)
+                    THEN LET merged == [vecs EXCEPT ![Len(vecs)].len = @ + e.len]
+                             \* v6.5: bio_release_page() on a same-page merge; G.4 kept the extra pin
+                             release == SamePage(last, p) /\ Variant /= "bug-same-page-merge"
+                             r2 == IF release THEN [r1 EXCEPT ![p] = @ - Drop(p, ReleaseMode(flags))]
+                                   ELSE r1
+                         IN Fill(d, k + 1, merged, r2, flags)
+                    ELSE Fill(d, k + 1, Append(vecs, [page |-> p, off |-> e.off, len |-> e.len]), r1, flags)
+
+-----------------------------------------------------------------------------
+(* DIO progress.                                                           *)
+
+Running(d) == ~dio[d].err /\ dio[d].pos < Len(iter[d].elems)
+\* The DIO's last bio was submitted (iomap submits each bio before building the next).
+NoBioBuilt(d) == \A k \in DOMAIN bios[d] : bios[d][k].state /= "built"
+LiveBio(b) == b.state /= "released"
+DioDone(d) == ~Running(d) /\ \A k \in DOMAIN bios[d] : ~LiveBio(bios[d][k])
+\* Pages of a DIO's kernel iterator: its owner must keep them until the DIO is done.
+KernelPagesOf(d) == IF iter[d].type \in UserTypes THEN {} ELSE {e.page : e \in Range(iter[d].elems)}
+LiveBioPages(d) == UNION {BioPages(bios[d][k]) : k \in {i \in DOMAIN bios[d] : LiveBio(bios[d][i])}}
+LivePages == UNION {LiveBioPages(d) : d \in Dios}
+
+Init ==
+    \E L \in Layouts :
+        /\ kind = L.kind
+        /\ mapping = L.mapping
+        /\ iter = L.iter
+        /\ owned = L.owned
+        /\ ref = [p \in DOMAIN L.kind |->
+                    IF L.kind[p] = "zero" THEN ZeroBase
+                    ELSE Cardinality({v \in DOMAIN L.mapping : L.mapping[v] = p})
+                         + (IF p \in L.owned THEN 1 ELSE 0)]
+        /\ freed = {}
+        /\ dio = [d \in DOMAIN L.iter |-> [pos |-> 0, err |-> FALSE, zeroed |-> FALSE]]
+        /\ bios = [d \in DOMAIN L.iter |-> <<>>]
+        /\ action = [name |-> "Init"]
+
+\* bio_iov_iter_get_pages(): a new bio for DIO d, filled from its iterator (§C.3).
+GetPages(d) ==
+    /\ Running(d)
+    /\ NoBioBuilt(d)
+    /\ LET t == iter[d].type
+           pos == dio[d].pos
+           elems == iter[d].elems
+           flags == DataFlags(t)
+       IN CASE t = "BVEC" ->
+                \* bio_iov_bvec_set(): the bio shares the rest of the bvec array; no references
+                /\ bios' = [bios EXCEPT ![d] = Append(@, [kind |-> "data", state |-> "built", flags |-> flags,
+                                                         taken |-> "none",
+                                                         vecs |-> SubSeq(elems, pos + 1, Len(elems))])]
+                /\ dio' = [dio EXCEPT ![d].pos = Len(elems)]
+                /\ action' = [name |-> "GetPages", dio |-> d, bio |-> Len(bios[d]) + 1]
+                /\ UNCHANGED pageVars
+            [] t = "KVEC" /\ Variant = "legacy" ->
+                \* iov_iter_get_pages() did not support ITER_KVEC: -EFAULT
+                /\ dio' = [dio EXCEPT ![d].err = TRUE]
+                /\ action' = [name |-> "GetPages", dio |-> d, bio |-> 0]
+                /\ UNCHANGED <<pageVars, bios>>
+            [] OTHER ->
+                LET res == Fill(d, pos + 1, <<>>, ref, flags)
+                IN IF res.vecs = <<>>
+                   THEN \* nothing could be taken: -EFAULT, the DIO ends with what it submitted
+                        /\ dio' = [dio EXCEPT ![d].err = TRUE]
+                        /\ action' = [name |-> "GetPages", dio |-> d, bio |-> 0]
+                        /\ UNCHANGED <<pageVars, bios>>
+                   ELSE /\ ref' = res.ref
+                        /\ bios' = [bios EXCEPT ![d] = Append(@, [kind |-> "data", state |-> "built",
+                                                                 flags |-> flags, taken |-> Taken(t),
+                                                                 vecs |-> res.vecs])]
+                        /\ dio' = [dio EXCEPT ![d].pos = res.next - 1]
+                        /\ freed' = freed \cup NewlyFreed(res.ref)
+                        /\ action' = [name |-> "GetPages", dio |-> d, bio |-> Len(bios[d]) + 1]
+                        /\ UNCHANGED owned
+    /\ UNCHANGED layoutVars
+
+\* iomap_dio_zero(): a write DIO zeroes a partial block with a bio holding the zero page, submitted at once.
+IomapDioZero(d) ==
+    /\ iter[d].dir = "SOURCE"
+    /\ ~dio[d].err
+    /\ ~dio[d].zeroed
+    /\ NoBioBuilt(d)
+    /\ \E z \in Pages :
+        /\ kind[z] = "zero"
+        /\ \A y \in Pages : kind[y] = "zero" => z <= y        \* ZERO_PAGE(0)
+        /\ ref' = [ref EXCEPT ![z] = @ + Grab(z, ZeroTaken)]
+        /\ bios' = [bios EXCEPT ![d] = Append(@, [kind |-> "zero", state |-> "inflight", flags |-> ZeroFlags,
+                                                 taken |-> ZeroTaken,
+                                                 vecs |-> <<[page |-> z, off |-> 0, len |-> PageSize]>>])]
+    /\ dio' = [dio EXCEPT ![d].zeroed = TRUE]
+    /\ action' = [name |-> "IomapDioZero", dio |-> d, bio |-> Len(bios[d]) + 1]
+    /\ UNCHANGED <<layoutVars, freed, owned>>
+
+\* submit_bio().
+Submit(d, k) ==
+    /\ bios[d][k].state = "built"
+    /\ bios' = [bios EXCEPT ![d][k].state = "inflight"]
+    /\ action' = [name |-> "Submit", dio |-> d, bio |-> k]
+    /\ UNCHANGED <<layoutVars, pageVars, dio>>
+
+\* The device transfers the data: into the pages for a read, out of them for a write.
+Dma(d, k) ==
+    /\ bios[d][k].state = "inflight"
+    /\ bios' = [bios EXCEPT ![d][k].state = "dma"]
+    /\ action' = [name |-> "Dma", dio |-> d, bio |-> k]
+    /\ UNCHANGED <<layoutVars, pageVars, dio>>
+
+\* bio_endio() -> bio_release_pages(): every single-page segment released once, per the bio's flags.
+Complete(d, k) ==
+    /\ bios[d][k].state = "dma"
+    /\ LET b == bios[d][k]
+           mode == ReleaseMode(b.flags)
+           r == [p \in Pages |-> ref[p] - Occurrences(b, p) * Drop(p, mode)]
+       IN /\ ref' = r
+          /\ freed' = freed \cup NewlyFreed(r)
+    /\ bios' = [bios EXCEPT ![d][k].state = "released"]
+    /\ action' = [name |-> "Complete", dio |-> d, bio |-> k]
+    /\ UNCHANGED <<layoutVars, owned, dio>>
+
+\* munmap() of one user page, allowed at any time: the page-table entry's reference goes.
+UserUnmap(v) ==
+    /\ mapping[v] /= NoPage
+    /\ LET p == mapping[v]
+           r == IF kind[p] = "zero" THEN ref ELSE [ref EXCEPT ![p] = @ - 1]
+       IN /\ ref' = r
+          /\ freed' = freed \cup NewlyFreed(r)
+    /\ mapping' = [mapping EXCEPT ![v] = NoPage]
+    /\ action' = [name |-> "UserUnmap", vpage |-> v]
+    /\ UNCHANGED <<kind, iter, owned, dioVars>>
+
+\* A kernel owner frees its buffer page: allowed only once no DIO over it is still running.
+KernelFree(p) ==
+    /\ p \in owned
+    /\ \A d \in Dios : p \in KernelPagesOf(d) => DioDone(d)
+    /\ LET r == [ref EXCEPT ![p] = @ - 1]
+       IN /\ ref' = r
+          /\ freed' = freed \cup NewlyFreed(r)
+    /\ owned' = owned \ {p}
+    /\ action' = [name |-> "KernelFree", page |-> p]
+    /\ UNCHANGED <<layoutVars, dioVars>>
+
+\* Every DIO has finished: stutter, so a finished run is not reported as a deadlock.
+Terminating ==
+    /\ \A d \in Dios : DioDone(d)
+    /\ UNCHANGED vars
+
+Next ==
+    \/ \E d \in Dios : GetPages(d)
+    \/ \E d \in Dios : IomapDioZero(d)
+    \/ \E d \in Dios : \E k \in DOMAIN bios[d] : Submit(d, k)
+    \/ \E d \in Dios : \E k \in DOMAIN bios[d] : Dma(d, k)
+    \/ \E d \in Dios : \E k \in DOMAIN bios[d] : Complete(d, k)
+    \/ \E v \in VPages : UserUnmap(v)
+    \/ \E p \in Pages : KernelFree(p)
+    \/ Terminating
+
+Spec == Init /\ [][Next]_vars
+
+-----------------------------------------------------------------------------
+
+\* No freed page is still mapped, still held by its kernel owner, or still the target of a live bio.
+NoUseAfterFreeInv ==
+    \A p \in freed :
+        /\ \A v \in VPages : mapping[v] /= p
+        /\ p \notin owned
+        /\ p \notin LivePages
+
+\* No refcount ever drops below zero.
+NoUnderflowInv == \A p \in Pages : ref[p] >= 0
+
+\* Once no bio is live, every page's refcount is back to what its owners hold.
+NoLeakInv ==
+    (\A d \in Dios : \A k \in DOMAIN bios[d] : ~LiveBio(bios[d][k]))
+        => \A p \in Pages : ref[p] = Baseline(p)
+
+\* A bio is never both PINNED and REFFED, and the primitive its flags made bio_release_pages() apply
+\* matched how its pages were taken: PINNED iff pinned, REFFED (or no BIO_NO_PAGE_REF, legacy) iff reffed.
+\* The flags act only at release, so a released bio is where a mismatch has done its work.
+FlagsMirrorAcquisitionInv ==
+    \A d \in Dios : \A k \in DOMAIN bios[d] :
+        LET b == bios[d][k] IN
+        /\ ~({"PINNED", "REFFED"} \subseteq b.flags)
+        /\ b.state = "released" =>
+              ReleaseMode(b.flags) = CASE b.taken = "pin" -> "unpin"
+                                       [] b.taken = "ref" -> "put"
+                                       [] OTHER           -> "none"
+
+\* A user page a live bio targets reports folio_maybe_dma_pinned() (refcount >= the bias).
+DmaPinnedVisibleInv ==
+    \A p \in LivePages : kind[p] = "user" => ref[p] >= Bias
+
+\* Every zero page keeps at least its reservation's reference and is never freed.
+ZeroPageStableInv ==
+    \A p \in Pages : kind[p] = "zero" => ref[p] >= ZeroBase /\ p \notin freed
+=============================================================================

@@ -1,0 +1,478 @@
+----------------------------- MODULE SpliceRead -----------------------------
+(***************************************************************************)
+(* splice(2) from an O_DIRECT file into a pipe, and the ITER_PIPE revert   *)
+(* race that made the kernel remove ITER_PIPE (KERNEL.md §E, §G.2).        *)
+(*                                                                         *)
+(* One task splices from file offset 0 into an empty pipe.  Three designs  *)
+(* of the same path are variants:                                          *)
+(*  "pipe-get-pages"      generic_file_splice_read() over an ITER_PIPE      *)
+(*                        iterator; bio_iov_iter_get_pages() gets the pages *)
+(*                        with iov_iter_get_pages2() -> pipe_get_pages(),   *)
+(*                        which takes a reference per page (§E.1, §E.3).    *)
+(*  "pipe-extract-no-ref" the same over the linux-next conversion           *)
+(*                        920756a3306a with the pre-v12                     *)
+(*                        iov_iter_extract_pipe_pages(): pages appended to  *)
+(*                        the pipe go into the bio with no reference and no *)
+(*                        release flag (§E.3, §G.2).                        *)
+(*  "copy-splice-read"    the fix: allocate pages, read into them through   *)
+(*                        an ITER_BVEC iterator, then hand the used ones to *)
+(*                        the pipe (§E.4, v6.5 copy_splice_read()).         *)
+(* In all three the iomap DIO read (__iomap_dio_rw, §E.2) samples i_size,   *)
+(* builds and submits one bio per file block, and right after submitting   *)
+(* -- before it waits -- reverts the iterator by what it read past the     *)
+(* sampled size.  A concurrent truncate shrinks i_size at once but frees   *)
+(* the blocks only when no direct I/O is in flight (inode_dio_wait), so a  *)
+(* DIO that samples the new size can still map the old blocks; the exact   *)
+(* extent layout of the syzbot reproducer is UNVERIFIED (§E.3), this is    *)
+(* the mechanism.  Another allocator may take any free page; completion    *)
+(* writes file data into the bio's pages, whoever owns them by then.       *)
+(*                                                                         *)
+(* Abstractions: one file block = one page; the splice starts at offset 0  *)
+(* into an empty pipe and happens once; the pipe lock keeps the reader out *)
+(* until the splice returns; the page allocator hands the task the lowest  *)
+(* free page (the other allocator may take any).                           *)
+(***************************************************************************)
+EXTENDS Integers, Sequences, FiniteSets
+
+CONSTANTS
+    Variant,     \* "copy-splice-read" | "pipe-get-pages" | "pipe-extract-no-ref"
+    PageSize,    \* PAGE_SIZE in bytes; also the file system block size
+    MaxUsage,    \* pipe->max_usage: most buffers the pipe may hold (= ring size)
+    Pages,       \* page frames of the allocator, numbered 1..N
+    FileSizes,   \* possible i_size of the file when the splice is issued
+    SpliceLens,  \* possible len argument of splice(2)
+    TruncSizes,  \* sizes a concurrent ftruncate() may shrink the file to
+    OtherMax     \* most pages the other allocator holds at once
+
+Variants == {"copy-splice-read", "pipe-get-pages", "pipe-extract-no-ref"}
+
+ASSUME VariantKnown == Variant \in Variants                  \* the same strings as the implementation
+ASSUME PageSizePositive == PageSize \in Nat \ {0}            \* bytes per page and per block
+ASSUME RingNonEmpty == MaxUsage \in Nat \ {0}                \* a pipe holds at least one buffer
+ASSUME PagesNumbered == Pages \subseteq Nat \ {0}            \* page ids are positive numbers
+ASSUME SizesAreBytes == FileSizes \cup SpliceLens \cup TruncSizes \subseteq Nat
+ASSUME OtherBounded == OtherMax \in Nat                      \* the other allocator's budget
+ASSUME EnoughPages == Cardinality(Pages) >= MaxUsage + OtherMax \* the task's allocations never fail
+
+(* pipe-form variants build an ITER_PIPE iterator; the fix an ITER_BVEC one *)
+PipeForm == Variant \in {"pipe-get-pages", "pipe-extract-no-ref"}
+
+Min(a, b) == IF a <= b THEN a ELSE b
+RoundUp(n) == ((n + PageSize - 1) \div PageSize) * PageSize   \* round_up(n, PAGE_SIZE)
+DivRoundUp(n) == (n + PageSize - 1) \div PageSize             \* DIV_ROUND_UP(n, PAGE_SIZE)
+
+Slots == 0..(MaxUsage - 1)                 \* ring slots; buffer h lives in slot h % MaxUsage
+NoBuf == [page |-> 0, offset |-> 0, len |-> 0, ops |-> "none"]
+NoIter == [type |-> "NONE"]
+Owners == {"free", "splice", "other"}      \* who allocated the page: nobody, the splice path, the other allocator
+Contents == {"junk", "file", "other"}      \* stale bytes, file data written by a bio, the other user's object
+BioStates == {"built", "inflight", "done"}
+Pcs == {"idle", "dio", "map", "submit", "wait", "return", "done"}
+ActionNames == {"Init", "SpliceStart", "DioStart", "Extract", "Submit", "DioRevert", "DioWait",
+                "SpliceReturn", "BioComplete", "OtherAlloc", "Truncate", "TruncateBlocks", "PipeRead"}
+
+VARIABLES
+    refcount,   \* page -> page reference count (0 = free)
+    owner,      \* page -> which allocator holds the page
+    content,    \* page -> what was last written into it
+    file,       \* [isize |-> i_size, mapped |-> bytes of allocated blocks from offset 0]
+    pipe,       \* [head, tail, maxUsage, bufs |-> slot -> pipe_buffer]
+    iter,       \* the splice destination iterator: ITER_PIPE, ITER_BVEC or none yet
+    bvec,       \* copy_splice_read()'s bio_vec array (it holds one reference per page)
+    bios,       \* sequence of bios: [pages, offset, len, flags, state]
+    dio,        \* the DIO in progress: [isize |-> sampled i_size, pos |-> iomi.pos]
+    task,       \* the splicing task: [pc, len |-> requested length, ret]
+    action      \* the last action and its arguments (auxiliary; left out of the view)
+
+pageVars == <<refcount, owner, content>>
+taskVars == <<pipe, iter, bvec, dio, task>>
+vars == <<refcount, owner, content, file, pipe, iter, bvec, bios, dio, task, action>>
+
+Buffers == [page : Pages \cup {0}, offset : 0..PageSize, len : 0..PageSize, ops : {"anon", "none"}]
+PipeIters == [type : {"PIPE"}, count : Nat, head : Nat, startHead : Nat, lastOffset : Int]
+BvecIters == [type : {"BVEC"}, count : Nat, idx : Nat \ {0}, iovOffset : 0..PageSize]
+BioRecs == [pages : Seq(Pages), offset : 0..PageSize, len : 1..PageSize,
+            flags : SUBSET {"REFFED", "CLONED"}, state : BioStates]
+
+TypeOK ==
+    /\ refcount \in [Pages -> 0..3]
+    /\ owner \in [Pages -> Owners]
+    /\ content \in [Pages -> Contents]
+    /\ file \in [isize : Nat, mapped : Nat]
+    /\ pipe \in [head : Nat, tail : Nat, maxUsage : {MaxUsage}, bufs : [Slots -> Buffers]]
+    /\ pipe.tail <= pipe.head /\ pipe.head - pipe.tail <= MaxUsage
+    /\ iter \in PipeIters \cup BvecIters \cup {NoIter}
+    /\ bvec \in Seq([page : Pages, offset : {0}, len : 1..PageSize])
+    /\ bios \in Seq(BioRecs)
+    /\ dio \in [isize : Nat, pos : Nat]
+    /\ task \in [pc : Pcs, len : Nat, ret : Nat]
+    /\ "name" \in DOMAIN action /\ action.name \in ActionNames
+    /\ \A f \in DOMAIN action \ {"name"} : action[f] \in Nat
+
+-----------------------------------------------------------------------------
+(* Page allocator and page references (KERNEL.md §D).                       *)
+
+FreePages == {p \in Pages : owner[p] = "free"}
+LowestOf(S) == CHOOSE p \in S : \A q \in S : p <= q
+
+(* alloc_pages_bulk_array(): the n lowest free pages, in order *)
+RECURSIVE AllocN(_, _)
+AllocN(n, free) ==
+    IF n = 0 \/ free = {} THEN <<>>
+    ELSE <<LowestOf(free)>> \o AllocN(n - 1, free \ {LowestOf(free)})
+
+Range(s) == {s[i] : i \in DOMAIN s}
+
+(* put_page() on each page of the sequence ps (a page may occur more than once) *)
+RECURSIVE PutPages(_, _)
+PutPages(ps, st) ==
+    IF ps = <<>> THEN st
+    ELSE LET p == Head(ps)
+             rc == st.rc[p] - 1
+         IN PutPages(Tail(ps),
+                     [rc |-> [st.rc EXCEPT ![p] = rc],
+                      own |-> IF rc = 0 THEN [st.own EXCEPT ![p] = "free"] ELSE st.own])
+
+Refs == [rc |-> refcount, own |-> owner]
+
+SlotOf(h) == h % MaxUsage
+PipeFull == pipe.head - pipe.tail >= MaxUsage
+
+(* pipe_buf_release()'s last_offset() helper: how an iterator sees the last buffer *)
+LastOffset(b) == IF b.ops = "anon" THEN b.len ELSE 0 - (b.offset + b.len)
+
+-----------------------------------------------------------------------------
+(* The ITER_PIPE iterator (KERNEL.md §E.1).                                  *)
+
+(* append_pipe(i, size): grow the last anonymous buffer if it has room, else  *)
+(* push_anon() a fresh page; decrements i->count itself.  Returns the page,   *)
+(* the offset in it and the bytes appended, with the new pipe and iterator.  *)
+AppendPipe(size) ==
+    IF iter.lastOffset > 0 /\ iter.lastOffset < PageSize
+    THEN LET s == SlotOf(pipe.head - 1)
+             chunk == Min(size, PageSize - iter.lastOffset)
+         IN [page |-> pipe.bufs[s].page, off |-> iter.lastOffset, chunk |-> chunk, new |-> FALSE,
+             pipe |-> [pipe EXCEPT !.bufs[s].len = @ + chunk],
+             iter |-> [iter EXCEPT !.lastOffset = @ + chunk, !.count = @ - chunk]]
+    ELSE LET p == LowestOf(FreePages)
+             chunk == Min(size, PageSize)
+         IN [page |-> p, off |-> 0, chunk |-> chunk, new |-> TRUE,
+             pipe |-> [pipe EXCEPT !.bufs[SlotOf(pipe.head)] =
+                                       [page |-> p, offset |-> 0, len |-> chunk, ops |-> "anon"],
+                                   !.head = @ + 1],
+             iter |-> [iter EXCEPT !.head = pipe.head, !.lastOffset = chunk, !.count = @ - chunk]]
+
+(* iov_iter_revert() on ITER_PIPE: walk back from pipe->head, releasing whole  *)
+(* buffers (pipe_buf_release -> put_page) and shrinking the last partial one. *)
+RECURSIVE PipeRevert(_, _, _, _, _)
+PipeRevert(h, u, p, it, st) ==
+    IF h <= it.startHead
+    THEN [pipe |-> p, iter |-> [it EXCEPT !.head = h, !.lastOffset = 0], st |-> st]
+    ELSE LET s == SlotOf(h - 1)
+             b == p.bufs[s]
+         IN IF u < b.len
+            THEN [pipe |-> [p EXCEPT !.bufs[s].len = b.len - u],
+                  iter |-> [it EXCEPT !.head = h - 1, !.lastOffset = LastOffset([b EXCEPT !.len = b.len - u])],
+                  st |-> st]
+            ELSE PipeRevert(h - 1, u - b.len,
+                            [p EXCEPT !.bufs[s] = NoBuf, !.head = @ - 1], it,
+                            PutPages(<<b.page>>, st))
+
+-----------------------------------------------------------------------------
+(* The ITER_BVEC iterator over copy_splice_read()'s array (KERNEL.md §A.4).   *)
+
+(* iov_iter_advance(): move n bytes forward, stepping over finished bio_vecs *)
+RECURSIVE BvecAdvance(_, _)
+BvecAdvance(it, n) ==
+    IF it.idx > Len(bvec) \/ n + it.iovOffset < bvec[it.idx].len
+    THEN [it EXCEPT !.iovOffset = @ + n]
+    ELSE BvecAdvance([it EXCEPT !.idx = @ + 1, !.iovOffset = 0], n + it.iovOffset - bvec[it.idx].len)
+
+(* iov_iter_revert(): step back element by element; pages are untouched *)
+RECURSIVE BvecBack(_, _)
+BvecBack(it, u) ==
+    IF u <= bvec[it.idx - 1].len
+    THEN [it EXCEPT !.idx = @ - 1, !.iovOffset = bvec[it.idx - 1].len - u]
+    ELSE BvecBack([it EXCEPT !.idx = @ - 1], u - bvec[it.idx - 1].len)
+
+BvecRevert(it, u) ==
+    IF u <= it.iovOffset THEN [it EXCEPT !.iovOffset = @ - u, !.count = @ + u]
+    ELSE BvecBack([it EXCEPT !.count = @ + u, !.iovOffset = 0], u - it.iovOffset)
+
+-----------------------------------------------------------------------------
+(* Initial state: a file of some size whose blocks are all written, an empty  *)
+(* pipe, every page free, and a task about to splice len bytes.              *)
+
+Init ==
+    /\ refcount = [p \in Pages |-> 0]
+    /\ owner = [p \in Pages |-> "free"]
+    /\ content = [p \in Pages |-> "junk"]
+    /\ \E size \in FileSizes : file = [isize |-> size, mapped |-> RoundUp(size)]
+    /\ pipe = [head |-> 0, tail |-> 0, maxUsage |-> MaxUsage, bufs |-> [s \in Slots |-> NoBuf]]
+    /\ iter = NoIter
+    /\ bvec = <<>>
+    /\ bios = <<>>
+    /\ dio = [isize |-> 0, pos |-> 0]
+    /\ \E len \in SpliceLens : task = [pc |-> "idle", len |-> len, ret |-> 0]
+    /\ action = [name |-> "Init"]
+
+(* The task's start: do_splice_read() caps len at the free pipe space; then    *)
+(* generic_file_splice_read() sets up iov_iter_pipe() (pipe forms), or          *)
+(* copy_splice_read() allocates DIV_ROUND_UP(len, PS) pages and an ITER_BVEC     *)
+(* iterator over them (the fix).                                              *)
+SpliceStart ==
+    /\ task.pc = "idle"
+    /\ LET len == Min(task.len, (MaxUsage - (pipe.head - pipe.tail)) * PageSize)
+           n == DivRoundUp(len)
+           ps == AllocN(n, FreePages)
+       IN /\ IF PipeForm
+             THEN /\ iter' = [type |-> "PIPE", count |-> len, head |-> pipe.head,
+                              startHead |-> pipe.head, lastOffset |-> 0]
+                  /\ UNCHANGED <<pageVars, bvec>>
+             ELSE /\ bvec' = [i \in 1..n |-> [page |-> ps[i], offset |-> 0,
+                                              len |-> Min(PageSize, len - (i - 1) * PageSize)]]
+                  /\ iter' = [type |-> "BVEC", count |-> len, idx |-> 1, iovOffset |-> 0]
+                  /\ refcount' = [p \in Pages |-> IF p \in Range(ps) THEN 1 ELSE refcount[p]]
+                  /\ owner' = [p \in Pages |-> IF p \in Range(ps) THEN "splice" ELSE owner[p]]
+                  /\ content' = [p \in Pages |-> IF p \in Range(ps) THEN "junk" ELSE content[p]]
+          /\ task' = [task EXCEPT !.pc = "dio", !.len = len]
+          /\ action' = [name |-> "SpliceStart", len |-> len]
+    /\ UNCHANGED <<file, pipe, bios, dio>>
+
+(* __iomap_dio_rw(): dio->i_size = i_size_read(); a read starting at or past *)
+(* it returns 0 at once, otherwise inode_dio_begin() and the mapping loop.     *)
+DioStart ==
+    /\ task.pc = "dio"
+    /\ dio' = [isize |-> file.isize, pos |-> 0]
+    /\ task' = [task EXCEPT !.pc = IF 0 >= file.isize THEN "return" ELSE "map"]
+    /\ action' = [name |-> "DioStart", size |-> file.isize]
+    /\ UNCHANGED <<pageVars, file, pipe, iter, bvec, bios>>
+
+(* iomap_dio_bio_iter() -> bio_iov_iter_get_pages(): put the next block's     *)
+(* pages into a new bio.  ITER_PIPE: append_pipe(), plus get_page() in         *)
+(* pipe_get_pages() for "pipe-get-pages" and nothing for the pre-v12           *)
+(* iov_iter_extract_pipe_pages(); ITER_BVEC: bio_iov_bvec_set() shares the     *)
+(* caller's pages (BIO_CLONED, no references) and advances the iterator.      *)
+Extract ==
+    /\ task.pc = "map"
+    /\ iter.count > 0
+    /\ dio.pos < file.mapped
+    /\ LET size == Min(PageSize, Min(iter.count, file.mapped - dio.pos))
+           b == Len(bios) + 1
+       IN IF PipeForm
+          THEN /\ ~PipeFull \/ (iter.lastOffset > 0 /\ iter.lastOffset < PageSize)
+               /\ FreePages # {}
+               /\ LET a == AppendPipe(size)
+                      reffed == Variant = "pipe-get-pages"
+                  IN /\ pipe' = a.pipe
+                     /\ iter' = a.iter
+                     /\ refcount' = [refcount EXCEPT ![a.page] = (IF a.new THEN 1 ELSE @) + (IF reffed THEN 1 ELSE 0)]
+                     /\ owner' = IF a.new THEN [owner EXCEPT ![a.page] = "splice"] ELSE owner
+                     /\ content' = IF a.new THEN [content EXCEPT ![a.page] = "junk"] ELSE content
+                     /\ bios' = Append(bios, [pages |-> <<a.page>>, offset |-> a.off, len |-> a.chunk,
+                                              flags |-> IF reffed THEN {"REFFED"} ELSE {}, state |-> "built"])
+                     /\ dio' = [dio EXCEPT !.pos = @ + a.chunk]
+                     /\ action' = [name |-> "Extract", bio |-> b, size |-> size, page |-> a.page]
+                     /\ UNCHANGED bvec
+          ELSE LET e == bvec[iter.idx]
+                   chunk == Min(size, e.len - iter.iovOffset)
+               IN /\ bios' = Append(bios, [pages |-> <<e.page>>, offset |-> e.offset + iter.iovOffset,
+                                           len |-> chunk, flags |-> {"CLONED"}, state |-> "built"])
+                  /\ iter' = [BvecAdvance(iter, chunk) EXCEPT !.count = @ - chunk]
+                  /\ dio' = [dio EXCEPT !.pos = @ + chunk]
+                  /\ action' = [name |-> "Extract", bio |-> b, size |-> size, page |-> e.page]
+                  /\ UNCHANGED <<pageVars, pipe, bvec>>
+    /\ task' = [task EXCEPT !.pc = "submit"]
+    /\ UNCHANGED file
+
+(* iomap_dio_submit_bio() -> submit_bio(): the device now owns a pending write *)
+(* of file data into the bio's pages.                                          *)
+Submit ==
+    /\ task.pc = "submit"
+    /\ LET b == Len(bios)
+       IN /\ bios' = [bios EXCEPT ![b].state = "inflight"]
+          /\ action' = [name |-> "Submit", bio |-> b]
+    /\ task' = [task EXCEPT !.pc = "map"]
+    /\ UNCHANGED <<pageVars, file, pipe, iter, bvec, dio>>
+
+(* __iomap_dio_rw() after the loop, before waiting: "we only report that we've *)
+(* read data up to i_size", so iov_iter_revert(iter, iomi.pos - dio->i_size).  *)
+DioRevert ==
+    /\ task.pc = "map"
+    /\ iter.count = 0 \/ dio.pos >= file.mapped
+    /\ LET u == IF dio.pos >= dio.isize THEN dio.pos - dio.isize ELSE 0
+       IN /\ IF u = 0 THEN UNCHANGED <<iter, pipe, refcount, owner>>
+             ELSE IF iter.type = "PIPE"
+             THEN LET r == PipeRevert(pipe.head, u, pipe, [iter EXCEPT !.count = @ + u], Refs)
+                  IN /\ pipe' = r.pipe
+                     /\ iter' = r.iter
+                     /\ refcount' = r.st.rc
+                     /\ owner' = r.st.own
+             ELSE /\ iter' = BvecRevert(iter, u)
+                  /\ UNCHANGED <<pipe, refcount, owner>>
+          /\ action' = [name |-> "DioRevert", unroll |-> u]
+    /\ task' = [task EXCEPT !.pc = "wait"]
+    /\ UNCHANGED <<content, file, bvec, bios, dio>>
+
+(* The synchronous kiocb waits for every bio; iomap_dio_complete() returns     *)
+(* dio->size clipped to the sampled i_size, then inode_dio_end().              *)
+DioWait ==
+    /\ task.pc = "wait"
+    /\ \A b \in 1..Len(bios) : bios[b].state = "done"
+    /\ LET ret == Min(dio.pos, dio.isize)
+       IN /\ task' = [task EXCEPT !.pc = "return", !.ret = ret]
+          /\ action' = [name |-> "DioWait", ret |-> ret]
+    /\ UNCHANGED <<pageVars, file, pipe, iter, bvec, bios, dio>>
+
+(* The ->splice_read() method returns.  generic_file_splice_read(): the pipe  *)
+(* already holds what was read.  copy_splice_read(): keep                      *)
+(* DIV_ROUND_UP(ret, PS) pages, release_pages() the rest, push the kept ones   *)
+(* into the pipe as default_pipe_buf_ops buffers.                              *)
+SpliceReturn ==
+    /\ task.pc = "return"
+    /\ IF PipeForm
+       THEN /\ UNCHANGED <<pageVars, pipe, bvec>>
+            /\ action' = [name |-> "SpliceReturn", ret |-> task.ret]
+       ELSE LET keep == DivRoundUp(task.ret)
+                dropped == [i \in 1..(Len(bvec) - keep) |-> bvec[keep + i].page]
+                st == PutPages(dropped, Refs)
+            IN /\ refcount' = st.rc
+               /\ owner' = st.own
+               /\ pipe' = [pipe EXCEPT
+                             !.bufs = [s \in Slots |->
+                                 LET i == ((s - pipe.head) % MaxUsage) + 1
+                                 IN IF i <= keep
+                                    THEN [page |-> bvec[i].page, offset |-> 0,
+                                          len |-> Min(PageSize, task.ret - (i - 1) * PageSize), ops |-> "anon"]
+                                    ELSE pipe.bufs[s]],
+                             !.head = @ + keep]
+               /\ bvec' = <<>>
+               /\ action' = [name |-> "SpliceReturn", ret |-> task.ret]
+               /\ UNCHANGED content
+    /\ iter' = NoIter
+    /\ task' = [task EXCEPT !.pc = "done"]
+    /\ UNCHANGED <<file, bios, dio>>
+
+(* bio completion: the device writes file data into every page of the bio, then *)
+(* bio_release_pages() drops what extraction took (put_page iff REFFED).       *)
+BioComplete(b) ==
+    /\ bios[b].state = "inflight"
+    /\ content' = [p \in Pages |-> IF p \in Range(bios[b].pages) THEN "file" ELSE content[p]]
+    /\ IF "REFFED" \in bios[b].flags
+       THEN LET st == PutPages(bios[b].pages, Refs)
+            IN refcount' = st.rc /\ owner' = st.own
+       ELSE UNCHANGED <<refcount, owner>>
+    /\ bios' = [bios EXCEPT ![b].state = "done"]
+    /\ action' = [name |-> "BioComplete", bio |-> b]
+    /\ UNCHANGED <<file, taskVars>>
+
+(* Some other kernel user (an skb, say) allocates page p: it must be free. *)
+OtherAlloc(p) ==
+    /\ owner[p] = "free"
+    /\ Cardinality({q \in Pages : owner[q] = "other"}) < OtherMax
+    /\ refcount' = [refcount EXCEPT ![p] = 1]
+    /\ owner' = [owner EXCEPT ![p] = "other"]
+    /\ content' = [content EXCEPT ![p] = "other"]
+    /\ action' = [name |-> "OtherAlloc", page |-> p]
+    /\ UNCHANGED <<file, taskVars, bios>>
+
+(* ftruncate(): i_size_write() of a smaller size. *)
+Truncate(n) ==
+    /\ n < file.isize
+    /\ file' = [file EXCEPT !.isize = n]
+    /\ action' = [name |-> "Truncate", size |-> n]
+    /\ UNCHANGED <<pageVars, taskVars, bios>>
+
+(* The rest of truncate: after inode_dio_wait() the blocks past EOF are freed. *)
+DioActive == task.pc \in {"map", "submit", "wait"}
+TruncateBlocks ==
+    /\ file.mapped > RoundUp(file.isize)
+    /\ ~DioActive
+    /\ file' = [file EXCEPT !.mapped = RoundUp(file.isize)]
+    /\ action' = [name |-> "TruncateBlocks", mapped |-> RoundUp(file.isize)]
+    /\ UNCHANGED <<pageVars, taskVars, bios>>
+
+(* A reader consumes the oldest buffer: pipe_buf_release() -> put_page(). The *)
+(* splice holds the pipe lock, so the reader runs after the splice returned.  *)
+PipeRead ==
+    /\ task.pc = "done"
+    /\ pipe.tail < pipe.head
+    /\ LET s == SlotOf(pipe.tail)
+           st == PutPages(<<pipe.bufs[s].page>>, Refs)
+       IN /\ refcount' = st.rc
+          /\ owner' = st.own
+          /\ pipe' = [pipe EXCEPT !.bufs[s] = NoBuf, !.tail = @ + 1]
+          /\ action' = [name |-> "PipeRead", slot |-> s]
+    /\ UNCHANGED <<content, file, iter, bvec, bios, dio, task>>
+
+(* Nothing left to do: the splice returned, the reader drained the pipe and *)
+(* no bio is in flight.  Stuttering, so that only unintended stops deadlock. *)
+Quiescent ==
+    /\ task.pc = "done"
+    /\ pipe.head = pipe.tail
+    /\ \A b \in 1..Len(bios) : bios[b].state = "done"
+
+Finished == Quiescent /\ UNCHANGED vars
+
+Next ==
+    \/ SpliceStart
+    \/ DioStart
+    \/ Extract
+    \/ Submit
+    \/ DioRevert
+    \/ DioWait
+    \/ SpliceReturn
+    \/ \E b \in 1..Len(bios) : BioComplete(b)
+    \/ \E p \in Pages : OtherAlloc(p)
+    \/ \E n \in TruncSizes : Truncate(n)
+    \/ TruncateBlocks
+    \/ PipeRead
+    \/ Finished
+
+Spec == Init /\ [][Next]_vars
+
+-----------------------------------------------------------------------------
+(* Invariants.                                                               *)
+
+InFlight(b) == bios[b].state \in {"built", "inflight"}
+RingSlots == {SlotOf(h) : h \in pipe.tail..(pipe.head - 1)}
+
+(* No bio that may still be written by the device targets a page that was     *)
+(* freed (or freed and handed to someone else) since it was extracted.        *)
+NoUseAfterFreeInv ==
+    \A b \in 1..Len(bios) : InFlight(b) =>
+        \A p \in Range(bios[b].pages) : refcount[p] > 0 /\ owner[p] = "splice"
+
+(* Completion never writes into a page that now belongs to another allocator. *)
+NoCorruptionInv ==
+    \A p \in Pages : owner[p] = "other" => content[p] = "other"
+
+(* Each buffer in the ring owns one reference to its own, live page. *)
+PipeOwnsBuffersInv ==
+    \A s \in RingSlots :
+        /\ pipe.bufs[s].page \in Pages
+        /\ refcount[pipe.bufs[s].page] >= 1
+        /\ owner[pipe.bufs[s].page] = "splice"
+        /\ \A t \in RingSlots : t # s => pipe.bufs[t].page # pipe.bufs[s].page
+
+(* Once the splice returned, the reader drained the pipe and no bio is in      *)
+(* flight, every page the splice path allocated is free again.                 *)
+NoLeakInv ==
+    Quiescent => \A p \in Pages : owner[p] \in {"free", "other"}
+
+(* Who holds references: pipe buffers, bios that took one, copy_splice_read's  *)
+(* array, the other allocator.  The count is exactly that, and 0 means free.   *)
+Holders(p) ==
+    Cardinality({s \in RingSlots : pipe.bufs[s].page = p})
+    + Cardinality({b \in 1..Len(bios) : InFlight(b) /\ "REFFED" \in bios[b].flags /\ p \in Range(bios[b].pages)})
+    + Cardinality({i \in DOMAIN bvec : bvec[i].page = p})
+    + (IF owner[p] = "other" THEN 1 ELSE 0)
+
+RefsAccountedInv ==
+    \A p \in Pages : refcount[p] = Holders(p) /\ (owner[p] = "free" <=> refcount[p] = 0)
+
+(* What the splice hands the reader is file data. *)
+PipeDataInv ==
+    task.pc = "done" => \A s \in RingSlots : content[pipe.bufs[s].page] = "file"
+
+=============================================================================

@@ -1,0 +1,191 @@
+// The report of `iterpin check` as data, its comparison with the manifest, and its renderings: the text table,
+// the JSON document and the exit code are pure functions of the report.
+
+import { isAbsolute, relative } from 'node:path';
+import type { Expectation, ManifestModel } from '../manifest.js';
+import type { TlcOutcome, TlcProblem, TlcRunResult } from '../tlc/run.js';
+import { EXIT } from './command.js';
+
+/**
+ * match: outcome, invariant and (where compared) counts equal the manifest's. mismatch: TLC reached a verdict
+ * that differs. tlc-error: TLC stopped without a verdict. timeout: killed at the time limit. environment: the
+ * runner could not start TLC. skipped: not run because an environment problem stopped the run.
+ */
+export type ModelStatus = 'match' | 'mismatch' | 'tlc-error' | 'timeout' | 'environment' | 'skipped';
+
+export interface ModelGot {
+  readonly outcome: TlcOutcome;
+  readonly invariant?: string;
+  readonly distinct?: number;
+  readonly generated?: number;
+  /** Graph depth for success, trace length for a counterexample. */
+  readonly depth?: number;
+}
+
+export interface ModelCheck {
+  readonly name: string;
+  readonly spec: string;
+  readonly variant: string;
+  readonly expect: Expectation;
+  readonly expectDistinct: number;
+  readonly expectDepth: number;
+  readonly status: ModelStatus;
+  readonly got?: ModelGot;
+  /** Each difference from the manifest, e.g. "distinct states: expected 189, got 190". */
+  readonly differences: readonly string[];
+  /** Why TLC stopped without a verdict (tlc-error), or what kept it from starting (environment). */
+  readonly problems: readonly TlcProblem[];
+  /** Which counts were compared: both with one worker; only a success's distinct count with more. */
+  readonly compared: { readonly distinct: boolean; readonly depth: boolean };
+  readonly seconds: number;
+  /** The counterexample written as ITF, when there is one. */
+  readonly itf?: string;
+  readonly log?: string;
+}
+
+export interface CheckReport {
+  readonly runner: 'host' | 'container';
+  readonly workers: number;
+  readonly jobs: number;
+  readonly tlc: { readonly jar: string; readonly sha256: string; readonly pinned: boolean; readonly version?: string };
+  /** The run's own output directory (traces, logs, report.json). */
+  readonly runDir: string;
+  readonly models: readonly ModelCheck[];
+  readonly seconds: number;
+  /** Results that could not be written (a counterexample, report.json): the run's output is incomplete. */
+  readonly writeErrors: readonly string[];
+  /** Problems that lose nothing (e.g. `out/latest` could not be updated). */
+  readonly warnings: readonly string[];
+}
+
+export const describeExpectation = (e: Expectation): string => (e.result === 'success' ? 'success' : `safety ${e.invariant}`);
+
+export function describeGot(g: ModelGot | undefined, status: ModelStatus): string {
+  if (g === undefined) return status === 'skipped' ? 'skipped' : status === 'environment' ? 'not run' : '?';
+  if (g.outcome === 'error') return 'TLC error';
+  return g.outcome === 'safety' && g.invariant !== undefined ? `safety ${g.invariant}` : g.outcome;
+}
+
+/** The depth to hold against the manifest: the graph depth of a success, the length of a counterexample. */
+export function observedDepth(r: TlcRunResult): number | undefined {
+  if (r.outcome === 'success') return r.depth;
+  return r.trace.length > 0 ? r.trace.length : undefined;
+}
+
+/** Compares one finished run with its manifest entry. */
+export function compareRun(
+  m: ManifestModel,
+  r: TlcRunResult,
+  workers: number,
+): Pick<ModelCheck, 'status' | 'got' | 'differences' | 'problems' | 'compared'> {
+  const depth = observedDepth(r);
+  const got: ModelGot = {
+    outcome: r.outcome,
+    ...(r.invariant !== undefined ? { invariant: r.invariant } : {}),
+    ...(r.stats !== undefined ? { distinct: r.stats.distinct, generated: r.stats.generated } : {}),
+    ...(depth !== undefined ? { depth } : {}),
+  };
+  // With one worker TLC's search is deterministic. With more, only the size of a complete search is.
+  const compared = { distinct: workers === 1 || m.expect.result === 'success', depth: workers === 1 };
+  if (r.outcome === 'timeout') return { status: 'timeout', got, differences: [], problems: [], compared };
+  if (r.outcome === 'error') return { status: 'tlc-error', got, differences: [], problems: r.problems, compared };
+  const differences: string[] = [];
+  if (r.outcome !== m.expect.result) {
+    differences.push(`result: expected ${describeExpectation(m.expect)}, got ${describeGot(got, 'mismatch')}`);
+  } else if (m.expect.result === 'safety' && r.invariant !== m.expect.invariant) {
+    differences.push(`invariant: expected ${m.expect.invariant}, got ${r.invariant ?? 'none named'}`);
+  }
+  if (compared.distinct && got.distinct !== m.distinct) {
+    differences.push(`distinct states: expected ${m.distinct}, got ${got.distinct ?? 'none reported'}`);
+  }
+  if (compared.depth && got.depth !== m.depth) {
+    differences.push(`depth: expected ${m.depth}, got ${got.depth ?? 'none reported'}`);
+  }
+  return { status: differences.length === 0 ? 'match' : 'mismatch', got, differences, problems: [], compared };
+}
+
+/**
+ * The exit code: environment problems first (nothing else is trustworthy then), then results that could not be
+ * written, TLC errors, time-outs and finally mismatches; 0 only when every model matched and all was written.
+ */
+export function checkExitCode(report: CheckReport): number {
+  const has = (s: ModelStatus): boolean => report.models.some((m) => m.status === s);
+  if (has('environment')) return EXIT.environment;
+  if (report.writeErrors.length > 0) return EXIT.cantCreate;
+  if (has('tlc-error')) return EXIT.tlcError;
+  if (has('timeout')) return EXIT.timeout;
+  if (has('mismatch') || has('skipped')) return EXIT.mismatch;
+  return EXIT.ok;
+}
+
+/** `Bad.tla:5:14: …` when TLC named a place, else the message alone. */
+export function formatProblem(p: TlcProblem, cwd?: string): string {
+  const where = p.file !== undefined ? `${shown(p.file, cwd)}${p.line !== undefined ? `:${p.line}${p.col !== undefined ? `:${p.col}` : ''}` : ''}: ` : '';
+  return `${where}${p.message}`;
+}
+
+const MARK: Readonly<Record<ModelStatus, string>> = {
+  match: '✓',
+  mismatch: '✗',
+  'tlc-error': '✗',
+  timeout: '✗',
+  environment: '✗',
+  skipped: '-',
+};
+
+function countCell(got: number | undefined, expected: number, compared: boolean): string {
+  if (got === undefined) return '-';
+  return compared && got !== expected ? `${got} (≠${expected})` : String(got);
+}
+
+/** `path` relative to `cwd` when it lies below it (shorter lines), else unchanged. */
+function shown(path: string, cwd: string | undefined): string {
+  if (cwd === undefined) return path;
+  const rel = relative(cwd, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+/** The table, then one line per problem, then where the results are; paths relative to `cwd` if given. */
+export function renderCheckText(report: CheckReport, opts: { readonly cwd?: string } = {}): string {
+  const header = ['model', 'variant', 'expected', 'got', 'distinct', 'depth', 'seconds', ''];
+  const rows = report.models.map((m) => [
+    m.name,
+    m.variant,
+    describeExpectation(m.expect),
+    m.status === 'timeout' ? 'timeout' : describeGot(m.got, m.status),
+    countCell(m.got?.distinct, m.expectDistinct, m.compared.distinct),
+    countCell(m.got?.depth, m.expectDepth, m.compared.depth),
+    m.status === 'skipped' ? '-' : m.seconds.toFixed(1),
+    MARK[m.status],
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const numeric = new Set([4, 5, 6]);
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (numeric.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  const out = [line(header), ...rows.map(line)];
+  const notes: string[] = [];
+  for (const m of report.models) {
+    for (const d of m.differences) notes.push(`✗ ${m.name}: ${d}`);
+    for (const p of m.problems) notes.push(`✗ ${m.name}: ${m.status === 'environment' ? '' : 'TLC error: '}${formatProblem(p, opts.cwd)}`);
+    if (m.status === 'timeout') notes.push(`✗ ${m.name}: killed after its time limit (${m.seconds.toFixed(1)} s)`);
+    if (m.status === 'skipped') notes.push(`- ${m.name}: not run`);
+    if (m.itf !== undefined) notes.push(`  ${m.name}: counterexample ${shown(m.itf, opts.cwd)}`);
+  }
+  for (const w of report.writeErrors) notes.push(`✗ not written: ${w}`);
+  for (const w of report.warnings) notes.push(`warning: ${w}`);
+  const matched = report.models.filter((m) => m.status === 'match').length;
+  const summary =
+    `${report.models.length} model${report.models.length === 1 ? '' : 's'}: ${matched} as expected` +
+    (matched < report.models.length ? `, ${report.models.length - matched} not` : '') +
+    ` (${report.seconds.toFixed(1)} s, ${report.runner} runner, ${report.workers} worker${report.workers === 1 ? '' : 's'} per model)`;
+  const tlc = `TLC: ${report.tlc.version ?? 'version not reported'}; jar ${shown(report.tlc.jar, opts.cwd)} sha256 ${report.tlc.sha256}${report.tlc.pinned ? ' (pinned)' : ' (not the pinned jar)'}`;
+  return [...out, '', ...notes, ...(notes.length > 0 ? [''] : []), summary, tlc, `results: ${shown(report.runDir, opts.cwd)}`, ''].join('\n');
+}
+
+/** The report as one JSON document, with the exit code it implies. */
+export function renderCheckJson(report: CheckReport): string {
+  return `${JSON.stringify({ ...report, exitCode: checkExitCode(report) }, null, 2)}\n`;
+}

@@ -1,0 +1,290 @@
+// `iterpin check`: model-check the manifest's models with TLC, compare each outcome with the manifest, write
+// every counterexample as ITF into a fresh out/check-<time>-<pid>/ directory, and print a table or JSON.
+
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Command, Io } from './command.js';
+import { EXIT } from './command.js';
+import type { ManifestModel } from '../manifest.js';
+import { formatManifestError, loadManifest } from '../manifest-load.js';
+import { projectRoot } from '../tlc/jar.js';
+import type { TlcRunResult } from '../tlc/run.js';
+import { DEFAULT_HEAP, validateHeap } from '../tlc/args.js';
+import { writeItf } from '../tla/itf.js';
+import type { TraceMeta } from '../trace/trace.js';
+import { createRunDir, pointLatest, writeFileAtomic } from './output.js';
+import { checkExitCode, compareRun, renderCheckJson, renderCheckText, type CheckReport, type ModelCheck } from './check-report.js';
+import { NoProgress, PlainProgress, TtyProgress, type ProgressSink } from './progress.js';
+import { pool } from '../pool.js';
+import { prepareTlc } from './tlc-env.js';
+
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+
+const HELP = `usage: iterpin check [options]
+
+Model-checks the models of spec/manifest.json with TLC and compares each result (outcome, violated
+invariant, distinct states, depth) with the manifest. Each run writes into a new directory
+out/check-<time>-<pid>/ (a TLC log per model, an ITF trace per counterexample, report.json) and
+points out/latest at it. Fetches the pinned TLC jar first if it is not there yet.
+
+options:
+  --model NAME       check only this model (repeatable, or comma-separated)
+  --spec NAME        check only the models of this spec
+  --include-scale    also run the large models marked "scale"
+  --runner R         host (default: the local JVM) or container
+  --workers N        TLC workers per model (default 1: deterministic state counts)
+  --jobs N           models run at the same time (default: the number of cores)
+  --timeout SECONDS  time limit per model (default ${DEFAULT_TIMEOUT_SECONDS})
+  --heap SIZE        JVM heap per model (default ${DEFAULT_HEAP})
+  --out DIR          parent of the run directory (default: out/ in the project)
+  --manifest FILE    another manifest (its directory holds the specs)
+  --json             print the report as JSON
+  --verbose          progress lines even when stderr is not a terminal
+
+exit codes:
+  0   every model matched the manifest
+  ${EXIT.mismatch}   some model's result differs from the manifest
+  ${EXIT.usage}  wrong usage, e.g. an unknown model name
+  ${EXIT.badInput}  the manifest is invalid
+  ${EXIT.tlcError}  TLC stopped without a verdict (parse or cfg error, crash) for some model
+  ${EXIT.cantCreate}  the output directory or a result file cannot be written
+  ${EXIT.timeout}  some model ran past its time limit
+  ${EXIT.untrustedJar}  the cached TLC jar's SHA-256 is not the pinned one
+  ${EXIT.environment}  java, mvn, the jar or the container engine is missing
+`;
+
+interface CheckOptions {
+  readonly models: readonly string[];
+  readonly spec?: string;
+  readonly includeScale: boolean;
+  readonly runner: 'host' | 'container';
+  readonly workers: number;
+  readonly jobs?: number;
+  readonly timeoutSeconds: number;
+  readonly heap: string;
+  readonly outDir: string;
+  readonly manifest: string;
+  readonly json: boolean;
+  readonly verbose: boolean;
+}
+
+type Parsed = { ok: true; value: CheckOptions } | { ok: false; message: string };
+
+function positiveInt(name: string, text: string | undefined, max: number): number | string | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  return /^[0-9]+$/.test(text) && Number.isSafeInteger(n) && n >= 1 && n <= max ? n : `--${name} must be an integer from 1 to ${max}, got '${text}'`;
+}
+
+function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        model: { type: 'string', multiple: true },
+        spec: { type: 'string' },
+        'include-scale': { type: 'boolean', default: false },
+        runner: { type: 'string', default: 'host' },
+        workers: { type: 'string' },
+        jobs: { type: 'string' },
+        timeout: { type: 'string' },
+        heap: { type: 'string', default: DEFAULT_HEAP },
+        out: { type: 'string' },
+        manifest: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (e) {
+    return { ok: false, message: (e as Error).message };
+  }
+  const runner = values.runner;
+  if (runner !== 'host' && runner !== 'container') return { ok: false, message: `--runner must be host or container, got '${runner}'` };
+  const workers = positiveInt('workers', values.workers, 1024) ?? 1;
+  if (typeof workers === 'string') return { ok: false, message: workers };
+  const jobs = positiveInt('jobs', values.jobs, 64);
+  if (typeof jobs === 'string') return { ok: false, message: jobs };
+  const timeout = positiveInt('timeout', values.timeout, 7 * 24 * 3600) ?? DEFAULT_TIMEOUT_SECONDS;
+  if (typeof timeout === 'string') return { ok: false, message: timeout };
+  const heap = validateHeap(values.heap);
+  if (!heap.ok) return { ok: false, message: `--heap: ${heap.error.message}` };
+  const root = projectRoot();
+  return {
+    ok: true,
+    value: {
+      models: (values.model ?? []).flatMap((m) => m.split(',')).map((m) => m.trim()).filter((m) => m !== ''),
+      ...(values.spec !== undefined ? { spec: values.spec } : {}),
+      includeScale: values['include-scale'],
+      runner,
+      workers,
+      ...(jobs !== undefined ? { jobs } : {}),
+      timeoutSeconds: timeout,
+      heap: heap.value,
+      outDir: values.out !== undefined ? resolve(io.cwd, values.out) : join(root, 'out'),
+      manifest: values.manifest !== undefined ? resolve(io.cwd, values.manifest) : join(root, 'spec', 'manifest.json'),
+      json: values.json,
+      verbose: values.verbose,
+    },
+  };
+}
+
+/** The models to run: named ones (all must exist), else every non-scale model (of --spec, if given). */
+export function selectModels(
+  all: readonly ManifestModel[],
+  o: Pick<CheckOptions, 'models' | 'spec' | 'includeScale'>,
+): { ok: true; value: ManifestModel[] } | { ok: false; message: string } {
+  const specs = [...new Set(all.map((m) => m.spec))];
+  if (o.spec !== undefined && !specs.includes(o.spec)) {
+    return { ok: false, message: `unknown spec '${o.spec}'; the manifest has: ${specs.join(', ') || '(none)'}` };
+  }
+  const inSpec = all.filter((m) => o.spec === undefined || m.spec === o.spec);
+  if (o.models.length > 0) {
+    const unknown = o.models.filter((n) => !inSpec.some((m) => m.name === n));
+    if (unknown.length > 0) {
+      const valid = inSpec.map((m) => m.name).join(', ') || '(none)';
+      return { ok: false, message: `unknown model${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; valid names: ${valid}` };
+    }
+    return { ok: true, value: inSpec.filter((m) => o.models.includes(m.name)) };
+  }
+  const chosen = inSpec.filter((m) => o.includeScale || m.scale !== true);
+  if (chosen.length === 0) return { ok: false, message: 'no models to check (the manifest lists none that match)' };
+  return { ok: true, value: chosen };
+}
+
+async function run(argv: readonly string[], io: Io): Promise<number> {
+  const say = (line: string): void => void io.stderr.write(`iterpin check: ${line}\n`);
+  const parsed = parseCheckArgs(argv, io);
+  if (!parsed.ok) {
+    say(parsed.message);
+    return EXIT.usage;
+  }
+  const o = parsed.value;
+  const manifest = await loadManifest(o.manifest, { checkFiles: true });
+  if (!manifest.ok) {
+    say(formatManifestError(manifest.error));
+    return manifest.error.kind === 'unreadable' ? EXIT.noInput : EXIT.badInput;
+  }
+  const selected = selectModels(manifest.value.models, o);
+  if (!selected.ok) {
+    say(selected.message);
+    return EXIT.usage;
+  }
+  const models = selected.value;
+
+  const tlc = await prepareTlc(o.runner, io, say);
+  if (!tlc.ok) {
+    say(tlc.message);
+    return tlc.exit;
+  }
+  const { jar, runner } = tlc;
+  const runDir = await createRunDir(o.outDir, 'check');
+  if (!runDir.ok) {
+    say(runDir.error.message);
+    return EXIT.cantCreate;
+  }
+
+  const sink: ProgressSink = io.stderr.isTTY === true ? new TtyProgress(io.stderr) : o.verbose ? new PlainProgress(io.stderr) : new NoProgress();
+  const jobs = o.jobs ?? Math.max(1, Math.min(availableParallelism(), models.length));
+  const specDir = dirname(o.manifest);
+  const stop = new AbortController();
+  const warnings: string[] = [];
+  const writeErrors: string[] = [];
+  let tlcVersion: string | undefined;
+  const started = process.hrtime.bigint();
+
+  const checkOne = async (m: ManifestModel): Promise<ModelCheck> => {
+    const base = { name: m.name, spec: m.spec, variant: m.variant, expect: m.expect, expectDistinct: m.distinct, expectDepth: m.depth };
+    const noCounts = { distinct: false, depth: false };
+    if (stop.signal.aborted) return { ...base, status: 'skipped', differences: [], problems: [], compared: noCounts, seconds: 0 };
+    sink.start(m.name);
+    const log = join(runDir.value, `${m.name}.log`);
+    const result = await runner({
+      jar: jar.path,
+      specDir,
+      module: m.module,
+      cfg: m.cfg,
+      workers: o.workers,
+      heap: o.heap,
+      timeoutMs: o.timeoutSeconds * 1000,
+      logFile: log,
+      env: io.env,
+      signal: stop.signal,
+      onProgress: (p) => sink.progress(m.name, p),
+    });
+    if (!result.ok) {
+      // Java or the engine is missing: every other model would fail the same way.
+      stop.abort();
+      sink.done(m.name, `${m.name}: not run (${result.error.message})`);
+      return { ...base, status: 'environment', differences: [], problems: [{ kind: 'other', message: result.error.message }], compared: noCounts, seconds: 0 };
+    }
+    const r = result.value;
+    tlcVersion ??= r.tlcVersion;
+    const verdict = compareRun(m, r, o.workers);
+    const itf = await writeCounterexample(runDir.value, m, r, jar.sha256);
+    if (itf !== undefined && !itf.ok) writeErrors.push(itf.message);
+    sink.done(m.name, `${m.name}: ${r.outcome}${r.invariant !== undefined ? ` ${r.invariant}` : ''} in ${r.seconds.toFixed(1)} s ${verdict.status === 'match' ? '✓' : '✗'}`);
+    return {
+      ...base,
+      ...verdict,
+      seconds: r.seconds,
+      log,
+      ...(itf?.ok === true ? { itf: itf.path } : {}),
+    };
+  };
+
+  const results = await pool(models, jobs, checkOne);
+  sink.close();
+  const report: CheckReport = {
+    runner: o.runner,
+    workers: o.workers,
+    jobs,
+    tlc: { jar: jar.path, sha256: jar.sha256, pinned: jar.pinned, ...(tlcVersion !== undefined ? { version: tlcVersion } : {}) },
+    runDir: runDir.value,
+    models: results,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    writeErrors,
+    warnings,
+  };
+  const saved = await writeFileAtomic(join(runDir.value, 'report.json'), renderCheckJson(report));
+  if (!saved.ok) writeErrors.push(saved.error.message);
+  const latest = await pointLatest(o.outDir, runDir.value);
+  if (!latest.ok) warnings.push(latest.error.message);
+  io.stdout.write(o.json ? renderCheckJson(report) : renderCheckText(report, { cwd: io.cwd }));
+  return checkExitCode(report);
+}
+
+/** Writes a run's counterexample as `<model>.itf.json`; nothing for a success or a killed run. */
+async function writeCounterexample(
+  runDir: string,
+  m: ManifestModel,
+  r: TlcRunResult,
+  jarSha256: string,
+): Promise<{ ok: true; path: string } | { ok: false; message: string } | undefined> {
+  if (r.trace.length === 0 || r.outcome === 'timeout' || r.outcome === 'error') return undefined;
+  const path = join(runDir, `${m.name}.itf.json`);
+  const first = r.trace[0];
+  const vars = first !== undefined ? [...first.values.keys()] : [];
+  const meta: TraceMeta = {
+    format: 'ITF',
+    source: 'iterpin check',
+    spec: m.spec,
+    model: m.name,
+    variant: m.variant,
+    ...(r.invariant !== undefined ? { invariant: r.invariant } : {}),
+    ...(r.outcome !== 'safety' ? { violation: r.outcome } : {}),
+    ...(r.tlcVersion !== undefined ? { tlcVersion: r.tlcVersion } : {}),
+    jarSha256,
+  };
+  const text = writeItf({ meta, vars, states: r.trace });
+  const written = await writeFileAtomic(path, text);
+  return written.ok ? { ok: true, path } : { ok: false, message: written.error.message };
+}
+
+export const command: Command = {
+  name: 'check',
+  summary: 'model-check the models of spec/manifest.json with TLC',
+  help: HELP,
+  run,
+};

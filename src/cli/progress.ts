@@ -1,0 +1,111 @@
+// Live progress of running TLC models, from TLC's progress reports (message 2200): one line rewritten in place
+// on a terminal, or plain lines (when asked for) when the output is a file or a pipe.
+
+import type { TlcProgress } from '../tlc/run.js';
+
+const fmt = new Intl.NumberFormat('en-US');
+
+/** `MCFoo 12,345 gen 4,567 dist 89 queue 50,000/min` */
+export function describeProgress(model: string, p: TlcProgress): string {
+  const rate = p.perMinute !== undefined ? ` ${fmt.format(p.perMinute)}/min` : '';
+  return `${model} ${fmt.format(p.generated)} gen ${fmt.format(p.distinct)} dist ${fmt.format(p.queue)} queue${rate}`;
+}
+
+export interface ProgressSink {
+  start(model: string): void;
+  progress(model: string, p: TlcProgress): void;
+  done(model: string, summary: string): void;
+  /** Clears the live line, if any, before the final output. */
+  close(): void;
+}
+
+/**
+ * Progress on a terminal: one status line for all running models, redrawn in place. TLC reports progress only
+ * once a minute, so the line also shows each model's elapsed seconds, ticking every second.
+ */
+export class TtyProgress implements ProgressSink {
+  private readonly running = new Map<string, { started: number; last?: TlcProgress }>();
+  private shown = false;
+  private ticker: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly out: NodeJS.WritableStream & { columns?: number },
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(model: string): void {
+    this.running.set(model, { started: this.now() });
+    this.ticker ??= setInterval(() => this.draw(), 1000).unref();
+    this.draw();
+  }
+
+  progress(model: string, p: TlcProgress): void {
+    const r = this.running.get(model);
+    if (r !== undefined) r.last = p;
+    this.draw();
+  }
+
+  done(model: string, summary: string): void {
+    this.running.delete(model);
+    this.clear();
+    this.out.write(`${summary}\n`);
+    this.draw();
+  }
+
+  close(): void {
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    this.ticker = undefined;
+    this.clear();
+  }
+
+  /** The status line as drawn (without terminal control characters). */
+  line(): string {
+    return [...this.running.entries()]
+      .map(([model, r]) => {
+        const secs = `${Math.floor((this.now() - r.started) / 1000)} s`;
+        return r.last === undefined ? `${model} ${secs}` : `${describeProgress(model, r.last)} ${secs}`;
+      })
+      .join(' | ');
+  }
+
+  private clear(): void {
+    if (this.shown) this.out.write('\r\x1b[2K');
+    this.shown = false;
+  }
+
+  private draw(): void {
+    this.clear();
+    if (this.running.size === 0) return;
+    const width = Math.max(20, (this.out.columns ?? 100) - 1);
+    const line = this.line();
+    this.out.write(line.length > width ? `${line.slice(0, width - 1)}…` : line);
+    this.shown = true;
+  }
+}
+
+/** Progress into a log or pipe: a plain line per event. */
+export class PlainProgress implements ProgressSink {
+  constructor(private readonly out: NodeJS.WritableStream) {}
+
+  start(model: string): void {
+    this.out.write(`${model}: started\n`);
+  }
+
+  progress(model: string, p: TlcProgress): void {
+    this.out.write(`${describeProgress(model, p)}\n`);
+  }
+
+  done(_model: string, summary: string): void {
+    this.out.write(`${summary}\n`);
+  }
+
+  close(): void {}
+}
+
+/** No progress at all (not a terminal and not --verbose). */
+export class NoProgress implements ProgressSink {
+  start(): void {}
+  progress(): void {}
+  done(): void {}
+  close(): void {}
+}

@@ -1,0 +1,105 @@
+// `iterpin replay <trace>`: run the reference implementation along a trace and report the verdict.
+
+import { parseArgs } from 'node:util';
+import type { Command, Io } from './command.js';
+import { EXIT } from './command.js';
+import { loadTrace } from '../trace/load.js';
+import { bindingForVars, loadBinding, SPECS } from '../trace/bindings/index.js';
+import { replay } from '../trace/replay.js';
+import { renderReplayJson, renderReplayText, replayExitCode } from '../trace/render.js';
+import type { ReplayReport, ReplayVerdict } from '../trace/report.js';
+
+const VERDICTS: readonly ReplayVerdict[] = ['reproduced', 'conforms', 'diverged', 'not-enabled', 'bad-trace'];
+
+const HELP = `usage: iterpin replay <trace.itf.json | tlc-output.log | -> [options]
+
+Runs the TypeScript reference implementation along a trace (an ITF file, e.g. one written by
+'iterpin check', or TLC's raw -tool output) and compares every state through the spec's
+abstraction function.
+
+options:
+  --variant V      run the implementation as variant V (default: the trace's own variant)
+  --spec S         the trace's spec when its #meta does not say (${SPECS.join(', ')})
+  --expect VERDICT exit 0 iff the verdict is VERDICT (${VERDICTS.join(', ')})
+  --json           print the report as JSON
+  --brief          print only the verdict, not the step-by-step transcript
+
+verdicts and exit codes:
+  reproduced   0  every state matched and the implementation flags the trace's invariant at its last step
+  conforms     0  every state matched and no invariant was expected or flagged
+  diverged     2  a state differs (the variable and path are named) or the violation does not match
+  not-enabled  3  the implementation refuses a step's action (the reason is given)
+  bad-trace   65  the file is not a valid trace for the spec
+  (with --expect: 0 when the verdict is the expected one, 1 otherwise, 65 for a bad trace)
+  66 when the file cannot be read, 64 for wrong usage.
+`;
+
+async function run(argv: readonly string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        variant: { type: 'string' },
+        spec: { type: 'string' },
+        expect: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        brief: { type: 'boolean', default: false },
+      },
+    });
+  } catch (e) {
+    io.stderr.write(`iterpin replay: ${(e as Error).message}\n`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) {
+    io.stderr.write('iterpin replay: expected exactly one trace file (or - for stdin); see --help\n');
+    return EXIT.usage;
+  }
+  const expect = values.expect as ReplayVerdict | undefined;
+  if (expect !== undefined && !VERDICTS.includes(expect)) {
+    io.stderr.write(`iterpin replay: --expect must be one of ${VERDICTS.join(', ')}\n`);
+    return EXIT.usage;
+  }
+  const file = positionals[0] as string;
+  const emit = (report: ReplayReport): number => {
+    io.stdout.write(values.json ? renderReplayJson(report) : renderReplayText(report, { transcript: !values.brief }));
+    return replayExitCode(report, expect);
+  };
+  const loaded = await loadTrace(file, io.stdin);
+  if (!loaded.ok) {
+    if (loaded.error.kind === 'unreadable') {
+      io.stderr.write(`iterpin replay: ${loaded.error.message}\n`);
+      return EXIT.noInput;
+    }
+    return emit({ verdict: 'bad-trace', reason: loaded.error.message, file, states: 0, steps: [] });
+  }
+  const trace = loaded.value;
+  const specName = values.spec ?? trace.meta.spec;
+  const binding = specName !== undefined ? await loadBinding(specName) : await bindingForVars(trace.vars);
+  if (binding === undefined) {
+    const reason =
+      specName !== undefined
+        ? `unknown spec '${specName}' (known: ${SPECS.join(', ')})`
+        : `the trace names no spec and its variables (${trace.vars.join(', ')}) match none of ${SPECS.join(', ')}`;
+    return emit({ verdict: 'bad-trace', reason, file, states: trace.states.length, steps: [] });
+  }
+  if (values.variant !== undefined && !binding.variants.includes(values.variant)) {
+    io.stderr.write(`iterpin replay: unknown variant '${values.variant}' for ${binding.spec} (known: ${binding.variants.join(', ')})\n`);
+    return EXIT.usage;
+  }
+  const report = replay(trace, binding, {
+    file,
+    ...(values.variant !== undefined ? { variant: values.variant } : {}),
+    quiet: values.brief && !values.json,
+  });
+  return emit(report);
+}
+
+export const command: Command = {
+  name: 'replay',
+  summary: 'replay a trace on the reference implementation',
+  help: HELP,
+  run,
+};

@@ -1,0 +1,144 @@
+// `iterpin review`: the variant × invariant matrix of every spec, each violation replayed on its own variant and
+// on the final design; as a terminal table, Markdown for a code review, or JSON.
+
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Command, Io } from './command.js';
+import { EXIT } from './command.js';
+import { formatManifestError, loadManifest } from '../manifest-load.js';
+import { projectRoot } from '../tlc/jar.js';
+import { DEFAULT_HEAP, validateHeap } from '../tlc/args.js';
+import { createRunDir, pointLatest, writeFileAtomic } from './output.js';
+import { prepareTlc } from './tlc-env.js';
+import { runReview } from '../review/run.js';
+import { renderReviewJson, renderReviewMarkdown, renderReviewText } from '../review/render.js';
+
+const HELP = `usage: iterpin review [options]
+
+For every spec of spec/manifest.json, runs TLC on the final-design model once per variant the
+reference implementation knows, and reports the matrix variant × invariant: holds, or violated
+with the length of the counterexample. Every counterexample is replayed on the reference
+implementation as its own variant (it must be reproduced) and as the final design (it must not).
+Each row is compared with the manifest's expectations for that variant.
+
+TLC logs and counterexamples go to a new directory out/review-<time>-<pid>/ (out/latest-review
+points at it).
+
+options:
+  --markdown         print the matrix as Markdown, ready to paste into a code review
+  --json             print the report as JSON
+  --spec NAME        only this spec (repeatable)
+  --runner R         host (default) or container
+  --jobs N           TLC runs at the same time (default: the number of cores)
+  --timeout SECONDS  time limit per TLC run (default 300)
+  --heap SIZE        JVM heap per TLC run (default ${DEFAULT_HEAP})
+  --out DIR          parent of the run directory (default: out/ in the project)
+  --manifest FILE    another manifest (its directory holds the specs)
+
+exit codes:
+  0   every row agrees with the manifest and every replay verdict is the expected one
+  ${EXIT.mismatch}   some row disagrees
+  ${EXIT.usage}  wrong usage
+  ${EXIT.badInput}  the manifest is invalid, or a spec has no passing final-design model
+  ${EXIT.cantCreate}  the output directory cannot be written
+  ${EXIT.untrustedJar}  the cached TLC jar's SHA-256 is not the pinned one
+  ${EXIT.environment}  java, mvn, the jar or the container engine is missing
+`;
+
+async function run(argv: readonly string[], io: Io): Promise<number> {
+  const say = (line: string): void => void io.stderr.write(`iterpin review: ${line}\n`);
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        markdown: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        spec: { type: 'string', multiple: true },
+        runner: { type: 'string', default: 'host' },
+        jobs: { type: 'string' },
+        timeout: { type: 'string', default: '300' },
+        heap: { type: 'string', default: DEFAULT_HEAP },
+        out: { type: 'string' },
+        manifest: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (e) {
+    say((e as Error).message);
+    return EXIT.usage;
+  }
+  if (values.markdown && values.json) {
+    say('--markdown and --json exclude each other');
+    return EXIT.usage;
+  }
+  const runner = values.runner;
+  if (runner !== 'host' && runner !== 'container') {
+    say(`--runner must be host or container, got '${runner}'`);
+    return EXIT.usage;
+  }
+  const jobs = values.jobs === undefined ? availableParallelism() : Number(values.jobs);
+  const timeout = Number(values.timeout);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) {
+    say(`--jobs must be an integer from 1 to 64, got '${values.jobs}'`);
+    return EXIT.usage;
+  }
+  if (!Number.isInteger(timeout) || timeout < 1) {
+    say(`--timeout must be a positive integer, got '${values.timeout}'`);
+    return EXIT.usage;
+  }
+  const heap = validateHeap(values.heap);
+  if (!heap.ok) {
+    say(`--heap: ${heap.error.message}`);
+    return EXIT.usage;
+  }
+  const root = projectRoot();
+  const manifestPath = values.manifest !== undefined ? resolve(io.cwd, values.manifest) : join(root, 'spec', 'manifest.json');
+  const manifest = await loadManifest(manifestPath, { checkFiles: true });
+  if (!manifest.ok) {
+    say(formatManifestError(manifest.error));
+    return manifest.error.kind === 'unreadable' ? EXIT.noInput : EXIT.badInput;
+  }
+  const tlc = await prepareTlc(runner, io, say);
+  if (!tlc.ok) {
+    say(tlc.message);
+    return tlc.exit;
+  }
+  const outDir = values.out !== undefined ? resolve(io.cwd, values.out) : join(root, 'out');
+  const runDir = await createRunDir(outDir, 'review');
+  if (!runDir.ok) {
+    say(runDir.error.message);
+    return EXIT.cantCreate;
+  }
+  const progress = io.stderr.isTTY === true || values.verbose;
+  const report = await runReview({
+    manifest: manifest.value,
+    specDir: dirname(manifestPath),
+    ...(values.spec !== undefined ? { specs: values.spec } : {}),
+    runner: tlc.runner,
+    jar: tlc.jar,
+    runDir: runDir.value,
+    jobs,
+    heap: heap.value,
+    timeoutMs: timeout * 1000,
+    env: io.env,
+    ...(progress ? { onRun: (line: string) => say(line) } : {}),
+  });
+  if (!('specs' in report)) {
+    say(report.message);
+    return EXIT.badInput;
+  }
+  const saved = await writeFileAtomic(join(runDir.value, 'review.json'), renderReviewJson(report));
+  if (!saved.ok) say(saved.error.message);
+  await pointLatest(outDir, runDir.value, 'latest-review');
+  io.stdout.write(values.json ? renderReviewJson(report) : values.markdown ? renderReviewMarkdown(report) : renderReviewText(report));
+  return report.ok ? EXIT.ok : EXIT.mismatch;
+}
+
+export const command: Command = {
+  name: 'review',
+  summary: 'print the variant × invariant matrix of every spec',
+  help: HELP,
+  run,
+};

@@ -1,0 +1,32 @@
+// spec/manifest.json: every model, what it must yield, and why it exists. Shared by check, review and tests.
+
+export type Expectation =
+  | { readonly result: 'success' }
+  | { readonly result: 'safety'; readonly invariant: string };
+
+export interface ManifestModel {
+  /** The model's name = its cfg file's base name, e.g. "MCIovIterBugClobberMaxsize". */
+  readonly name: string;
+  /** The spec it instantiates: "IovIter" | "PageLifetime" | "SpliceRead" (or a pipeline self-test spec). */
+  readonly spec: string;
+  /** The TLA+ module TLC is started on, relative to spec/, e.g. "MCIovIter.tla". */
+  readonly module: string;
+  /** The cfg, relative to spec/, e.g. "MCIovIterBugClobberMaxsize.cfg". */
+  readonly cfg: string;
+  /** The model's `Variant` constant (the same string as the implementation's `variant` option). */
+  readonly variant: string;
+  readonly expect: Expectation;
+  /** Distinct states TLC reports with one worker (exact for success; at the violation otherwise). */
+  readonly distinct: number;
+  /** Depth of the state graph (success) or length of the counterexample (violation). */
+  readonly depth: number;
+  /** What the model is for, in one or two sentences. */
+  readonly purpose: string;
+  /** Large models kept out of the default `iterpin check` run. */
+  readonly scale?: boolean;
+}
+
+export interface Manifest {
+  readonly version: 1;
+  readonly models: readonly ManifestModel[];
+}

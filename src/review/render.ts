@@ -1,0 +1,91 @@
+// Renderers of the review matrix: terminal table, Markdown for a code review, JSON. Pure functions.
+
+import type { ReviewCell, ReviewReport, ReviewSpec } from './matrix.js';
+
+/** `✗ 5` — violated with a 5-state counterexample; `✓` holds. */
+function cellText(c: ReviewCell): string {
+  switch (c.status) {
+    case 'holds':
+      return '✓';
+    case 'violated':
+      return `✗ ${c.length ?? '?'}`;
+    case 'error':
+      return 'error';
+    case 'timeout':
+      return 'timeout';
+    default: {
+      const never: never = c.status;
+      return never;
+    }
+  }
+}
+
+function replayText(c: ReviewCell, finalVariant: string, final: boolean): string {
+  const own = `own variant: ${c.replayOwn ?? '—'}`;
+  if (final) return own;
+  const step = c.replayFinalStep !== undefined ? ` at step ${c.replayFinalStep}` : '';
+  return `${own}; on ${finalVariant}: ${c.replayFinal ?? '—'}${step}`;
+}
+
+function violations(spec: ReviewSpec): { variant: string; cell: ReviewCell; final: boolean }[] {
+  return spec.rows.flatMap((r) => r.cells.filter((c) => c.status === 'violated').map((cell) => ({ variant: r.variant, cell, final: r.final })));
+}
+
+function pad(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  return rows.map((row) => row.map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - [...cell].length)).join('  ').trimEnd());
+}
+
+export function renderReviewText(report: ReviewReport): string {
+  const out: string[] = [];
+  for (const spec of report.specs) {
+    out.push(`${spec.spec} (final design: ${spec.finalVariant})`);
+    const header = ['variant', ...spec.invariants, 'manifest'];
+    const rows = spec.rows.map((r) => [
+      r.final ? `${r.variant} *` : r.variant,
+      ...r.cells.map(cellText),
+      r.agrees ? 'agrees' : 'DISAGREES',
+    ]);
+    out.push(...pad([header, ...rows]).map((l) => `  ${l}`));
+    for (const v of violations(spec)) {
+      out.push(`  ${v.variant} ✗ ${v.cell.invariant} (${v.cell.length} states): ${replayText(v.cell, spec.finalVariant, v.final)}`);
+    }
+    for (const r of spec.rows) for (const d of r.disagreements) out.push(`  ! ${r.variant}: ${d}`);
+    out.push('');
+  }
+  out.push('✓ holds   ✗ k violated, counterexample of k states   * final design');
+  out.push(`${report.ok ? 'every row agrees with the manifest' : 'some rows DISAGREE with the manifest'} (${report.seconds.toFixed(1)} s)`);
+  return `${out.join('\n')}\n`;
+}
+
+const mdEscape = (s: string): string => s.replace(/\|/g, '\\|');
+
+export function renderReviewMarkdown(report: ReviewReport): string {
+  const out: string[] = [];
+  for (const spec of report.specs) {
+    out.push(`### ${spec.spec}`, '', `Final design: \`${spec.finalVariant}\`.`, '');
+    out.push(`| variant | ${spec.invariants.map((i) => `\`${i}\``).join(' | ')} | manifest |`);
+    out.push(`|---|${spec.invariants.map(() => ':-:').join('|')}|---|`);
+    for (const r of spec.rows) {
+      const name = r.final ? `**\`${r.variant}\`**` : `\`${r.variant}\``;
+      out.push(`| ${name} | ${r.cells.map((c) => mdEscape(cellText(c))).join(' | ')} | ${r.agrees ? 'agrees' : '**disagrees**'} |`);
+    }
+    const vs = violations(spec);
+    if (vs.length > 0) {
+      out.push('', 'Counterexamples, replayed on the reference implementation:', '');
+      for (const v of vs) {
+        out.push(`- \`${v.variant}\` violates \`${v.cell.invariant}\` in ${v.cell.length} states — ${mdEscape(replayText(v.cell, spec.finalVariant, v.final))}`);
+      }
+    }
+    const ds = spec.rows.flatMap((r) => r.disagreements.map((d) => `- **${r.variant}**: ${mdEscape(d)}`));
+    if (ds.length > 0) out.push('', 'Disagreements:', '', ...ds);
+    out.push('');
+  }
+  out.push('✓ holds · ✗ *k* violated with a counterexample of *k* states · **bold** = final design');
+  return `${out.join('\n')}\n`;
+}
+
+export function renderReviewJson(report: ReviewReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}

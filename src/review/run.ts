@@ -1,0 +1,189 @@
+// Builds the review matrix: for each spec, TLC runs every variant of the final-design model with the invariants
+// still standing (dropping each one found violated, until the rest hold), and every counterexample is replayed
+// on the reference implementation as its own variant and as the final design.
+
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Manifest, ManifestModel } from '../manifest.js';
+import type { Binding } from '../trace/binding.js';
+import { loadBinding } from '../trace/bindings/index.js';
+import { replay } from '../trace/replay.js';
+import type { Trace } from '../trace/trace.js';
+import type { TlcRunner, TlcRunResult } from '../tlc/run.js';
+import { writeItf } from '../tla/itf.js';
+import { writeFileAtomic } from '../cli/output.js';
+import { pool } from '../pool.js';
+import { cfgInvariants, cfgShape, parseCfg, rewriteCfg, type CfgSection } from './cfg.js';
+import { disagreements, type ReviewCell, type ReviewReport, type ReviewRow, type ReviewSpec } from './matrix.js';
+
+export interface ReviewOptions {
+  readonly manifest: Manifest;
+  /** The directory holding the specs (the manifest's directory). */
+  readonly specDir: string;
+  /** Only these specs (default: every spec of the manifest that has a replay binding). */
+  readonly specs?: readonly string[];
+  readonly runner: TlcRunner;
+  readonly jar: { readonly path: string; readonly sha256: string };
+  /** Where TLC logs and counterexamples (ITF) go. */
+  readonly runDir: string;
+  readonly jobs: number;
+  readonly heap: string;
+  readonly timeoutMs: number;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Called when a TLC run of the review finishes, for progress output. */
+  readonly onRun?: (line: string) => void;
+}
+
+interface Plan {
+  readonly spec: string;
+  readonly binding: Binding<unknown>;
+  readonly base: ManifestModel;
+  readonly sections: readonly CfgSection[];
+  readonly invariants: readonly string[];
+  readonly shape: string;
+}
+
+export type ReviewError = { readonly message: string };
+
+/** Every spec of the manifest that has a binding and a final-design model that succeeds. */
+async function plans(o: ReviewOptions): Promise<Plan[] | ReviewError> {
+  const specs = o.specs ?? [...new Set(o.manifest.models.map((m) => m.spec))];
+  const out: Plan[] = [];
+  for (const spec of specs) {
+    const binding = await loadBinding(spec);
+    if (binding === undefined) {
+      if (o.specs !== undefined) return { message: `no replay binding for spec '${spec}'` };
+      continue; // e.g. the pipeline self-test spec: checked by `iterpin check`, not reviewed
+    }
+    const base = o.manifest.models.find(
+      (m) => m.spec === spec && m.variant === binding.finalVariant && m.expect.result === 'success' && m.scale !== true,
+    );
+    if (base === undefined) return { message: `the manifest has no passing ${binding.finalVariant} model for ${spec}` };
+    let text: string;
+    try {
+      text = await readFile(join(o.specDir, base.cfg), 'utf8');
+    } catch (e) {
+      return { message: `${join(o.specDir, base.cfg)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+    }
+    const sections = parseCfg(text);
+    out.push({ spec, binding, base, sections, invariants: cfgInvariants(sections), shape: cfgShape(sections) });
+  }
+  return out;
+}
+
+/** The manifest models that run `variant` on the same model shape as the review's base model. */
+async function expectationsFor(o: ReviewOptions, plan: Plan, variant: string): Promise<ReviewRow['expects']> {
+  const out: { model: string; expect: ManifestModel['expect'] }[] = [];
+  for (const m of o.manifest.models) {
+    if (m.spec !== plan.spec || m.variant !== variant || m.module !== plan.base.module || m.scale === true) continue;
+    try {
+      const shape = cfgShape(parseCfg(await readFile(join(o.specDir, m.cfg), 'utf8')));
+      if (shape === plan.shape) out.push({ model: m.name, expect: m.expect });
+    } catch {
+      // An unreadable cfg has no expectation to compare with; `iterpin check` reports it.
+    }
+  }
+  return out;
+}
+
+function traceOf(plan: Plan, variant: string, r: TlcRunResult, sha256: string): Trace {
+  const first = r.trace[0];
+  return {
+    meta: {
+      format: 'ITF',
+      source: 'iterpin review',
+      spec: plan.spec,
+      model: `${plan.base.name}@${variant}`,
+      variant,
+      ...(r.invariant !== undefined ? { invariant: r.invariant } : {}),
+      ...(r.tlcVersion !== undefined ? { tlcVersion: r.tlcVersion } : {}),
+      jarSha256: sha256,
+    },
+    vars: first !== undefined ? [...first.values.keys()] : [],
+    states: r.trace,
+  };
+}
+
+async function reviewVariant(o: ReviewOptions, work: string, plan: Plan, variant: string): Promise<ReviewRow> {
+  const final = variant === plan.binding.finalVariant;
+  const cells = new Map<string, ReviewCell>();
+  let remaining = [...plan.invariants];
+  for (let round = 0; remaining.length > 0; round++) {
+    const name = `${plan.spec}-${variant.replace(/[^A-Za-z0-9]+/g, '_')}-${round}`;
+    await writeFile(join(work, `${name}.cfg`), rewriteCfg(plan.sections, variant, remaining));
+    const result = await o.runner({
+      jar: o.jar.path,
+      specDir: work,
+      module: plan.base.module,
+      cfg: `${name}.cfg`,
+      workers: 1,
+      heap: o.heap,
+      timeoutMs: o.timeoutMs,
+      logFile: join(o.runDir, `${name}.log`),
+      ...(o.env !== undefined ? { env: o.env } : {}),
+    });
+    if (!result.ok) {
+      for (const inv of remaining) cells.set(inv, { invariant: inv, status: 'error', message: result.error.message });
+      break;
+    }
+    const r = result.value;
+    o.onRun?.(`${plan.spec} ${variant}: ${r.outcome}${r.invariant !== undefined ? ` ${r.invariant}` : ''} (${r.seconds.toFixed(1)} s)`);
+    const distinct = r.stats?.distinct;
+    if (r.outcome === 'success') {
+      for (const inv of remaining) cells.set(inv, { invariant: inv, status: 'holds', ...(distinct !== undefined ? { distinct } : {}) });
+      break;
+    }
+    if (r.outcome !== 'safety' || r.invariant === undefined || !remaining.includes(r.invariant)) {
+      const status = r.outcome === 'timeout' ? 'timeout' : 'error';
+      const message = r.problems[0]?.message ?? `TLC reported ${r.outcome}`;
+      for (const inv of remaining) cells.set(inv, { invariant: inv, status, message });
+      break;
+    }
+    const inv = r.invariant;
+    const trace = traceOf(plan, variant, r, o.jar.sha256);
+    const file = join(o.runDir, `${name}.itf.json`);
+    const written = await writeFileAtomic(file, writeItf(trace));
+    const own = replay(trace, plan.binding, { variant, quiet: true });
+    const onFinal = final ? undefined : replay(trace, plan.binding, { variant: plan.binding.finalVariant, quiet: true });
+    cells.set(inv, {
+      invariant: inv,
+      status: 'violated',
+      length: r.trace.length,
+      ...(distinct !== undefined ? { distinct } : {}),
+      replayOwn: own.verdict,
+      ...(onFinal !== undefined ? { replayFinal: onFinal.verdict } : {}),
+      ...(onFinal !== undefined && 'step' in onFinal ? { replayFinalStep: onFinal.step } : {}),
+      ...(written.ok ? { trace: file } : {}),
+    });
+    remaining = remaining.filter((i) => i !== inv);
+  }
+  const ordered = plan.invariants.map((inv) => cells.get(inv) ?? { invariant: inv, status: 'error' as const, message: 'not checked' });
+  const expects = await expectationsFor(o, plan, variant);
+  const why = disagreements(ordered, final, expects);
+  return { variant, final, cells: ordered, expects, agrees: why.length === 0, disagreements: why };
+}
+
+export async function runReview(o: ReviewOptions): Promise<ReviewReport | ReviewError> {
+  const started = process.hrtime.bigint();
+  const planned = await plans(o);
+  if (!Array.isArray(planned)) return planned;
+  await mkdir(o.runDir, { recursive: true });
+  // TLC runs on a private copy of the spec directory, so derived cfgs never land in spec/ and the container
+  // runner can mount it read-only like the real one.
+  const work = await mkdtemp(join(tmpdir(), 'iterpin-review-'));
+  try {
+    for (const f of await readdir(o.specDir)) if (f.endsWith('.tla')) await copyFile(join(o.specDir, f), join(work, f));
+    const jobs = planned.flatMap((plan) => plan.binding.variants.map((variant) => ({ plan, variant })));
+    const rows = await pool(jobs, o.jobs, ({ plan, variant }) => reviewVariant(o, work, plan, variant));
+    const specs: ReviewSpec[] = planned.map((plan) => ({
+      spec: plan.spec,
+      finalVariant: plan.binding.finalVariant,
+      invariants: plan.invariants,
+      rows: rows.filter((_r, k) => jobs[k]?.plan === plan),
+    }));
+    return { specs, seconds: Number(process.hrtime.bigint() - started) / 1e9, ok: rows.every((r) => r.agrees) };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

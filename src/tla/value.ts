@@ -1,0 +1,30 @@
+// TLA+ values as TLC prints them, kept lossless: a set is not a sequence, a model value is not a string,
+// integers are exact bigints. Structural equality and a path-naming diff live here too.
+
+export type TlaValue =
+  | { readonly kind: 'bool'; readonly value: boolean }
+  | { readonly kind: 'int'; readonly value: bigint }
+  | { readonly kind: 'str'; readonly value: string }
+  | { readonly kind: 'modelValue'; readonly name: string }
+  /** `{a, b}`: element order as printed; equality ignores order and duplicates. */
+  | { readonly kind: 'set'; readonly elems: readonly TlaValue[] }
+  /** `<<a, b>>`: TLC prints tuples and sequences alike. */
+  | { readonly kind: 'seq'; readonly elems: readonly TlaValue[] }
+  /** `[a |-> 1, b |-> 2]`: field order as printed; equality ignores order. */
+  | { readonly kind: 'record'; readonly fields: readonly (readonly [string, TlaValue])[] }
+  /** `(k1 :> v1 @@ k2 :> v2)` or `[x \in S |-> e]`: a function with an arbitrary domain. */
+  | { readonly kind: 'fn'; readonly entries: readonly (readonly [TlaValue, TlaValue])[] };
+
+export type TlaKind = TlaValue['kind'];
+
+export const tlaBool = (value: boolean): TlaValue => ({ kind: 'bool', value });
+export const tlaInt = (value: bigint | number): TlaValue => ({ kind: 'int', value: BigInt(value) });
+export const tlaStr = (value: string): TlaValue => ({ kind: 'str', value });
+export const tlaModelValue = (name: string): TlaValue => ({ kind: 'modelValue', name });
+export const tlaSet = (elems: readonly TlaValue[]): TlaValue => ({ kind: 'set', elems });
+export const tlaSeq = (elems: readonly TlaValue[]): TlaValue => ({ kind: 'seq', elems });
+export const tlaRecord = (fields: Record<string, TlaValue> | readonly (readonly [string, TlaValue])[]): TlaValue => ({
+  kind: 'record',
+  fields: Array.isArray(fields) ? fields : Object.entries(fields),
+});
+export const tlaFn = (entries: readonly (readonly [TlaValue, TlaValue])[]): TlaValue => ({ kind: 'fn', entries });

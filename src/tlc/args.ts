@@ -1,0 +1,84 @@
+// The argv of a TLC run, built in one place so the host and container runners run TLC identically.
+// Arguments are an array handed to spawn(), never a shell string.
+
+import { err, ok, type Result } from '../result.js';
+
+/** TLC's main class in every tla2tools jar. */
+export const TLC_MAIN_CLASS = 'tlc2.TLC';
+
+/** Heap given to each TLC JVM unless the caller says otherwise (the machines are shared; keep it small). */
+export const DEFAULT_HEAP = '1g';
+
+export interface TlcArgsOptions {
+  /** The module TLC starts on, relative to the working directory (the spec directory). */
+  readonly module: string;
+  /** The cfg file, relative to the working directory. */
+  readonly cfg: string;
+  /** -workers: a positive integer. */
+  readonly workers: number;
+  /** -metadir: a fresh directory for TLC's states/ and fingerprints, deleted after the run. */
+  readonly metadir: string;
+}
+
+export interface JvmArgsOptions {
+  /** Maximum heap, e.g. "1g", "512m". */
+  readonly heap: string;
+  /**
+   * java.io.tmpdir for this JVM. TLC unpacks its standard modules (Naturals.tla, …) there and deletes them on
+   * exit, so concurrent runs sharing /tmp can remove each other's copies; a per-run directory avoids that.
+   */
+  readonly tmpdir?: string;
+}
+
+export type ArgsError = { readonly kind: 'bad-heap' | 'bad-workers' | 'bad-path'; readonly message: string };
+
+const HEAP = /^[1-9][0-9]*[kKmMgG]?$/;
+
+export function validateHeap(heap: string): Result<string, ArgsError> {
+  return HEAP.test(heap)
+    ? ok(heap)
+    : err({ kind: 'bad-heap', message: `heap '${heap}' is not a JVM size like 512m or 1g` });
+}
+
+export function validateWorkers(workers: number): Result<number, ArgsError> {
+  return Number.isSafeInteger(workers) && workers >= 1 && workers <= 1024
+    ? ok(workers)
+    : err({ kind: 'bad-workers', message: `workers must be an integer from 1 to 1024, got ${workers}` });
+}
+
+/** A module or cfg name TLC gets as a bare argument: no option lookalikes, no empty strings. */
+function validateOperand(what: string, value: string): Result<string, ArgsError> {
+  if (value === '' || value.startsWith('-')) return err({ kind: 'bad-path', message: `${what} '${value}' is not a file name` });
+  return ok(value);
+}
+
+/** JVM options: heap, the throughput collector TLC asks for, and optionally a private temp dir. */
+export function jvmArgs(o: JvmArgsOptions): Result<string[], ArgsError> {
+  const heap = validateHeap(o.heap);
+  if (!heap.ok) return heap;
+  return ok([`-Xmx${heap.value}`, '-XX:+UseParallelGC', ...(o.tmpdir !== undefined ? [`-Djava.io.tmpdir=${o.tmpdir}`] : [])]);
+}
+
+/** TLC's own arguments (after the main class): `-tool -workers N -config CFG -metadir DIR MODULE`. */
+export function tlcArgs(o: TlcArgsOptions): Result<string[], ArgsError> {
+  const workers = validateWorkers(o.workers);
+  if (!workers.ok) return workers;
+  const cfg = validateOperand('cfg', o.cfg);
+  if (!cfg.ok) return cfg;
+  const module = validateOperand('module', o.module);
+  if (!module.ok) return module;
+  const metadir = validateOperand('metadir', o.metadir);
+  if (!metadir.ok) return metadir;
+  return ok(['-tool', '-workers', String(workers.value), '-config', cfg.value, '-metadir', metadir.value, module.value]);
+}
+
+/** The complete argv after `java`: JVM options, `-cp JAR tlc2.TLC`, TLC's arguments. */
+export function javaTlcArgs(o: TlcArgsOptions & JvmArgsOptions & { readonly jar: string }): Result<string[], ArgsError> {
+  const jvm = jvmArgs(o);
+  if (!jvm.ok) return jvm;
+  const tlc = tlcArgs(o);
+  if (!tlc.ok) return tlc;
+  if (o.jar === '') return err({ kind: 'bad-path', message: 'the jar path is empty' });
+  return ok([...jvm.value, '-cp', o.jar, TLC_MAIN_CLASS, ...tlc.value]);
+}
+

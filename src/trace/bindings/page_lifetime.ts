@@ -1,0 +1,340 @@
+// The PageLifetime replay binding: builds the reference mm/bio/DIO code from a trace's first state, runs each
+// spec action as the kernel-shaped call it stands for, maps the implementation's state back to the spec's
+// variables, and asks the implementation's own checker which invariants fail.
+
+import { match, P } from 'ts-pattern';
+import type { Binding, StepAction, StepEffect } from '../binding.js';
+import { err, ok, type Result } from '../../result.js';
+import { tlaBool, tlaFn, tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
+import { printTla } from '../../tla/print.js';
+import type { Bio, BioFlag, BioState } from '../../kernel/bio.js';
+import {
+  cloneDioWorld,
+  dioBuildBio,
+  dioComplete,
+  dioDma,
+  dioDone,
+  dioSubmitBio,
+  iomapDioZero,
+  kernelBufferFree,
+  KERNEL_OWNER,
+  userMunmap,
+  type Dio,
+  type DioWorld,
+} from '../../kernel/dio.js';
+import {
+  buildDioWorld,
+  DIO_ITER_TYPES,
+  elementsConsumed,
+  NO_PAGE,
+  type DioIterType,
+  type DioLayout,
+  type LayoutDio,
+  type LayoutElem,
+  type PageKind,
+} from '../../kernel/dio_layout.js';
+import { PAGE_LIFETIME_VARIANTS } from '../../kernel/dio_variant.js';
+import { drainLog, isZeroFolio, PAGE_SIZE, USER_OWNER, type Folio } from '../../kernel/mm.js';
+import { violatedInvariants } from '../../kernel/mm_check.js';
+import type { IovIter } from '../../kernel/iov_iter.js';
+
+export interface PageLifetimeState {
+  readonly world: DioWorld;
+  /** The user virtual pages of the layout: the domain of `mapping` (unmapped ones read NoPage). */
+  readonly vpages: readonly number[];
+}
+
+const VARS = ['kind', 'ref', 'freed', 'owned', 'mapping', 'iter', 'dio', 'bios', 'action'] as const;
+const ACTIONS = [
+  'Init',
+  'GetPages',
+  'IomapDioZero',
+  'Submit',
+  'Dma',
+  'Complete',
+  'UserUnmap',
+  'KernelFree',
+  'Terminating',
+] as const;
+type ActionName = (typeof ACTIONS)[number];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading TLA+ values
+
+const show = (v: TlaValue): string => {
+  const s = printTla(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+};
+
+function asInt(v: TlaValue | undefined, what: string): Result<number, string> {
+  if (v?.kind !== 'int') return err(`${what} is not an integer${v === undefined ? '' : `: ${show(v)}`}`);
+  return ok(Number(v.value));
+}
+
+function asStr(v: TlaValue | undefined, what: string): Result<string, string> {
+  if (v?.kind !== 'str') return err(`${what} is not a string${v === undefined ? '' : `: ${show(v)}`}`);
+  return ok(v.value);
+}
+
+/** The (key, value) pairs of a function, whether TLC printed it as `<<…>>` (domain 1..n) or with `:>`. */
+function fnEntries(v: TlaValue | undefined, what: string): Result<(readonly [TlaValue, TlaValue])[], string> {
+  if (v === undefined) return err(`${what} is missing`);
+  if (v.kind === 'seq') return ok(v.elems.map((e, i) => [tlaInt(i + 1), e] as const));
+  if (v.kind === 'fn') return ok([...v.entries]);
+  return err(`${what} is not a function: ${show(v)}`);
+}
+
+function intFn<T>(v: TlaValue | undefined, what: string, value: (x: TlaValue, key: number) => Result<T, string>): Result<Map<number, T>, string> {
+  const entries = fnEntries(v, what);
+  if (!entries.ok) return entries;
+  const out = new Map<number, T>();
+  for (const [k, x] of entries.value) {
+    const key = asInt(k, `a key of ${what}`);
+    if (!key.ok) return key;
+    const val = value(x, key.value);
+    if (!val.ok) return val;
+    out.set(key.value, val.value);
+  }
+  return ok(out);
+}
+
+function field(v: TlaValue, name: string): TlaValue | undefined {
+  return v.kind === 'record' ? v.fields.find(([f]) => f === name)?.[1] : undefined;
+}
+
+function readElem(v: TlaValue, what: string): Result<LayoutElem, string> {
+  const page = asInt(field(v, 'page'), `${what}.page`);
+  const off = asInt(field(v, 'off'), `${what}.off`);
+  const len = asInt(field(v, 'len'), `${what}.len`);
+  if (!page.ok) return page;
+  if (!off.ok) return off;
+  if (!len.ok) return len;
+  return ok({ page: page.value, off: off.value, len: len.value });
+}
+
+function readDio(v: TlaValue, d: number): Result<LayoutDio & { maxVecs: number }, string> {
+  const what = `iter[${d}]`;
+  const type = asStr(field(v, 'type'), `${what}.type`);
+  if (!type.ok) return type;
+  if (!(DIO_ITER_TYPES as readonly string[]).includes(type.value)) return err(`${what}.type is unknown: ${type.value}`);
+  const dir = asStr(field(v, 'dir'), `${what}.dir`);
+  if (!dir.ok) return dir;
+  if (dir.value !== 'SOURCE' && dir.value !== 'DEST') return err(`${what}.dir is neither SOURCE nor DEST`);
+  const maxVecs = asInt(field(v, 'maxVecs'), `${what}.maxVecs`);
+  if (!maxVecs.ok) return maxVecs;
+  const elemsV = field(v, 'elems');
+  if (elemsV?.kind !== 'seq') return err(`${what}.elems is not a sequence`);
+  const elems: LayoutElem[] = [];
+  for (const [i, e] of elemsV.elems.entries()) {
+    const el = readElem(e, `${what}.elems[${i + 1}]`);
+    if (!el.ok) return el;
+    elems.push(el.value);
+  }
+  return ok({ type: type.value as DioIterType, dir: dir.value, elems, maxVecs: maxVecs.value });
+}
+
+/** The layout a trace starts from: pages and kinds, the page table, kernel buffers, the DIOs. */
+export function readLayout(first: ReadonlyMap<string, TlaValue>): Result<DioLayout, string> {
+  const kind = intFn(first.get('kind'), 'kind', (x, p) => {
+    const s = asStr(x, `kind[${p}]`);
+    if (!s.ok) return s;
+    return s.value === 'user' || s.value === 'kernel' || s.value === 'zero' ? ok(s.value as PageKind) : err(`kind[${p}] is ${s.value}`);
+  });
+  if (!kind.ok) return kind;
+  const mapping = intFn(first.get('mapping'), 'mapping', (x, v) => asInt(x, `mapping[${v}]`));
+  if (!mapping.ok) return mapping;
+  const ownedV = first.get('owned');
+  if (ownedV?.kind !== 'set') return err('owned is not a set');
+  const owned = new Set<number>();
+  for (const x of ownedV.elems) {
+    const p = asInt(x, 'an element of owned');
+    if (!p.ok) return p;
+    owned.add(p.value);
+  }
+  const dios = intFn(first.get('iter'), 'iter', readDio);
+  if (!dios.ok) return dios;
+  const ids = [...dios.value.keys()].sort((a, b) => a - b);
+  if (ids.some((id, k) => id !== k + 1)) return err(`the DIOs must be numbered 1..n, not ${ids.join(', ')}`);
+  const list = ids.map((id) => dios.value.get(id)!);
+  return ok({ kind: kind.value, mapping: mapping.value, owned, dios: list, maxVecs: list[0]?.maxVecs ?? 1 });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The abstraction function
+
+const FLAG_NAMES: Readonly<Record<BioFlag, string>> = {
+  BIO_PAGE_PINNED: 'PINNED',
+  BIO_PAGE_REFFED: 'REFFED',
+  BIO_NO_PAGE_REF: 'NO_PAGE_REF',
+  BIO_CLONED: 'CLONED',
+};
+
+const BIO_STATE_NAMES: Readonly<Record<BioState, string>> = {
+  building: 'built',
+  submitted: 'inflight',
+  transferred: 'dma',
+  released: 'released',
+};
+
+function folioKind(world: DioWorld, f: Folio): string {
+  if (isZeroFolio(world.mm, f)) return 'zero';
+  if (f.owner === USER_OWNER) return 'user';
+  if (f.owner === KERNEL_OWNER) return 'kernel';
+  return f.owner;
+}
+
+/** Per-page elements of one contiguous byte range (UBUF, XARRAY), as the spec lists them. */
+function splitRange(start: number, total: number): LayoutElem[] {
+  const out: LayoutElem[] = [];
+  for (let at = start; at < start + total; ) {
+    const off = at % PAGE_SIZE;
+    const len = Math.min(PAGE_SIZE - off, start + total - at);
+    out.push({ page: Math.floor(at / PAGE_SIZE), off, len });
+    at += len;
+  }
+  return out;
+}
+
+/** The spec's element list, read back from the implementation's iterator. */
+function iterElems(i: IovIter): LayoutElem[] {
+  return match(i)
+    .with({ type: 'UBUF' }, (u) => splitRange(u.ubuf, u.count + u.iovOffset))
+    .with({ type: 'XARRAY' }, (x) => splitRange(x.xarrayStart, x.count + x.iovOffset))
+    .with({ type: P.union('IOVEC', 'KVEC') }, (s) =>
+      s.segs.map((e) => ({ page: Math.floor(e.addr / PAGE_SIZE), off: e.addr % PAGE_SIZE, len: e.len })),
+    )
+    .with({ type: 'BVEC' }, (b) => b.segs.map((e) => ({ page: e.page, off: e.offset, len: e.len })))
+    .with({ type: P.union('DISCARD', 'PIPE') }, () => [])
+    .exhaustive();
+}
+
+const elemValue = (e: LayoutElem): TlaValue => tlaRecord({ page: tlaInt(e.page), off: tlaInt(e.off), len: tlaInt(e.len) });
+
+function bioValue(b: Bio): TlaValue {
+  return tlaRecord({
+    kind: tlaStr(b.kind),
+    state: tlaStr(BIO_STATE_NAMES[b.state]),
+    flags: tlaSet(b.flags.map((f) => tlaStr(FLAG_NAMES[f]))),
+    taken: tlaStr(b.acquired),
+    vecs: tlaSeq(b.vecs.map((v) => elemValue({ page: v.page, off: v.offset, len: v.len }))),
+  });
+}
+
+function dioValues(d: Dio): { iter: TlaValue; dio: TlaValue } {
+  const elems = iterElems(d.iter);
+  const total = elems.reduce((n, e) => n + e.len, 0);
+  const pos = elementsConsumed({ type: d.iter.type as DioIterType, dir: d.iter.dataSource, elems }, total - d.iter.count);
+  return {
+    iter: tlaRecord({
+      type: tlaStr(d.iter.type),
+      dir: tlaStr(d.iter.dataSource),
+      elems: tlaSeq(elems.map(elemValue)),
+      maxVecs: tlaInt(d.maxVecs),
+    }),
+    dio: tlaRecord({ pos: tlaInt(pos), err: tlaBool(d.error !== null), zeroed: tlaBool(d.zeroed) }),
+  };
+}
+
+function abstractState(s: PageLifetimeState): ReadonlyMap<string, TlaValue> {
+  const { world } = s;
+  const folios = [...world.mm.folios.values()].sort((a, b) => a.head - b.head);
+  const perDio = world.dios.map(dioValues);
+  return new Map<string, TlaValue>([
+    ['kind', tlaFn(folios.map((f) => [tlaInt(f.head), tlaStr(folioKind(world, f))] as const))],
+    ['ref', tlaFn(folios.map((f) => [tlaInt(f.head), tlaInt(f.refcount)] as const))],
+    ['freed', tlaSet(folios.filter((f) => f.free).map((f) => tlaInt(f.head)))],
+    ['owned', tlaSet(folios.filter((f) => f.owner === KERNEL_OWNER && f.ownerHeld).map((f) => tlaInt(f.head)))],
+    ['mapping', tlaFn(s.vpages.map((v) => [tlaInt(v), tlaInt(world.mm.pageTable.get(v) ?? NO_PAGE)] as const))],
+    ['iter', tlaFn(world.dios.map((d, k) => [tlaInt(d.id), perDio[k]!.iter] as const))],
+    ['dio', tlaFn(world.dios.map((d, k) => [tlaInt(d.id), perDio[k]!.dio] as const))],
+    ['bios', tlaFn(world.dios.map((d) => [tlaInt(d.id), tlaSeq(d.bios.map(bioValue))] as const))],
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Actions
+
+function intArg(action: StepAction, name: string): Result<number, string> {
+  return asInt(action.args.get(name), `${action.name}'s argument ${name}`);
+}
+
+function run(s: PageLifetimeState, action: StepAction): Result<StepEffect<PageLifetimeState>, string> {
+  const world = cloneDioWorld(s.world);
+  const next: PageLifetimeState = { world, vpages: s.vpages };
+  const name = action.name as ActionName;
+  const done = (r: Result<unknown, string>, lead: string[] = []): Result<StepEffect<PageLifetimeState>, string> =>
+    r.ok ? ok({ state: next, narration: [...lead, ...drainLog(world.mm)] }) : err(r.error);
+  const dioBio = (f: (w: DioWorld, d: number, k: number) => Result<Bio, string>): Result<StepEffect<PageLifetimeState>, string> => {
+    const d = intArg(action, 'dio');
+    const k = intArg(action, 'bio');
+    if (!d.ok) return d;
+    if (!k.ok) return k;
+    const bio = world.dios[d.value - 1]?.bios[k.value - 1];
+    const lead = bio === undefined ? [] : [`DIO ${d.value}, its bio #${k.value} = bio ${bio.id}:`];
+    return done(f(world, d.value, k.value), lead);
+  };
+  switch (name) {
+    case 'Init':
+      return err('Init can only be the first state');
+    case 'GetPages': {
+      const d = intArg(action, 'dio');
+      if (!d.ok) return d;
+      return done(dioBuildBio(world, d.value), [`DIO ${d.value} builds its next bio:`]);
+    }
+    case 'IomapDioZero': {
+      const d = intArg(action, 'dio');
+      if (!d.ok) return d;
+      return done(iomapDioZero(world, d.value));
+    }
+    case 'Submit':
+      return dioBio(dioSubmitBio);
+    case 'Dma':
+      return dioBio(dioDma);
+    case 'Complete':
+      return dioBio(dioComplete);
+    case 'UserUnmap': {
+      const v = intArg(action, 'vpage');
+      if (!v.ok) return v;
+      return done(userMunmap(world, v.value));
+    }
+    case 'KernelFree': {
+      const p = intArg(action, 'page');
+      if (!p.ok) return p;
+      return done(kernelBufferFree(world, p.value));
+    }
+    case 'Terminating': {
+      const busy = world.dios.find((d) => !dioDone(d));
+      return busy === undefined ? ok({ state: next, narration: ['every DIO is done'] }) : err(`DIO ${busy.id} is not done`);
+    }
+    default: {
+      const never: never = name;
+      return err(`unknown action ${String(never)}`);
+    }
+  }
+}
+
+export const binding: Binding<PageLifetimeState> = {
+  spec: 'PageLifetime',
+  variants: PAGE_LIFETIME_VARIANTS,
+  finalVariant: 'v6.5',
+  actions: ACTIONS,
+  vars: VARS,
+  init(first, variant) {
+    const layout = readLayout(first);
+    if (!layout.ok) return layout;
+    const world = buildDioWorld(layout.value, variant);
+    if (!world.ok) return world;
+    const vpages = [...layout.value.mapping.keys()].sort((a, b) => a - b);
+    const narration = [
+      `memory: ${[...layout.value.kind].map(([p, k]) => `page ${p} ${k}`).join(', ')}`,
+      `user page table: ${[...layout.value.mapping].map(([v, p]) => `${v} → ${p}`).join(', ') || 'empty'}`,
+      ...world.value.dios.map(
+        (d) => `DIO ${d.id}: ${d.op === 'READ' ? 'read into' : 'write from'} ITER_${d.iter.type}, ${d.iter.count} bytes, bi_max_vecs ${d.maxVecs}`,
+      ),
+    ];
+    return ok({ state: { world: world.value, vpages }, narration });
+  },
+  step: run,
+  abstract: abstractState,
+  violated: (s) => violatedInvariants(s.world),
+};

@@ -1,0 +1,368 @@
+// The SpliceRead binding (DESIGN.md "Replay"): builds the splice system from a trace's first state, runs each
+// spec action on the reference kernel code (the splice task's next step, the device, the other allocator,
+// truncate, the reader), maps the system back to the spec's variables and runs its own invariant checker.
+
+import { err, ok, type Result } from '../../result.js';
+import type { Binding, StepAction, StepEffect } from '../binding.js';
+import { bioLive, bioPages, bioReleaseMode, bioSize, bioFlagged, type Bio } from '../../kernel/bio.js';
+import { drainLog, type PageId } from '../../kernel/mm.js';
+import { pipeBuf, pipeSlot } from '../../kernel/pipe.js';
+import {
+  SPLICE_READ_VARIANTS,
+  completeBio,
+  createSpliceSystem,
+  isSplicePathOwner,
+  isSpliceReadVariant,
+  otherAlloc,
+  quiescent,
+  readPipeBuffer,
+  taskStep,
+  truncate,
+  truncateFreeBlocks,
+  type SpliceEvent,
+  type SpliceSystem,
+} from '../../kernel/splice.js';
+import { violatedSplice } from '../../kernel/splice_check.js';
+import { tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
+import { printTla } from '../../tla/print.js';
+
+const VARS = ['refcount', 'owner', 'content', 'file', 'pipe', 'iter', 'bvec', 'bios', 'dio', 'task', 'action'] as const;
+
+const ACTIONS = [
+  'Init',
+  'SpliceStart',
+  'DioStart',
+  'Extract',
+  'Submit',
+  'DioRevert',
+  'DioWait',
+  'SpliceReturn',
+  'BioComplete',
+  'OtherAlloc',
+  'Truncate',
+  'TruncateBlocks',
+  'PipeRead',
+  'Finished',
+] as const;
+type ActionName = (typeof ACTIONS)[number];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading TLA+ values
+
+type Read<T> = Result<T, string>;
+
+function field(v: TlaValue | undefined, name: string, where: string): Read<TlaValue> {
+  if (v === undefined) return err(`${where} is missing`);
+  if (v.kind !== 'record') return err(`${where} is not a record: ${printTla(v)}`);
+  const f = v.fields.find(([k]) => k === name);
+  return f === undefined ? err(`${where} has no field ${name}`) : ok(f[1]);
+}
+
+function int(v: TlaValue | undefined, where: string): Read<number> {
+  if (v === undefined || v.kind !== 'int') return err(`${where} is not an integer${v === undefined ? '' : `: ${printTla(v)}`}`);
+  return ok(Number(v.value));
+}
+
+function intField(v: TlaValue | undefined, name: string, where: string): Read<number> {
+  const f = field(v, name, where);
+  return f.ok ? int(f.value, `${where}.${name}`) : f;
+}
+
+function strField(v: TlaValue | undefined, name: string, where: string): Read<string> {
+  const f = field(v, name, where);
+  if (!f.ok) return f;
+  return f.value.kind === 'str' ? ok(f.value.value) : err(`${where}.${name} is not a string: ${printTla(f.value)}`);
+}
+
+/** A function with integer keys (a sequence or `k :> v @@ …`) as its entries. */
+function intKeyed(v: TlaValue | undefined, where: string): Read<[number, TlaValue][]> {
+  if (v === undefined) return err(`${where} is missing`);
+  if (v.kind === 'seq') return ok(v.elems.map((e, k) => [k + 1, e]));
+  if (v.kind === 'fn') {
+    const out: [number, TlaValue][] = [];
+    for (const [k, e] of v.entries) {
+      if (k.kind !== 'int') return err(`${where} has a non-integer key ${printTla(k)}`);
+      out.push([Number(k.value), e]);
+    }
+    return ok(out.sort((a, b) => a[0] - b[0]));
+  }
+  if (v.kind === 'record' && v.fields.length === 0) return ok([]);
+  return err(`${where} is not a function of integers: ${printTla(v)}`);
+}
+
+const argInt = (a: StepAction, name: string): Read<number> => int(a.args.get(name), `action.${name}`);
+
+// ---------------------------------------------------------------------------------------------------------------
+// init: the spec's Init state
+
+function init(first: ReadonlyMap<string, TlaValue>, variant: string): Result<StepEffect<SpliceSystem>, string> {
+  if (!isSpliceReadVariant(variant)) return err(`unknown variant ${variant}`);
+  const rc = intKeyed(first.get('refcount'), 'refcount');
+  if (!rc.ok) return rc;
+  const pages = rc.value.map(([p]) => p);
+  if (pages.length === 0 || pages.some((p, k) => p !== k + 1)) return err(`refcount's domain is not 1..N: ${pages.join(', ')}`);
+  if (rc.value.some(([, v]) => v.kind !== 'int' || v.value !== 0n)) return err('a page starts with references: not the spec\'s Init');
+  const owner = intKeyed(first.get('owner'), 'owner');
+  if (!owner.ok) return owner;
+  if (owner.value.some(([, v]) => v.kind !== 'str' || v.value !== 'free')) return err('a page starts allocated: not the spec\'s Init');
+  const file = first.get('file');
+  const isize = intField(file, 'isize', 'file');
+  const mapped = intField(file, 'mapped', 'file');
+  const pipe = first.get('pipe');
+  const maxUsage = intField(pipe, 'maxUsage', 'pipe');
+  const head = intField(pipe, 'head', 'pipe');
+  const task = first.get('task');
+  const len = intField(task, 'len', 'task');
+  const pc = strField(task, 'pc', 'task');
+  for (const r of [isize, mapped, maxUsage, head, len, pc]) if (!r.ok) return r;
+  if (!isize.ok || !mapped.ok || !maxUsage.ok || !head.ok || !len.ok || !pc.ok) return err('unreachable');
+  if (head.value !== 0 || pc.value !== 'idle') return err('the pipe is not empty or the task already started: not the spec\'s Init');
+  const bios = intKeyed(first.get('bios'), 'bios');
+  if (!bios.ok) return bios;
+  if (bios.value.length > 0) return err('bios exist in the first state: not the spec\'s Init');
+  const sys = createSpliceSystem({
+    variant,
+    fileSize: isize.value,
+    mapped: mapped.value,
+    spliceLen: len.value,
+    maxUsage: maxUsage.value,
+    pages: pages.length,
+  });
+  return ok({
+    state: sys,
+    narration: [
+      `${variant}: file i_size ${isize.value} with ${mapped.value} bytes of written blocks; pipe max_usage ${maxUsage.value}; ` +
+        `page frames ${pages.join(', ')} free; splice(${len.value} bytes) about to start`,
+    ],
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// step
+
+const EXPECTED_EVENT: Partial<Record<ActionName, SpliceEvent['kind'] | 'returned'>> = {
+  SpliceStart: 'splice-start',
+  DioStart: 'dio-start',
+  Extract: 'extracted',
+  Submit: 'submitted',
+  DioRevert: 'reverted',
+  DioWait: 'completed',
+  SpliceReturn: 'returned',
+};
+
+const EVENT_TEXT: Readonly<Record<SpliceEvent['kind'] | 'returned', string>> = {
+  'splice-start': 'start the splice (SpliceStart)',
+  'dio-start': 'sample i_size (DioStart)',
+  extracted: 'put the next block into a bio (Extract)',
+  submitted: 'submit the bio (Submit)',
+  reverted: 'revert the iterator (DioRevert)',
+  blocked: 'wait for the bios (DioWait)',
+  completed: 'return from the DIO (DioWait)',
+  returned: 'return from the splice (SpliceReturn)',
+};
+
+/** The task's next step must be the one the trace names. */
+function runTask(sys: SpliceSystem, name: ActionName): Result<string[], string> {
+  const want = EXPECTED_EVENT[name];
+  if (want === undefined) return err(`${name} is not a step of the splicing task`);
+  const r = taskStep(sys);
+  if (!r.ok) return err(r.error);
+  const got = r.value.kind;
+  if (got !== want) return err(`the task's next step is to ${EVENT_TEXT[got]}, not ${name}`);
+  return ok([]);
+}
+
+/** Live bios that target `page`. */
+function biosTargeting(sys: SpliceSystem, page: PageId): Bio[] {
+  return sys.env.bios.filter((b) => bioLive(b) && b.state !== 'building' && bioPages(b).includes(page));
+}
+
+/**
+ * The memory log of a step, in kernel terms: a pipe_buf_release() and the put_page() it causes on one line,
+ * and a page freed or reallocated while a bio targets it said so.
+ */
+function narrate(sys: SpliceSystem, lines: string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < lines.length; k++) {
+    let line = lines[k]!;
+    const next = lines[k + 1];
+    if (/^pipe_buf_release\(buffer \d+\)$/.test(line) && next !== undefined && next.startsWith('put_page(')) {
+      line = `${line} → ${next}`;
+      k++;
+    }
+    const freed = /page (\d+) freed/.exec(line);
+    const taken = /^alloc_page\(\) for (\S+): page (\d+)/.exec(line);
+    const page = freed?.[1] ?? (taken !== null && !isSplicePathOwner(taken[1]!) ? taken[2] : undefined);
+    if (page !== undefined) {
+      const ids = biosTargeting(sys, Number(page)).map((b) => b.id);
+      if (ids.length > 0) line += `${freed !== null ? ' while' : ', while'} bio ${ids.join(', ')} targets it`;
+    }
+    out.push(line.trim());
+  }
+  return out;
+}
+
+function step(sys: SpliceSystem, action: StepAction): Result<StepEffect<SpliceSystem>, string> {
+  drainLog(sys.mm);
+  const name = action.name as ActionName;
+  let r: Result<unknown, string>;
+  switch (name) {
+    case 'SpliceStart':
+    case 'DioStart':
+    case 'Extract':
+    case 'Submit':
+    case 'DioRevert':
+    case 'DioWait':
+    case 'SpliceReturn':
+      r = runTask(sys, name);
+      break;
+    case 'BioComplete': {
+      const id = argInt(action, 'bio');
+      r = id.ok ? completeBio(sys, id.value) : id;
+      break;
+    }
+    case 'OtherAlloc': {
+      const p = argInt(action, 'page');
+      r = p.ok ? otherAlloc(sys, p.value) : p;
+      break;
+    }
+    case 'Truncate': {
+      const n = argInt(action, 'size');
+      r = n.ok ? truncate(sys, n.value) : n;
+      break;
+    }
+    case 'TruncateBlocks':
+      r = truncateFreeBlocks(sys);
+      break;
+    case 'PipeRead':
+      r = readPipeBuffer(sys);
+      break;
+    case 'Finished':
+      r = quiescent(sys) ? ok(undefined) : err('the system is not quiescent');
+      break;
+    case 'Init':
+      r = err('Init is not a step');
+      break;
+    default: {
+      const never: never = name;
+      r = err(`unknown action ${String(never)}`);
+    }
+  }
+  if (!r.ok) return err(r.error);
+  return ok({ state: sys, narration: narrate(sys, drainLog(sys.mm)) });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// abstract: the implementation's state as the spec's variables
+
+const NO_BUF = tlaRecord({ page: tlaInt(0), offset: tlaInt(0), len: tlaInt(0), ops: tlaStr('none') });
+
+function bioState(b: Bio): string {
+  switch (b.state) {
+    case 'building':
+      return 'built';
+    case 'submitted':
+    case 'transferred':
+      return 'inflight';
+    case 'released':
+      return 'done';
+    default: {
+      const never: never = b.state;
+      return never;
+    }
+  }
+}
+
+function abstractIter(sys: SpliceSystem): TlaValue {
+  const i = sys.task.iter;
+  if (i === null) return tlaRecord({ type: tlaStr('NONE') });
+  switch (i.type) {
+    case 'PIPE':
+      return tlaRecord({
+        type: tlaStr('PIPE'),
+        count: tlaInt(i.count),
+        head: tlaInt(i.head),
+        startHead: tlaInt(i.startHead),
+        lastOffset: tlaInt(i.lastOffset),
+      });
+    case 'BVEC':
+      return tlaRecord({ type: tlaStr('BVEC'), count: tlaInt(i.count), idx: tlaInt(i.cur + 1), iovOffset: tlaInt(i.iovOffset) });
+    default:
+      // The splice builds only these two; anything else is shown as what it is, so the comparison fails loudly.
+      return tlaRecord({ type: tlaStr(i.type), count: tlaInt(i.count) });
+  }
+}
+
+function abstract(sys: SpliceSystem): ReadonlyMap<string, TlaValue> {
+  const pages = [...sys.mm.folios.keys()].sort((a, b) => a - b);
+  const folio = (p: PageId) => sys.mm.folios.get(p)!;
+  const owner = (p: PageId): string => (folio(p).free ? 'free' : isSplicePathOwner(folio(p).owner) ? 'splice' : 'other');
+  const { pipe, task, inode } = sys;
+  const bufs: TlaValue[] = [];
+  for (let s = 0; s < pipe.ringSize; s++) {
+    const b = pipe.bufs[s];
+    bufs.push(b === null || b === undefined ? NO_BUF : tlaRecord({ page: tlaInt(b.page), offset: tlaInt(b.offset), len: tlaInt(b.len), ops: tlaStr(b.ops) }));
+  }
+  const flags = (b: Bio): TlaValue[] => [
+    ...(bioReleaseMode(sys.env.opts, b) === 'put' ? [tlaStr('REFFED')] : []),
+    ...(bioFlagged(b, 'BIO_CLONED') ? [tlaStr('CLONED')] : []),
+  ];
+  const m = new Map<string, TlaValue>();
+  m.set('refcount', tlaSeq(pages.map((p) => tlaInt(folio(p).refcount))));
+  m.set('owner', tlaSeq(pages.map((p) => tlaStr(owner(p)))));
+  m.set('content', tlaSeq(pages.map((p) => tlaStr(sys.env.contents.get(p) ?? 'junk'))));
+  m.set('file', tlaRecord({ isize: tlaInt(inode.isize), mapped: tlaInt(inode.mapped) }));
+  m.set(
+    'pipe',
+    tlaRecord({
+      head: tlaInt(pipe.head),
+      tail: tlaInt(pipe.tail),
+      maxUsage: tlaInt(pipe.maxUsage),
+      bufs: { kind: 'fn', entries: bufs.map((b, s) => [tlaInt(s), b] as const) },
+    }),
+  );
+  m.set('iter', abstractIter(sys));
+  m.set('bvec', tlaSeq(task.bvec.map((bv) => tlaRecord({ page: tlaInt(bv.page), offset: tlaInt(bv.offset), len: tlaInt(bv.len) }))));
+  m.set(
+    'bios',
+    tlaSeq(
+      sys.env.bios.map((b) =>
+        tlaRecord({
+          pages: tlaSeq(bioPages(b).map((p) => tlaInt(p))),
+          offset: tlaInt(b.vecs[0]?.offset ?? 0),
+          len: tlaInt(bioSize(b)),
+          flags: tlaSet(flags(b)),
+          state: tlaStr(bioState(b)),
+        }),
+      ),
+    ),
+  );
+  m.set('dio', tlaRecord({ isize: tlaInt(task.dio?.iSize ?? 0), pos: tlaInt(task.dio?.pos ?? 0) }));
+  m.set(
+    'task',
+    tlaRecord({ pc: tlaStr(task.phase), len: tlaInt(task.len), ret: typeof task.ret === 'number' ? tlaInt(task.ret) : tlaStr(task.ret) }),
+  );
+  return m;
+}
+
+/** Ring slot → the page it holds, for tests and narration. */
+export function ringPages(sys: SpliceSystem): PageId[] {
+  const out: PageId[] = [];
+  for (let h = sys.pipe.tail; h < sys.pipe.head; h++) out.push(pipeBuf(sys.pipe, h)?.page ?? 0);
+  return out;
+}
+
+export const binding: Binding<SpliceSystem> = {
+  spec: 'SpliceRead',
+  variants: SPLICE_READ_VARIANTS,
+  finalVariant: 'copy-splice-read',
+  actions: ACTIONS,
+  vars: VARS,
+  init,
+  step,
+  abstract,
+  violated: (sys) => violatedSplice(sys),
+};
+
+/** The slot index the spec uses for ring index h (exported for tests that build expectations). */
+export const slotOf = (sys: SpliceSystem, h: number): number => pipeSlot(sys.pipe, h);

@@ -1,0 +1,203 @@
+// The generic replay engine: drives a spec's binding along a trace, compares every state through the
+// abstraction function, and reaches one of the verdicts of DESIGN.md "Replay".
+
+import type { Binding, StepAction } from './binding.js';
+import type { ReplayReport, ReplayStep, StateDifference } from './report.js';
+import type { Trace } from './trace.js';
+import type { TlaValue } from '../tla/value.js';
+import { tlaDiff } from '../tla/equal.js';
+import { printTla } from '../tla/print.js';
+import { err, ok, type Result } from '../result.js';
+
+export interface ReplayOptions {
+  /** Variant the implementation runs as; defaults to the trace's own (#meta.variant). */
+  readonly variant?: string;
+  /** Stop collecting narration (faster, for benchmarks and bulk runs). */
+  readonly quiet?: boolean;
+  /** File name, carried into the report. */
+  readonly file?: string;
+}
+
+/** Reads `[name |-> "Extract", maxsize |-> 8, …]` into a StepAction. */
+export function readAction(value: TlaValue | undefined): Result<StepAction, string> {
+  if (value === undefined) return err('the state has no `action` variable');
+  if (value.kind !== 'record') return err(`\`action\` is not a record but ${value.kind}: ${printTla(value)}`);
+  let name: string | undefined;
+  const args = new Map<string, TlaValue>();
+  for (const [field, v] of value.fields) {
+    if (field === 'name') {
+      if (v.kind !== 'str') return err(`\`action.name\` is not a string: ${printTla(v)}`);
+      name = v.value;
+    } else {
+      args.set(field, v);
+    }
+  }
+  if (name === undefined) return err('`action` has no `name` field');
+  return ok({ name, args });
+}
+
+export function formatAction(action: StepAction): string {
+  const args = [...action.args].map(([k, v]) => `${k}=${printTla(v)}`);
+  return `${action.name}(${args.join(', ')})`;
+}
+
+function compareState(
+  expected: ReadonlyMap<string, TlaValue>,
+  actual: ReadonlyMap<string, TlaValue>,
+): StateDifference[] {
+  const diffs: StateDifference[] = [];
+  for (const [name, want] of expected) {
+    if (name === 'action') continue;
+    const got = actual.get(name);
+    if (got === undefined) {
+      diffs.push({ path: name, expected: want, note: 'the implementation has no such variable' });
+      continue;
+    }
+    for (const d of tlaDiff(want, got)) {
+      diffs.push({ ...d, path: d.path === '' ? name : d.path.startsWith('[') ? `${name}${d.path}` : `${name}.${d.path}` });
+    }
+  }
+  return diffs;
+}
+
+/** `#meta.invariants`: the invariants the model checked (its cfg's INVARIANT list), when the trace records them. */
+function checkedInvariants(trace: Trace): ReadonlySet<string> | undefined {
+  const x = trace.meta['invariants'];
+  return Array.isArray(x) && x.every((e) => typeof e === 'string') ? new Set(x as string[]) : undefined;
+}
+
+/** Checks that the trace's variables are the spec's; returns the reason when they are not. */
+function checkShape(trace: Trace, binding: Binding<unknown>): string | undefined {
+  if (trace.meta.spec !== undefined && trace.meta.spec !== binding.spec) {
+    return `the trace is for spec ${trace.meta.spec}, not ${binding.spec}`;
+  }
+  if (trace.states.length === 0) return 'the trace has no states';
+  const want = new Set(binding.vars);
+  const have = new Set(trace.vars);
+  const missing = [...want].filter((v) => !have.has(v));
+  const extra = [...have].filter((v) => !want.has(v));
+  if (missing.length > 0 || extra.length > 0) {
+    const parts = [];
+    if (missing.length > 0) parts.push(`missing ${missing.join(', ')}`);
+    if (extra.length > 0) parts.push(`unknown ${extra.join(', ')}`);
+    return `the trace's variables are not those of ${binding.spec} (${parts.join('; ')})`;
+  }
+  for (const state of trace.states) {
+    for (const v of binding.vars) {
+      if (!state.values.has(v)) return `state ${state.index} has no value for variable ${v}`;
+    }
+  }
+  return undefined;
+}
+
+export function replay<S>(trace: Trace, binding: Binding<S>, options: ReplayOptions = {}): ReplayReport {
+  const variant = options.variant ?? trace.meta.variant ?? binding.finalVariant;
+  const base = {
+    spec: binding.spec,
+    variant,
+    ...(trace.meta.variant !== undefined ? { traceVariant: trace.meta.variant } : {}),
+    ...(trace.meta.model !== undefined ? { model: trace.meta.model } : {}),
+    ...(options.file !== undefined ? { file: options.file } : {}),
+    states: trace.states.length,
+  };
+  const steps: ReplayStep[] = [];
+  const badTrace = (reason: string): ReplayReport => ({ ...base, steps, verdict: 'bad-trace', reason });
+  if (!binding.variants.includes(variant)) {
+    return badTrace(`unknown variant '${variant}' for ${binding.spec} (known: ${binding.variants.join(', ')})`);
+  }
+  const shape = checkShape(trace, binding as Binding<unknown>);
+  if (shape !== undefined) return badTrace(shape);
+
+  // Read every step's action before running anything: an unknown action is a bad trace, not a divergence.
+  const actions: StepAction[] = [];
+  for (const state of trace.states) {
+    const action = readAction(state.values.get('action'));
+    if (!action.ok) return badTrace(`state ${state.index}: ${action.error}`);
+    if (!binding.actions.includes(action.value.name)) {
+      return badTrace(`state ${state.index}: unknown action '${action.value.name}' for ${binding.spec}`);
+    }
+    actions.push(action.value);
+  }
+
+  const first = trace.states[0];
+  const firstAction = actions[0];
+  if (first === undefined || firstAction === undefined) return badTrace('the trace has no states');
+  const init = binding.init(first.values, variant);
+  if (!init.ok) return badTrace(`state 0 is not an initial state of ${binding.spec}: ${init.error}`);
+  let state = init.value.state;
+  let firstViolation: { invariant: string; step: number } | undefined;
+  // TLC vouches only for the invariants the model checked; others the implementation flags are narrated only.
+  const checked = checkedInvariants(trace);
+
+  for (let i = 0; i < trace.states.length; i++) {
+    const expected = trace.states[i];
+    const action = actions[i];
+    if (expected === undefined || action === undefined) break;
+    const label = formatAction(action);
+    let narration: readonly string[];
+    if (i === 0) {
+      narration = init.value.narration;
+    } else {
+      const effect = binding.step(state, action);
+      if (!effect.ok) {
+        steps.push({ index: i, action: label, narration: [], violated: [] });
+        return { ...base, steps, verdict: 'not-enabled', step: i, action: label, reason: effect.error };
+      }
+      state = effect.value.state;
+      narration = effect.value.narration;
+    }
+    const violated = binding.violated(state);
+    steps.push({ index: i, action: label, narration: options.quiet === true ? [] : narration, violated });
+    const differences = compareState(expected.values, binding.abstract(state));
+    if (differences.length > 0) {
+      return { ...base, steps, verdict: 'diverged', step: i, action: label, differences };
+    }
+    const v = violated.find((name) => checked === undefined || checked.has(name));
+    if (firstViolation === undefined && v !== undefined) {
+      firstViolation = { invariant: trace.meta.invariant !== undefined && violated.includes(trace.meta.invariant) ? trace.meta.invariant : v, step: i };
+    }
+  }
+
+  const last = trace.states.length - 1;
+  const lastLabel = steps[last]?.action ?? '';
+  const expectedInvariant = trace.meta.invariant;
+  if (expectedInvariant === undefined) {
+    if (firstViolation === undefined) return { ...base, steps, verdict: 'conforms' };
+    return {
+      ...base,
+      steps,
+      verdict: 'diverged',
+      step: firstViolation.step,
+      action: steps[firstViolation.step]?.action ?? '',
+      differences: [],
+      note: `the implementation flags ${firstViolation.invariant} here, but the trace records no violation`,
+    };
+  }
+  if (firstViolation !== undefined && firstViolation.invariant === expectedInvariant && firstViolation.step === last) {
+    return { ...base, steps, verdict: 'reproduced', invariant: expectedInvariant, step: last };
+  }
+  if (firstViolation !== undefined && firstViolation.step < last) {
+    return {
+      ...base,
+      steps,
+      verdict: 'diverged',
+      step: firstViolation.step,
+      action: steps[firstViolation.step]?.action ?? '',
+      differences: [],
+      note: `the implementation flags ${firstViolation.invariant} at step ${firstViolation.step}, before the trace's violation of ${expectedInvariant} at step ${last}`,
+    };
+  }
+  const flagged = steps[last]?.violated ?? [];
+  return {
+    ...base,
+    steps,
+    verdict: 'diverged',
+    step: last,
+    action: lastLabel,
+    differences: [],
+    note:
+      flagged.length === 0
+        ? `the trace violates ${expectedInvariant} here, but the implementation's checker flags nothing`
+        : `the trace violates ${expectedInvariant} here, but the implementation's checker flags ${flagged.join(', ')}`,
+  };
+}

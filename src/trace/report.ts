@@ -1,0 +1,52 @@
+// The replay report: what replaying a trace on the reference implementation found. Pure data; rendering and
+// exit codes are functions of it (render.ts).
+
+import type { TlaValue } from '../tla/value.js';
+
+export type ReplayVerdict = 'reproduced' | 'conforms' | 'diverged' | 'not-enabled' | 'bad-trace';
+
+export interface ReplayStep {
+  /** 0-based index of the trace state this step produced (0 = the initial state). */
+  readonly index: number;
+  /** The action as `Name(arg=value, …)`, read from the trace's `action` variable. */
+  readonly action: string;
+  /** What the implementation did, in kernel terms. */
+  readonly narration: readonly string[];
+  /** Invariants the implementation's own checker flags in the state after this step. */
+  readonly violated: readonly string[];
+}
+
+export interface StateDifference {
+  /** Variable and path inside it, e.g. `pages[3].refcount`. */
+  readonly path: string;
+  readonly expected?: TlaValue;
+  readonly actual?: TlaValue;
+  readonly note?: string;
+}
+
+interface ReportBase {
+  readonly spec?: string;
+  /** The variant the implementation ran as. */
+  readonly variant?: string;
+  /** The variant the trace was produced on, from its #meta. */
+  readonly traceVariant?: string;
+  readonly model?: string;
+  readonly file?: string;
+  /** Number of states in the trace. */
+  readonly states: number;
+  /** The steps replayed, up to and including the one where the verdict was reached. */
+  readonly steps: readonly ReplayStep[];
+}
+
+export type ReplayReport =
+  | (ReportBase & { readonly verdict: 'reproduced'; readonly invariant: string; readonly step: number })
+  | (ReportBase & { readonly verdict: 'conforms' })
+  | (ReportBase & {
+      readonly verdict: 'diverged';
+      readonly step: number;
+      readonly action: string;
+      readonly differences: readonly StateDifference[];
+      readonly note?: string;
+    })
+  | (ReportBase & { readonly verdict: 'not-enabled'; readonly step: number; readonly action: string; readonly reason: string })
+  | (ReportBase & { readonly verdict: 'bad-trace'; readonly reason: string });

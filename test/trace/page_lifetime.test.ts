@@ -1,0 +1,215 @@
+// Replay of real TLC counterexamples of the PageLifetime models on the reference implementation: each bug
+// model's trace is `reproduced` on its variant and not on v6.5; the checked-in ITF fixtures are exactly what TLC
+// produces today (set ITERPIN_WRITE_FIXTURES=1 to regenerate them from a real run through the ITF encoder).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { copyFile, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { binding } from '../../src/trace/bindings/page_lifetime.js';
+import { replay } from '../../src/trace/replay.js';
+import type { Trace, TraceMeta } from '../../src/trace/trace.js';
+import { parseItfText, writeItf } from '../../src/tla/itf.js';
+import { tlaEqual } from '../../src/tla/equal.js';
+import { runTlcOnHost } from '../../src/tlc/host.js';
+import { projectRoot } from '../../src/tlc/jar.js';
+import { ensureJar } from '../../src/tlc/setup.js';
+import type { ManifestModel } from '../../src/manifest.js';
+
+const ROOT = projectRoot();
+const SPEC = join(ROOT, 'spec');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'traces');
+const WRITE = process.env['ITERPIN_WRITE_FIXTURES'] === '1';
+
+let jar: { path: string; sha256: string };
+let models: ManifestModel[];
+
+beforeAll(async () => {
+  const r = await ensureJar({ root: ROOT, env: { ...process.env, TLA2TOOLS_JAR: '' }, replaceBad: false });
+  if (!r.ok) throw new Error(`the pinned TLC jar is not available: ${r.error.message}`);
+  jar = { path: r.value.path, sha256: r.value.sha256 };
+  const manifest = JSON.parse(await readFile(join(SPEC, 'manifest.json'), 'utf8')) as { models: ManifestModel[] };
+  models = manifest.models.filter((m) => m.spec === 'PageLifetime');
+});
+
+/** Runs one model in TLC (one worker) and returns its counterexample as the Trace `iterpin check` would write. */
+async function runModel(m: ManifestModel, specDir = SPEC, cfg = m.cfg): Promise<{ trace: Trace; invariant?: string; distinct?: number }> {
+  const out = await mkdtemp(join(tmpdir(), 'iterpin-pl-'));
+  const r = await runTlcOnHost({
+    jar: jar.path,
+    specDir,
+    module: m.module,
+    cfg,
+    workers: 1,
+    heap: '512m',
+    timeoutMs: 120_000,
+    logFile: join(out, 'tlc.log'),
+  });
+  if (!r.ok) throw new Error(`TLC did not start: ${r.error.message}`);
+  const res = r.value;
+  const meta: TraceMeta = {
+    format: 'ITF',
+    source: 'iterpin check',
+    spec: m.spec,
+    model: m.name,
+    variant: m.variant,
+    ...(res.invariant !== undefined ? { invariant: res.invariant } : {}),
+    ...(res.tlcVersion !== undefined ? { tlcVersion: res.tlcVersion } : {}),
+    jarSha256: jar.sha256,
+  };
+  const vars = res.trace[0] !== undefined ? [...res.trace[0].values.keys()] : [];
+  return {
+    trace: { meta, vars, states: res.trace },
+    ...(res.invariant !== undefined ? { invariant: res.invariant } : {}),
+    ...(res.stats !== undefined ? { distinct: res.stats.distinct } : {}),
+  };
+}
+
+const fixturePath = (model: string): string => join(FIXTURES, `${model}.itf.json`);
+
+async function loadFixture(model: string): Promise<Trace> {
+  const parsed = parseItfText(await readFile(fixturePath(model), 'utf8'));
+  if (!parsed.ok) throw new Error(`${fixturePath(model)}: ${parsed.error.message}`);
+  return parsed.value;
+}
+
+const BUG_MODELS = ['MCPageLifetimeLegacy', 'MCPageLifetimeBugDioReffed', 'MCPageLifetimeBugSamePageMerge', 'MCPageLifetimeBugZeroPagePut'];
+
+describe('PageLifetime counterexamples from real TLC runs', () => {
+  for (const name of BUG_MODELS) {
+    it(`${name}: TLC's counterexample replays as reproduced on its variant and not on v6.5`, async () => {
+      const m = models.find((x) => x.name === name);
+      if (m === undefined) throw new Error(`${name} is not in spec/manifest.json`);
+      if (m.expect.result !== 'safety') throw new Error(`${name} is expected to fail`);
+      const run = await runModel(m);
+      expect(run.invariant).toBe(m.expect.invariant);
+      expect(run.distinct).toBe(m.distinct);
+      expect(run.trace.states.length).toBe(m.depth);
+
+      const own = replay(run.trace, binding);
+      expect({ verdict: own.verdict, invariant: own.verdict === 'reproduced' ? own.invariant : own }).toEqual({
+        verdict: 'reproduced',
+        invariant: m.expect.invariant,
+      });
+      const onFinal = replay(run.trace, binding, { variant: 'v6.5' });
+      expect(onFinal.verdict).not.toBe('reproduced');
+
+      if (WRITE) {
+        const tmp = `${fixturePath(name)}.tmp-${process.pid}`;
+        await writeFile(tmp, writeItf(run.trace));
+        await rename(tmp, fixturePath(name));
+      }
+      // the checked-in fixture is this very counterexample
+      const fixture = await loadFixture(name);
+      expect(fixture.meta.model).toBe(name);
+      expect(fixture.meta.invariant).toBe(m.expect.invariant);
+      expect(fixture.vars).toEqual(run.trace.vars);
+      expect(fixture.states.length).toBe(run.trace.states.length);
+      fixture.states.forEach((s, i) => {
+        for (const v of fixture.vars) expect(tlaEqual(s.values.get(v)!, run.trace.states[i]!.values.get(v)!)).toBe(true);
+      });
+    });
+  }
+});
+
+describe('PageLifetime checked-in counterexamples', () => {
+  for (const name of BUG_MODELS) {
+    it(`${name}.itf.json is reproduced on its own variant and diverges on v6.5`, async () => {
+      const trace = await loadFixture(name);
+      const own = replay(trace, binding);
+      expect(own.verdict).toBe('reproduced');
+      const last = own.steps[own.steps.length - 1]!;
+      expect(last.violated).toContain(trace.meta.invariant);
+      // every earlier state matched and was clean
+      expect(own.steps.slice(0, -1).every((s) => s.violated.length === 0)).toBe(true);
+      const onFinal = replay(trace, binding, { variant: 'v6.5' });
+      expect(onFinal.verdict).toBe('diverged');
+    });
+  }
+
+  it('narrates the steps in kernel terms', async () => {
+    const r = replay(await loadFixture('MCPageLifetimeBugSamePageMerge'), binding);
+    const text = r.steps.flatMap((s) => s.narration).join('\n');
+    expect(text).toContain('pin_user_pages_fast(user page 2, 1, FOLL_WRITE)');
+    expect(text).toContain('same-page merge: the extra pin on page 3 is kept (G.4)');
+    expect(text).toContain('unpin_user_page(page 3): refcount 2049 → 1025');
+    const fixed = replay(await loadFixture('MCPageLifetimeBugSamePageMerge'), binding, { variant: 'v6.5' });
+    expect(fixed.verdict).toBe('diverged');
+    if (fixed.verdict === 'diverged') {
+      expect(fixed.step).toBe(1);
+      expect(fixed.differences.map((d) => d.path)).toContain('ref[3]');
+    }
+  });
+});
+
+// Witnesses: a model whose "invariant" is the negation of an interesting situation makes TLC print a v6.5
+// behaviour that reaches it; replayed without an expected violation, every state must match (`conforms`).
+const WITNESSES: Readonly<Record<string, { formula: string; actions: readonly string[] }>> = {
+  // munmap() of a page while its bio is in flight; the bio's completion frees it
+  UnmapInFlight: {
+    formula: '\\E p \\in freed : kind[p] = "user" /\\ action.name = "Complete"',
+    actions: ['UserUnmap', 'Complete'],
+  },
+  // a three-page UBUF write needs two bios (bi_max_vecs 2), one of them with the zero page; all of it completes
+  UbufTwoBios: {
+    formula: '\\E d \\in Dios : iter[d].type = "UBUF" /\\ Len(bios[d]) >= 2 /\\ DioDone(d)',
+    actions: ['GetPages', 'Complete'],
+  },
+  // both kernel DIOs (KVEC write, XARRAY read over a shared page) finish and the owner frees every buffer
+  KernelBuffersFreed: {
+    formula: '\\E p \\in Pages : kind[p] = "kernel" /\\ owned = {} /\\ \\A d \\in Dios : DioDone(d)',
+    actions: ['KernelFree'],
+  },
+  // a write DIO zeroes a partial block with the zero page and finishes
+  ZeroBioDone: {
+    formula: '\\E d \\in Dios : dio[d].zeroed /\\ DioDone(d)',
+    actions: ['IomapDioZero'],
+  },
+  // the BVEC read (a shared bio_vec array) and the IOVEC write from the zero page both complete
+  MixedDone: {
+    formula: '\\E d \\in Dios : iter[d].type = "BVEC" /\\ (\\A e \\in Dios : DioDone(e))',
+    actions: ['GetPages'],
+  },
+};
+
+describe('PageLifetime v6.5 behaviours from TLC replay as conforming', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'iterpin-pl-witness-'));
+    for (const f of ['PageLifetime.tla', 'MCPageLifetime.tla']) await copyFile(join(SPEC, f), join(dir, f));
+    const defs = Object.entries(WITNESSES).map(([name, w]) => `Not${name} == ~(${w.formula})`);
+    await writeFile(
+      join(dir, 'MCPageLifetimeWitness.tla'),
+      ['---- MODULE MCPageLifetimeWitness ----', 'EXTENDS MCPageLifetime', ...defs, '===='].join('\n') + '\n',
+    );
+    const base = await readFile(join(SPEC, 'MCPageLifetime.cfg'), 'utf8');
+    for (const name of Object.keys(WITNESSES)) {
+      await writeFile(join(dir, `W${name}.cfg`), base.replace(/INVARIANTS\n/, `INVARIANTS\n    Not${name}\n`));
+    }
+  });
+
+  for (const [name, w] of Object.entries(WITNESSES)) {
+    it(`${name}: the v6.5 implementation follows TLC's behaviour state by state`, async () => {
+      const m: ManifestModel = {
+        name: `W${name}`,
+        spec: 'PageLifetime',
+        module: 'MCPageLifetimeWitness.tla',
+        cfg: `W${name}.cfg`,
+        variant: 'v6.5',
+        expect: { result: 'safety', invariant: `Not${name}` },
+        distinct: 0,
+        depth: 0,
+        purpose: 'witness',
+      };
+      const run = await runModel(m, dir);
+      expect(run.invariant).toBe(`Not${name}`);
+      const actions = run.trace.states.map((s) => {
+        const a = s.values.get('action');
+        return a?.kind === 'record' ? a.fields.find(([f]) => f === 'name')?.[1] : undefined;
+      });
+      for (const a of w.actions) expect(actions.some((x) => x?.kind === 'str' && x.value === a)).toBe(true);
+      const { invariant: _witness, ...meta } = run.trace.meta;
+      const r = replay({ ...run.trace, meta }, binding);
+      expect(r.verdict === 'diverged' ? r : r.verdict).toBe('conforms');
+    });
+  }
+});
