@@ -130,7 +130,9 @@ rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/
        "$root"/usr/share/man/* "$root"/debootstrap
 
 say "importing the root file system as $tag"
-tar --numeric-owner -C "$root" -cf - . | "$engine" import \
+quiet=()
+[[ "$engine" == podman ]] && quiet=(--quiet)
+tar --numeric-owner -C "$root" -cf - . | "$engine" import "${quiet[@]}" \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'ENV LANG=C.UTF-8' \
   --change 'CMD ["/bin/bash"]' \

@@ -313,6 +313,7 @@ Revert(n) ==
 \* iov_iter_extract_pages(i, &pages, maxsize, maxpages, 0, &offset0)
 Extract(maxsize, maxpages, pinLimit) ==
     LET r == ExtractPages(iter, maxsize, maxpages, pinLimit) IN
+    /\ pinLimit \in PinLimits
     /\ iter' = r.it
     /\ xtr' = [valid |-> TRUE, maxsize |-> maxsize, maxpages |-> maxpages, countBefore |-> iter.count,
                ret |-> r.ret, errno |-> r.errno, offset0 |-> r.offset0, pages |-> r.pages]
@@ -324,7 +325,7 @@ Extract(maxsize, maxpages, pinLimit) ==
 Next ==
     \/ \E n \in Steps : Advance(n)
     \/ \E n \in Steps : Revert(n)
-    \/ \E m \in Sizes, p \in PageCounts, l \in PinLimits : Extract(m, p, l)
+    \/ \E m \in Sizes, p \in PageCounts, l \in {0, 1, MaxPageCount} : Extract(m, p, l)
 
 Spec == Init /\ [][Next]_vars
 

@@ -263,11 +263,13 @@ GetPages(d) ==
                         /\ UNCHANGED owned
     /\ UNCHANGED layoutVars
 
-\* iomap_dio_zero(): a write DIO zeroes a partial block with a bio holding the zero page, submitted at once.
+\* iomap_dio_zero(): a write DIO, before it is done, zeroes a partial block with a bio holding the zero page,
+\* submitted at once.
 IomapDioZero(d) ==
     /\ iter[d].dir = "SOURCE"
     /\ ~dio[d].err
     /\ ~dio[d].zeroed
+    /\ ~DioDone(d)
     /\ NoBioBuilt(d)
     /\ \E z \in Pages :
         /\ kind[z] = "zero"

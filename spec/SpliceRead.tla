@@ -79,9 +79,11 @@ VARIABLES
     pipe,       \* [head, tail, maxUsage, bufs |-> slot -> pipe_buffer]
     iter,       \* the splice destination iterator: ITER_PIPE, ITER_BVEC or none yet
     bvec,       \* copy_splice_read()'s bio_vec array (it holds one reference per page)
-    bios,       \* sequence of bios: [pages, offset, len, flags, state]
+    bios,       \* sequence of bios (bio b = bios[b]): [pages, offset, len, flags, state]; flag "REFFED":
+                \* the bio owns a reference per page, put at completion (BIO_PAGE_REFFED; before the
+                \* series: BIO_NO_PAGE_REF clear); "CLONED": it shares an ITER_BVEC array (BIO_CLONED)
     dio,        \* the DIO in progress: [isize |-> sampled i_size, pos |-> iomi.pos]
-    task,       \* the splicing task: [pc, len |-> requested length, ret]
+    task,       \* the splicing task: [pc, len |-> requested, then capped, length, ret]
     action      \* the last action and its arguments (auxiliary; left out of the view)
 
 pageVars == <<refcount, owner, content>>
@@ -260,8 +262,8 @@ Extract ==
     /\ LET size == Min(PageSize, Min(iter.count, file.mapped - dio.pos))
            b == Len(bios) + 1
        IN IF PipeForm
-          THEN /\ ~PipeFull \/ (iter.lastOffset > 0 /\ iter.lastOffset < PageSize)
-               /\ FreePages # {}
+          THEN /\ \/ iter.lastOffset > 0 /\ iter.lastOffset < PageSize   \* room in the last buffer
+                  \/ ~PipeFull /\ FreePages # {}                         \* or a new one
                /\ LET a == AppendPipe(size)
                       reffed == Variant = "pipe-get-pages"
                   IN /\ pipe' = a.pipe

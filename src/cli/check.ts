@@ -1,6 +1,7 @@
 // `iterpin check`: model-check the manifest's models with TLC, compare each outcome with the manifest, write
 // every counterexample as ITF into a fresh out/check-<time>-<pid>/ directory, and print a table or JSON.
 
+import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +19,8 @@ import { checkExitCode, compareRun, renderCheckJson, renderCheckText, type Check
 import { NoProgress, PlainProgress, TtyProgress, type ProgressSink } from './progress.js';
 import { pool } from '../pool.js';
 import { prepareTlc } from './tlc-env.js';
+import { renderManifestMarkdown, renderManifestText } from '../manifest-table.js';
+import { cfgInvariants, parseCfg } from '../tlc/cfg.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 
@@ -41,6 +44,8 @@ options:
   --manifest FILE    another manifest (its directory holds the specs)
   --json             print the report as JSON
   --verbose          progress lines even when stderr is not a terminal
+  --list             list the selected models with their expectations instead of running TLC
+                     (with --markdown: the table README.md carries; with --json: as JSON)
 
 exit codes:
   0   every model matched the manifest
@@ -67,6 +72,8 @@ interface CheckOptions {
   readonly manifest: string;
   readonly json: boolean;
   readonly verbose: boolean;
+  readonly list: boolean;
+  readonly markdown: boolean;
 }
 
 type Parsed = { ok: true; value: CheckOptions } | { ok: false; message: string };
@@ -95,6 +102,8 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
         manifest: { type: 'string' },
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
+        list: { type: 'boolean', default: false },
+        markdown: { type: 'boolean', default: false },
       },
     }));
   } catch (e) {
@@ -126,6 +135,8 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
       manifest: values.manifest !== undefined ? resolve(io.cwd, values.manifest) : join(root, 'spec', 'manifest.json'),
       json: values.json,
       verbose: values.verbose,
+      list: values.list,
+      markdown: values.markdown,
     },
   };
 }
@@ -172,6 +183,11 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.usage;
   }
   const models = selected.value;
+  if (o.list) {
+    const listed = { version: manifest.value.version, models };
+    io.stdout.write(o.json ? `${JSON.stringify(listed, null, 2)}\n` : o.markdown ? renderManifestMarkdown(listed) : renderManifestText(listed));
+    return EXIT.ok;
+  }
 
   const tlc = await prepareTlc(o.runner, io, say);
   if (!tlc.ok) {
@@ -222,7 +238,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const r = result.value;
     tlcVersion ??= r.tlcVersion;
     const verdict = compareRun(m, r, o.workers);
-    const itf = await writeCounterexample(runDir.value, m, r, jar.sha256);
+    const itf = await writeCounterexample(runDir.value, m, r, jar.sha256, specDir);
     if (itf !== undefined && !itf.ok) writeErrors.push(itf.message);
     sink.done(m.name, `${m.name}: ${r.outcome}${r.invariant !== undefined ? ` ${r.invariant}` : ''} in ${r.seconds.toFixed(1)} s ${verdict.status === 'match' ? '✓' : '✗'}`);
     return {
@@ -261,9 +277,11 @@ async function writeCounterexample(
   m: ManifestModel,
   r: TlcRunResult,
   jarSha256: string,
+  specDir: string,
 ): Promise<{ ok: true; path: string } | { ok: false; message: string } | undefined> {
   if (r.trace.length === 0 || r.outcome === 'timeout' || r.outcome === 'error') return undefined;
   const path = join(runDir, `${m.name}.itf.json`);
+  const invariants = await readCfgInvariants(join(specDir, m.cfg));
   const first = r.trace[0];
   const vars = first !== undefined ? [...first.values.keys()] : [];
   const meta: TraceMeta = {
@@ -276,10 +294,18 @@ async function writeCounterexample(
     ...(r.outcome !== 'safety' ? { violation: r.outcome } : {}),
     ...(r.tlcVersion !== undefined ? { tlcVersion: r.tlcVersion } : {}),
     jarSha256,
+    // The invariants TLC checked: replay judges the implementation's own violations against these only.
+    ...(invariants !== undefined ? { invariants } : {}),
   };
   const text = writeItf({ meta, vars, states: r.trace });
   const written = await writeFileAtomic(path, text);
   return written.ok ? { ok: true, path } : { ok: false, message: written.error.message };
+}
+
+/** The names a cfg lists under INVARIANT(S); undefined when the cfg cannot be read. */
+export async function readCfgInvariants(cfgPath: string): Promise<string[] | undefined> {
+  const text = await readFile(cfgPath, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : cfgInvariants(parseCfg(text));
 }
 
 export const command: Command = {

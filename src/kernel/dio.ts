@@ -147,7 +147,7 @@ export function dioComplete(world: DioWorld, id: number, index: number): Result<
 }
 
 /**
- * iomap_dio_zero() (§C.6): a write DIO zeroes the rest of a partial block with ZERO_PAGE(0) in a bio of its own,
+ * iomap_dio_zero() (§C.6): a write DIO, before it is done, zeroes the rest of a partial block with ZERO_PAGE(0) in a bio of its own,
  * submitted at once. Since the series no reference is taken and the bio owns nothing; the legacy code took a
  * get_page() and let the default put_page() release it.
  */
@@ -157,6 +157,7 @@ export function iomapDioZero(world: DioWorld, id: number): Result<Bio, string> {
   if (dio.op !== 'WRITE') return err(`DIO ${id} is a read: iomap zeroes sub-block ranges only for writes`);
   if (dio.error !== null) return err(`DIO ${id} already failed`);
   if (dio.zeroed) return err(`DIO ${id} already zeroed its partial block`);
+  if (dioDone(dio)) return err(`DIO ${id} is done`);
   const pending = buildingBio(dio);
   if (pending !== undefined) return err(`DIO ${id}'s bio ${pending.id} is not submitted yet`);
   const { mm, opts } = world;

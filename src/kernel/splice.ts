@@ -18,7 +18,7 @@ import {
   type Kiocb,
   type PageContent,
 } from './iomap.js';
-import { PAGE_SIZE, allocPage, allocPageAt, createMm, pageFolio, putPage, type Mm, type OwnerTag, type PageId } from './mm.js';
+import { PAGE_SIZE, allocPage, allocPageAt, createMm, putPage, type Mm, type OwnerTag, type PageId } from './mm.js';
 import {
   allocPipeInfo,
   iovIterPipe,
@@ -324,11 +324,3 @@ export function quiescent(sys: SpliceSystem): boolean {
     sys.env.bios.every((b) => b.state === 'released')
   );
 }
-
-/** Pages whose folio is allocated to the splice path. */
-export function splicePathPages(sys: SpliceSystem): PageId[] {
-  return [...sys.mm.folios.values()].filter((f) => !f.free && isSplicePathOwner(f.owner)).map((f) => f.head);
-}
-
-/** The folio of a page, for callers that only hold ids. */
-export const folioOf = (sys: SpliceSystem, page: PageId) => pageFolio(sys.mm, page);

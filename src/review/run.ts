@@ -14,7 +14,7 @@ import type { TlcRunner, TlcRunResult } from '../tlc/run.js';
 import { writeItf } from '../tla/itf.js';
 import { writeFileAtomic } from '../cli/output.js';
 import { pool } from '../pool.js';
-import { cfgInvariants, cfgShape, parseCfg, rewriteCfg, type CfgSection } from './cfg.js';
+import { cfgInvariants, cfgShape, parseCfg, rewriteCfg, type CfgSection } from '../tlc/cfg.js';
 import { disagreements, type ReviewCell, type ReviewReport, type ReviewRow, type ReviewSpec } from './matrix.js';
 
 export interface ReviewOptions {
@@ -87,7 +87,7 @@ async function expectationsFor(o: ReviewOptions, plan: Plan, variant: string): P
   return out;
 }
 
-function traceOf(plan: Plan, variant: string, r: TlcRunResult, sha256: string): Trace {
+function traceOf(plan: Plan, variant: string, invariants: readonly string[], r: TlcRunResult, sha256: string): Trace {
   const first = r.trace[0];
   return {
     meta: {
@@ -99,6 +99,7 @@ function traceOf(plan: Plan, variant: string, r: TlcRunResult, sha256: string): 
       ...(r.invariant !== undefined ? { invariant: r.invariant } : {}),
       ...(r.tlcVersion !== undefined ? { tlcVersion: r.tlcVersion } : {}),
       jarSha256: sha256,
+      invariants,
     },
     vars: first !== undefined ? [...first.values.keys()] : [],
     states: r.trace,
@@ -141,7 +142,7 @@ async function reviewVariant(o: ReviewOptions, work: string, plan: Plan, variant
       break;
     }
     const inv = r.invariant;
-    const trace = traceOf(plan, variant, r, o.jar.sha256);
+    const trace = traceOf(plan, variant, remaining, r, o.jar.sha256);
     const file = join(o.runDir, `${name}.itf.json`);
     const written = await writeFileAtomic(file, writeItf(trace));
     const own = replay(trace, plan.binding, { variant, quiet: true });

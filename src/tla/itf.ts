@@ -3,6 +3,7 @@
 
 import { err, ok, type Result } from '../result.js';
 import type { TlcActionHeader, Trace, TraceMeta, TraceState } from '../trace/trace.js';
+import { sharedInt } from './parse.js';
 import type { TlaValue } from './value.js';
 
 /*
@@ -92,23 +93,40 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Decodes one ITF value; `path` names it in errors. */
 export function decodeItfValue(json: unknown, path = '$'): Result<TlaValue, ItfError> {
-  const r = new Decoder();
-  const v = r.value(json, path);
-  return r.error === undefined ? ok(v) : err(r.error);
+  const v = new Decoder(false).value(json, path);
+  if (v !== FAILED) return ok(v);
+  // Decode again, this time building the JSON path of every part, to say where the problem is.
+  const slow = new Decoder(true);
+  slow.value(json, path);
+  return err(slow.error ?? itfError('bad-value', path, 'not a value'));
 }
 
-/** Collects the first error; after one, decoding unwinds returning placeholders. */
+const FAILED: TlaValue = { kind: 'bool', value: false };
+
+/**
+ * Decodes values; the first problem makes it return FAILED. Paths are only built when `track` is set (the
+ * second pass after a failure), since naming every part of a large trace would cost more than decoding it.
+ */
 class Decoder {
   error: ItfError | undefined;
   private depth = 0;
 
+  constructor(private readonly track: boolean) {}
+
   private fail(kind: ItfErrorKind, path: string, detail: string): TlaValue {
-    this.error ??= itfError(kind, path, detail);
-    return PLACEHOLDER;
+    if (this.track) this.error ??= itfError(kind, path, detail);
+    return FAILED;
+  }
+
+  private index(path: string, i: number): string {
+    return this.track ? `${path}[${i}]` : path;
+  }
+
+  private key(path: string, k: string): string {
+    return this.track ? `${path}${jsonKey(k)}` : path;
   }
 
   value(j: unknown, path: string): TlaValue {
-    if (this.error !== undefined) return PLACEHOLDER;
     switch (typeof j) {
       case 'boolean':
         return { kind: 'bool', value: j };
@@ -118,12 +136,16 @@ class Decoder {
         if (!Number.isSafeInteger(j)) {
           return this.fail('bad-value', path, `${j} is not an integer in the safe range; write it as {"#bigint": "…"}`);
         }
-        return { kind: 'int', value: BigInt(j) };
+        return sharedInt(j);
       case 'object': {
         if (j === null) return this.fail('bad-value', path, 'null is not a value');
         if (this.depth >= MAX_ITF_DEPTH) return this.fail('bad-value', path, `nested more than ${MAX_ITF_DEPTH} levels deep`);
         this.depth++;
-        const v = Array.isArray(j) ? ({ kind: 'seq', elems: this.list(j, path) } as const) : this.object(j as Record<string, unknown>, path);
+        let v: TlaValue;
+        if (Array.isArray(j)) {
+          const elems = this.list(j, path);
+          v = elems === undefined ? FAILED : { kind: 'seq', elems };
+        } else v = this.object(j as Record<string, unknown>, path);
         this.depth--;
         return v;
       }
@@ -132,24 +154,36 @@ class Decoder {
     }
   }
 
-  private list(items: readonly unknown[], path: string): TlaValue[] {
+  private list(items: readonly unknown[], path: string): TlaValue[] | undefined {
     const out: TlaValue[] = new Array<TlaValue>(items.length);
-    for (let i = 0; i < items.length; i++) out[i] = this.value(items[i], `${path}[${i}]`);
+    for (let i = 0; i < items.length; i++) {
+      const v = this.value(items[i], this.index(path, i));
+      if (v === FAILED) return undefined;
+      out[i] = v;
+    }
     return out;
   }
 
   private object(o: Record<string, unknown>, path: string): TlaValue {
     const keys = Object.keys(o);
-    const tag = keys.find((k) => k.startsWith('#'));
+    let tag: string | undefined;
+    for (const k of keys) {
+      if (k.charCodeAt(0) === 35) {
+        tag = k;
+        break;
+      }
+    }
     if (tag === undefined) {
       const fields: (readonly [string, TlaValue])[] = new Array(keys.length);
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i] as string;
-        fields[i] = [k, this.value(o[k], `${path}${jsonKey(k)}`)];
+        const v = this.value(o[k], this.key(path, k));
+        if (v === FAILED) return FAILED;
+        fields[i] = [k, v];
       }
       return { kind: 'record', fields };
     }
-    const at = `${path}${jsonKey(tag)}`;
+    const at = this.key(path, tag);
     if (keys.length !== 1) return this.fail('bad-value', path, `a "${tag}" object must have no other keys, found ${keys.map((k) => JSON.stringify(k)).join(', ')}`);
     const body = o[tag];
     switch (tag) {
@@ -157,18 +191,24 @@ class Decoder {
         if (typeof body !== 'string' || !isIntegerText(body)) return this.fail('bad-value', at, `expected a decimal integer string, found ${brief(body)}`);
         return { kind: 'int', value: BigInt(body) };
       case '#set':
+      case '#tup': {
         if (!Array.isArray(body)) return this.fail('bad-value', at, `expected an array, found ${brief(body)}`);
-        return { kind: 'set', elems: this.list(body, at) };
-      case '#tup':
-        if (!Array.isArray(body)) return this.fail('bad-value', at, `expected an array, found ${brief(body)}`);
-        return { kind: 'seq', elems: this.list(body, at) };
+        const elems = this.list(body, at);
+        if (elems === undefined) return FAILED;
+        return tag === '#set' ? { kind: 'set', elems } : { kind: 'seq', elems };
+      }
       case '#map': {
         if (!Array.isArray(body)) return this.fail('bad-value', at, `expected an array of [key, value] pairs, found ${brief(body)}`);
         const entries: (readonly [TlaValue, TlaValue])[] = new Array(body.length);
         for (let i = 0; i < body.length; i++) {
           const pair: unknown = body[i];
-          if (!Array.isArray(pair) || pair.length !== 2) return this.fail('bad-value', `${at}[${i}]`, `expected a [key, value] pair, found ${brief(pair)}`);
-          entries[i] = [this.value(pair[0], `${at}[${i}][0]`), this.value(pair[1], `${at}[${i}][1]`)];
+          const here = this.index(at, i);
+          if (!Array.isArray(pair) || pair.length !== 2) return this.fail('bad-value', here, `expected a [key, value] pair, found ${brief(pair)}`);
+          const k = this.value(pair[0], this.index(here, 0));
+          if (k === FAILED) return FAILED;
+          const v = this.value(pair[1], this.index(here, 1));
+          if (v === FAILED) return FAILED;
+          entries[i] = [k, v];
         }
         return { kind: 'fn', entries };
       }
@@ -183,8 +223,6 @@ class Decoder {
 
 /** Deepest nesting decoded; deeper input is refused instead of exhausting the stack. */
 export const MAX_ITF_DEPTH = 1000;
-
-const PLACEHOLDER: TlaValue = { kind: 'bool', value: false };
 
 function isIntegerText(s: string): boolean {
   let i = s.charCodeAt(0) === 45 ? 1 : 0;
@@ -285,7 +323,11 @@ export function itfToTrace(json: unknown): Result<Trace, ItfError> {
   if (json['params'] !== undefined) meta['params'] = json['params'];
   if (json['loop'] !== undefined) meta['loop'] = json['loop'];
 
-  const dec = new Decoder();
+  const dec = new Decoder(false);
+  const decode = (j: unknown, path: string): Result<TlaValue, ItfError> => {
+    const v = dec.value(j, path);
+    return v === FAILED ? decodeItfValue(j, path) : ok(v);
+  };
   const states: TraceState[] = [];
   for (let i = 0; i < statesJson.length; i++) {
     const path = `$.states[${i}]`;
@@ -313,12 +355,16 @@ export function itfToTrace(json: unknown): Result<Trace, ItfError> {
       if (!Object.prototype.hasOwnProperty.call(sj, name)) {
         return err(itfError('missing-variable', `${path}${jsonKey(name)}`, `state ${i} has no value for variable "${name}"`));
       }
-      values.set(name, dec.value(sj[name], `${path}${jsonKey(name)}`));
+      const v = decode(sj[name], `${path}${jsonKey(name)}`);
+      if (!v.ok) return v;
+      values.set(name, v.value);
     }
     for (const name of Object.keys(sj)) {
-      if (name !== '#meta' && !values.has(name)) values.set(name, dec.value(sj[name], `${path}${jsonKey(name)}`));
+      if (name === '#meta' || values.has(name)) continue;
+      const v = decode(sj[name], `${path}${jsonKey(name)}`);
+      if (!v.ok) return v;
+      values.set(name, v.value);
     }
-    if (dec.error !== undefined) return err(dec.error);
     states.push(header === undefined ? { index, values } : { index, values, header });
   }
   return ok({ meta: meta as TraceMeta, vars: varsJson, states });

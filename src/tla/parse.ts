@@ -65,6 +65,7 @@ export function parseTlaRange(
   origin?: TlaOrigin,
 ): Result<TlaValue, TlaParseError> {
   const p = new Parser(text, Math.max(0, start), Math.min(text.length, Math.max(start, end)));
+  scratchTop = 0;
   try {
     const v = p.expr();
     p.ws();
@@ -74,7 +75,30 @@ export function parseTlaRange(
     if (e instanceof Failure) return err(p.locate(e, origin));
     // Only a stack overflow can get here (the depth limit normally prevents it); it is still a value.
     return err(p.locate(new Failure('too-deep', p.i, 'value nested too deeply for the parser'), origin));
+  } finally {
+    if (scratchHigh > 4096) {
+      scratch = [];
+      scratchHigh = 0;
+    }
   }
+}
+
+// Elements of the collections being parsed, innermost last; each collection is copied out at its exact size
+// when it closes (growing a fresh array per collection would leave most of its capacity unused, and every
+// parsed value outlives the parse, so the waste would be kept).
+let scratch: unknown[] = [];
+let scratchTop = 0;
+let scratchHigh = 0;
+
+function push(x: unknown): void {
+  scratch[scratchTop++] = x;
+  if (scratchTop > scratchHigh) scratchHigh = scratchTop;
+}
+
+function popFrom<T>(base: number): T[] {
+  const out = scratch.slice(base, scratchTop) as T[];
+  scratchTop = base;
+  return out;
 }
 
 /** Internal unwinding from the point of failure to parseTlaRange; never escapes this module. */
@@ -101,6 +125,11 @@ const FALSE: TlaValue = { kind: 'bool', value: false };
 const SMALL_MIN = -1024;
 const SMALL_MAX = 65535;
 const SMALL_INTS: (TlaValue | undefined)[] = new Array<TlaValue | undefined>(SMALL_MAX - SMALL_MIN + 1);
+
+/** The integer value n (a safe integer), shared with every other occurrence of small integers. */
+export function sharedInt(n: number): TlaValue {
+  return intValue(n);
+}
 
 function intValue(n: number): TlaValue {
   if (n >= SMALL_MIN && n <= SMALL_MAX) {
@@ -231,15 +260,16 @@ class Parser {
     const first = this.operand();
     this.ws();
     if (!this.op2(58, 62)) return first; // ':>'
-    const entries: (readonly [TlaValue, TlaValue])[] = [[first, this.operand()]];
+    const base = scratchTop;
+    push([first, this.operand()]);
     for (;;) {
       this.ws();
       if (!this.op2(64, 64)) break; // '@@'
       const k = this.operand();
       this.expectOp2(58, 62, ':>');
-      entries.push([k, this.operand()]);
+      push([k, this.operand()]);
     }
-    return { kind: 'fn', entries };
+    return { kind: 'fn', entries: popFrom<readonly [TlaValue, TlaValue]>(base) };
   }
 
   /** operand := value [ '..' value ]   (an integer interval, expanded into a set) */
@@ -304,11 +334,11 @@ class Parser {
   private list(at: number, openLen: number, c1: number, c2: number, closer: string): TlaValue[] {
     this.enter(at);
     this.i += openLen;
-    const elems: TlaValue[] = [];
+    const base = scratchTop;
     this.ws();
     if (!this.closes(c1, c2)) {
       for (;;) {
-        elems.push(this.expr());
+        push(this.expr());
         this.ws();
         if (this.i < this.end && this.s.charCodeAt(this.i) === 44) {
           this.i++;
@@ -319,7 +349,7 @@ class Parser {
       }
     }
     this.depth--;
-    return elems;
+    return popFrom<TlaValue>(base);
   }
 
   private closes(c1: number, c2: number): boolean {
@@ -346,11 +376,11 @@ class Parser {
       this.depth--;
       return v;
     }
-    const fields: (readonly [string, TlaValue])[] = [];
+    const base = scratchTop;
     let field = name;
     for (;;) {
       this.expectMapsTo();
-      fields.push([field, this.expr()]);
+      push([field, this.expr()]);
       this.ws();
       const c = this.i < this.end ? this.s.charCodeAt(this.i) : -1;
       if (c === 93) {
@@ -362,7 +392,7 @@ class Parser {
       field = this.fieldName();
     }
     this.depth--;
-    return { kind: 'record', fields };
+    return { kind: 'record', fields: popFrom<readonly [string, TlaValue]>(base) };
   }
 
   private fieldName(): string {

@@ -34,6 +34,8 @@ export const BASE_ENV = 'ITERPIN_CONTAINER_BASE';
 export const PUBLIC_BASE = 'docker.io/library/eclipse-temurin:17-jre';
 /** The base docker/build-base.sh makes from Debian packages, for machines without a registry. */
 export const LOCAL_BASE = 'localhost/iterpin-base:bookworm';
+/** Another name for that local base (docker/build-base.sh reads the same variable). */
+export const LOCAL_BASE_ENV = 'ITERPIN_BASE_IMAGE';
 /** The runner image's repository; the tag names the jar's hash (and the Dockerfile's). */
 export const RUNNER_REPO = 'localhost/iterpin-tlc';
 /** Where the Dockerfile puts the jar inside the image. */
@@ -169,7 +171,8 @@ export function runnerImageTag(jarSha256: string, dockerfile: string): string {
 async function chooseBase(o: ImageOptions, root: string, env: NodeJS.ProcessEnv, note: (l: string) => void): Promise<Result<string, RunnerError>> {
   const forced = env[BASE_ENV];
   if (forced !== undefined && forced !== '') return ok(forced);
-  if (await imageExists(o.engine, LOCAL_BASE, env)) return ok(LOCAL_BASE);
+  const localBase = env[LOCAL_BASE_ENV] !== undefined && env[LOCAL_BASE_ENV] !== '' ? env[LOCAL_BASE_ENV] : LOCAL_BASE;
+  if (await imageExists(o.engine, localBase, env)) return ok(localBase);
   if (await imageExists(o.engine, PUBLIC_BASE, env)) return ok(PUBLIC_BASE);
   note(`pulling ${PUBLIC_BASE}`);
   const pull = await runCommand(o.engine.program, ['pull', '--quiet', PUBLIC_BASE], { env, timeoutMs: 300_000 });
@@ -177,14 +180,14 @@ async function chooseBase(o: ImageOptions, root: string, env: NodeJS.ProcessEnv,
   const why = pull.kind === 'exited' ? lastLine(pull.stderr + pull.stdout) : pull.kind === 'timeout' ? 'timed out' : pull.message;
   const script = join(root, 'docker', 'build-base.sh');
   if (o.buildBase === false) {
-    return err({ kind: 'image-missing', message: `cannot pull ${PUBLIC_BASE} (${why}) and ${LOCAL_BASE} does not exist; build it with ${script}` });
+    return err({ kind: 'image-missing', message: `cannot pull ${PUBLIC_BASE} (${why}) and ${localBase} does not exist; build it with ${script}` });
   }
-  note(`cannot pull ${PUBLIC_BASE} (${why}); building ${LOCAL_BASE} from Debian packages with ${script}`);
-  const built = await runNoting(script, [], { ...env, [ENGINE_ENV]: o.engine.name, ITERPIN_BASE_IMAGE: LOCAL_BASE }, note, 1_800_000);
+  note(`cannot pull ${PUBLIC_BASE} (${why}); building ${localBase} from Debian packages with ${script}`);
+  const built = await runNoting(script, [], { ...env, [ENGINE_ENV]: o.engine.name, [LOCAL_BASE_ENV]: localBase }, note, 1_800_000);
   if (built.code !== 0) {
     return err({ kind: 'image-missing', message: `${script} failed (exit ${built.code ?? 'signal'}): ${lastLine(built.tail)}` });
   }
-  return ok(LOCAL_BASE);
+  return ok(localBase);
 }
 
 async function buildRunnerImage(o: ImageOptions): Promise<Result<RunnerImage, RunnerError>> {

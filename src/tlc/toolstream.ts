@@ -133,6 +133,8 @@ export class ToolStreamParser {
   private decoder: TextDecoder | undefined;
   private out: ToolEvent[] = [];
   private ended = false;
+  private readonly memo: ValueMemo = new Map();
+  private readonly headers = new Map<string, TlcActionHeader>();
 
   feed(chunk: string | Uint8Array): ToolEvent[] {
     if (this.ended) return [];
@@ -376,7 +378,7 @@ export class ToolStreamParser {
         this.emit({ type: 'invariant-violated', line, invariant: m?.[1] ?? '', initial });
         if (initial) {
           const nl = body.indexOf('\n');
-          const state = parseAssignments(body, nl < 0 ? body.length : nl + 1, msg.bodyLine + (nl < 0 ? 0 : 1));
+          const state = parseAssignments(body, nl < 0 ? body.length : nl + 1, msg.bodyLine + (nl < 0 ? 0 : 1), this.memo);
           if (state.ok) this.emit({ type: 'state', line, state: { index: 0, values: state.value, header: { name: 'Initial predicate' } } });
           else this.streamError(state.error.kind, state.error.line, state.error.detail, msg.code, state.error.col);
         }
@@ -389,7 +391,7 @@ export class ToolStreamParser {
         this.emit({ type: 'property-violated', line });
         return;
       case TLC_CODE.STATE: {
-        const r = parseStateMessage(body, msg.bodyLine);
+        const r = parseStateMessage(body, msg.bodyLine, this.memo, this.headers);
         if (r.ok) this.emit({ type: 'state', line, state: r.value });
         else this.streamError(r.error.kind, r.error.line, r.error.detail, msg.code, r.error.col);
         return;
@@ -440,13 +442,37 @@ export class ToolStreamParser {
 // ---------------------------------------------------------------------------------------------------------
 // Markers and small parsers
 
+/** `STARTMSG <code>:<class> ` or `ENDMSG <code> ` between the two `@!@!@` of a marker. */
 function parseMarker(s: string, from: number, to: number): { start: boolean; code: number; cls: number } | undefined {
-  const inner = s.slice(from, to);
-  const start = /^STARTMSG (\d{1,6}):(\d{1,3}) $/.exec(inner);
-  if (start !== null) return { start: true, code: Number(start[1]), cls: Number(start[2]) };
-  const end = /^ENDMSG (\d{1,6}) $/.exec(inner);
-  if (end !== null) return { start: false, code: Number(end[1]), cls: 0 };
-  return undefined;
+  const start = s.startsWith('STARTMSG ', from);
+  if (!start && !s.startsWith('ENDMSG ', from)) return undefined;
+  let i = from + (start ? 9 : 7);
+  const code = digits(s, i, to);
+  if (code === undefined) return undefined;
+  i = code.end;
+  let cls = 0;
+  if (start) {
+    if (s.charCodeAt(i) !== 58) return undefined; // ':'
+    const c = digits(s, i + 1, to);
+    if (c === undefined) return undefined;
+    cls = c.value;
+    i = c.end;
+  }
+  if (i !== to - 1 || s.charCodeAt(i) !== 32) return undefined;
+  return { start, code: code.value, cls };
+}
+
+/** A run of 1 to 9 decimal digits at `i` (before `to`). */
+function digits(s: string, i: number, to: number): { value: number; end: number } | undefined {
+  let n = 0;
+  let j = i;
+  while (j < to && j - i < 9) {
+    const c = s.charCodeAt(j);
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+    j++;
+  }
+  return j === i ? undefined : { value: n, end: j };
 }
 
 function countNewlines(s: string): number {
@@ -553,15 +579,22 @@ interface StateProblem {
 }
 
 /** A 2217 body: `N: <header>` then the variables. */
-function parseStateMessage(body: string, bodyLine: number): Result<TraceState, StateProblem> {
+/** A 2217 body: `N: <header>` then the variables. Headers repeat, so each distinct one is read once. */
+function parseStateMessage(body: string, bodyLine: number, memo: ValueMemo, headers: Map<string, TlcActionHeader>): Result<TraceState, StateProblem> {
   const nl = body.indexOf('\n');
-  const first = firstLine(body);
-  const m = /^(\d+): (.*)$/.exec(first);
-  if (m === null) return err({ kind: 'bad-state', line: bodyLine, detail: `expected 'N: <Action …>', found '${first.slice(0, 60)}'` });
-  const index = num(m[1]) - 1;
-  if (!(index >= 0)) return err({ kind: 'bad-state', line: bodyLine, detail: `state number ${m[1]} is not positive` });
-  const header = parseHeader((m[2] as string).trim());
-  const values = parseAssignments(body, nl < 0 ? body.length : nl + 1, bodyLine + 1);
+  const number = digits(body, 0, nl < 0 ? body.length : nl);
+  if (number === undefined || !body.startsWith(': ', number.end)) {
+    return err({ kind: 'bad-state', line: bodyLine, detail: `expected 'N: <Action …>', found '${firstLine(body).slice(0, 60)}'` });
+  }
+  const index = number.value - 1;
+  if (index < 0) return err({ kind: 'bad-state', line: bodyLine, detail: `state number ${number.value} is not positive` });
+  const text = body.slice(number.end + 2, nl < 0 ? body.length : body.charCodeAt(nl - 1) === 13 ? nl - 1 : nl).trim();
+  let header = headers.get(text);
+  if (header === undefined) {
+    header = parseHeader(text);
+    headers.set(text, header);
+  }
+  const values = parseAssignments(body, nl < 0 ? body.length : nl + 1, bodyLine + 1, memo);
   if (!values.ok) return values;
   return ok({ index, values: values.value, header });
 }
@@ -575,17 +608,25 @@ function isIdentChar(c: number): boolean {
  * variable), from `from` to the end of `body`; a value runs until the next line starting with `/\ `.
  * `line` is the output line of `from`.
  */
-function parseAssignments(body: string, from: number, line: number): Result<Map<string, TlaValue>, StateProblem> {
+/** The last text and value of each variable: most variables do not change from one trace state to the next. */
+type ValueMemo = Map<string, { readonly text: string; readonly value: TlaValue }>;
+
+/**
+ * `/\ x = v` lines (several variables) or a single `x = v` (TLC drops the `/\` when there is only one
+ * variable), from `from` to the end of `body`; a value runs until the next line starting with `/\ `.
+ * `line` is the output line of `from`. A value whose text equals the variable's text in the previous state is
+ * not parsed again: the previous (immutable) value is shared.
+ */
+function parseAssignments(body: string, from: number, line: number, memo: ValueMemo): Result<Map<string, TlaValue>, StateProblem> {
   const values = new Map<string, TlaValue>();
+  const lineAt = (offset: number): number => line + countNewlinesIn(body, from, offset);
   let i = from;
-  let curLine = line;
   // Skip blank lines before the first variable.
   for (;;) {
     let j = i;
     while (j < body.length && (body.charCodeAt(j) === 32 || body.charCodeAt(j) === 9 || body.charCodeAt(j) === 13)) j++;
     if (j < body.length && body.charCodeAt(j) === 10) {
       i = j + 1;
-      curLine++;
       continue;
     }
     if (j >= body.length) return ok(values);
@@ -595,7 +636,7 @@ function parseAssignments(body: string, from: number, line: number): Result<Map<
   while (i < body.length) {
     let start = i;
     if (conj) {
-      if (!body.startsWith('/\\ ', i)) return err({ kind: 'bad-state', line: curLine, col: 1, detail: `expected '/\\ variable = value'` });
+      if (!body.startsWith('/\\ ', i)) return err({ kind: 'bad-state', line: lineAt(i), col: 1, detail: `expected '/\\ variable = value'` });
       start = i + 3;
     }
     // The assignment ends where the next `/\ ` line starts (or at the end of the body).
@@ -609,19 +650,33 @@ function parseAssignments(body: string, from: number, line: number): Result<Map<
     const name = body.slice(start, j);
     while (j < end && body.charCodeAt(j) === 32) j++;
     if (name === '' || body.charCodeAt(j) !== 61) {
-      return err({ kind: 'bad-state', line: curLine, col: start - lineStartOf(body, start) + 1, detail: `expected 'variable = value', found '${firstLine(body.slice(start, end)).slice(0, 60)}'` });
+      return err({ kind: 'bad-state', line: lineAt(start), col: start - lineStartOf(body, start) + 1, detail: `expected 'variable = value', found '${firstLine(body.slice(start, end)).slice(0, 60)}'` });
     }
-    const r = parseTlaRange(body, j + 1, end, { line: curLine });
-    if (!r.ok) return err(valueProblem(name, r.error));
-    values.set(name, r.value);
-    curLine += countNewlinesIn(body, i, end);
+    let a = j + 1;
+    let b = end;
+    while (a < b && isSpace(body.charCodeAt(a))) a++;
+    while (b > a && isSpace(body.charCodeAt(b - 1))) b--;
+    const text = body.slice(a, b);
+    const last = memo.get(name);
+    if (last !== undefined && last.text === text) values.set(name, last.value);
+    else {
+      const r = parseTlaRange(body, a, b, { line: 1 });
+      if (!r.ok) return err(valueProblem(name, r.error, lineAt(a) - 1));
+      values.set(name, r.value);
+      memo.set(name, { text, value: r.value });
+    }
     i = end;
   }
   return ok(values);
 }
 
-function valueProblem(name: string, e: TlaParseError): StateProblem {
-  return { kind: 'bad-value', line: e.line, col: e.col, detail: `variable ${name}: ${e.message.replace(/^line \d+, col \d+: /, '')}` };
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+/** The value was parsed with origin line 1; `lineOffset` moves its error line into the output. */
+function valueProblem(name: string, e: TlaParseError, lineOffset: number): StateProblem {
+  return { kind: 'bad-value', line: e.line + lineOffset, col: e.col, detail: `variable ${name}: ${e.message.replace(/^line \d+, col \d+: /, '')}` };
 }
 
 function lineStartOf(s: string, at: number): number {

@@ -24,8 +24,12 @@ export interface Binding<S> {
   readonly variants: readonly string[];
   /** The variant standing for the final kernel design ("v6.6", "v6.5", "copy-splice-read"). */
   readonly finalVariant: string;
-  /** Names of the spec's actions (its `Next` list) plus "Init". */
-  readonly actions: readonly string[];
+  /**
+   * The spec's actions (its `Next` list, plus "Init") with the argument names each one's `action` record carries
+   * besides `name`. Replay refuses a trace with another action, or with an argument that is not listed or
+   * missing, as a bad trace.
+   */
+  readonly actionArgs: Readonly<Record<string, readonly string[]>>;
   /** The spec's variables, `action` included, as TLC prints them. */
   readonly vars: readonly string[];
   /** Build the implementation's state from the trace's first state. Err = the trace is not valid for the spec. */

@@ -113,8 +113,20 @@ export function replay<S>(trace: Trace, binding: Binding<S>, options: ReplayOpti
   for (const state of trace.states) {
     const action = readAction(state.values.get('action'));
     if (!action.ok) return badTrace(`state ${state.index}: ${action.error}`);
-    if (!binding.actions.includes(action.value.name)) {
+    const want = binding.actionArgs[action.value.name];
+    if (want === undefined) {
       return badTrace(`state ${state.index}: unknown action '${action.value.name}' for ${binding.spec}`);
+    }
+    {
+      const extra = [...action.value.args.keys()].filter((a) => !want.includes(a));
+      const missing = want.filter((a) => !action.value.args.has(a));
+      if (extra.length > 0 || missing.length > 0) {
+        const parts = [
+          ...(extra.length > 0 ? [`unknown argument${extra.length > 1 ? 's' : ''} ${extra.join(', ')}`] : []),
+          ...(missing.length > 0 ? [`missing argument${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`] : []),
+        ];
+        return badTrace(`state ${state.index}: action ${action.value.name} has ${parts.join(' and ')} (expected: ${want.join(', ') || 'none'})`);
+      }
     }
     actions.push(action.value);
   }

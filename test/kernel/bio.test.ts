@@ -1,4 +1,5 @@
 // Unit tests of the bio reference code (KERNEL.md §C): merges, release per flags, bio_iov_iter_get_pages per type.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   bioAddPage,
@@ -12,7 +13,14 @@ import {
   submitBio,
 } from '../../src/kernel/bio.js';
 import { DIO_VARIANTS } from '../../src/kernel/dio_variant.js';
-import { iovIterBvec, iovIterIovec, iovIterKvec, iovIterUbuf, iovIterXarray } from '../../src/kernel/iov_iter.js';
+import {
+  iovIterBvec,
+  iovIterExtractPages,
+  iovIterIovec,
+  iovIterKvec,
+  iovIterUbuf,
+  iovIterXarray,
+} from '../../src/kernel/iov_iter.js';
 import { FOLL_NOFAULT, FOLL_PCI_P2PDMA, FOLL_WRITE as EXTRACT_FOLL_WRITE } from '../../src/kernel/iov_iter.js';
 import {
   allocPage,
@@ -262,5 +270,53 @@ describe('DMA is recorded against the page generation the bio saw', () => {
     expect(allocPage(mm, 'skb')).toBe(7);
     bioDma(mm, bio);
     expect(mm.accesses).toEqual([{ page: 7, access: 'write', generation: 1, who: 'bio 1', outcome: 'reused' }]);
+  });
+});
+
+describe('bio_iov_iter_get_pages is iov_iter_extract_pages plus bio_add_page', () => {
+  /** Byte ranges [start, end) of physical memory, contiguous neighbours joined. */
+  const joined = (pieces: readonly { page: number; offset: number; len: number }[]): [number, number][] => {
+    const out: [number, number][] = [];
+    for (const p of pieces) {
+      const start = p.page * PS + p.offset;
+      const last = out[out.length - 1];
+      if (last !== undefined && last[1] === start) last[1] += p.len;
+      else out.push([start, start + p.len]);
+    }
+    return out;
+  };
+  const elem = fc
+    .record({ page: fc.integer({ min: 20, max: 26 }), q0: fc.integer({ min: 0, max: 3 }), n: fc.integer({ min: 1, max: 4 }) })
+    .map(({ page, q0, n }) => ({ addr: page * PS + q0 * 1024, len: Math.min(n, 4 - q0) * 1024 }));
+
+  it('law: the bio describes exactly the bytes repeated extraction hands out, in order (KVEC and IOVEC)', () => {
+    fc.assert(
+      fc.property(fc.array(elem, { minLength: 1, maxLength: 6 }), fc.constantFrom('KVEC', 'IOVEC'), (segs, type) => {
+        const mm = createMm();
+        for (let p = 20; p <= 26; p++) {
+          if (type === 'KVEC') allocPageAt(mm, p, 'kernel');
+          else mmapAnonPage(mm, p, p); // user page p maps page p, so extraction's page numbers are the pages
+        }
+        const make = () => (type === 'KVEC' ? iovIterKvec('SOURCE', segs) : iovIterIovec('SOURCE', segs));
+        // what the shared extraction code hands out, call after call
+        const it2 = make();
+        const extracted: { page: number; offset: number; len: number }[] = [];
+        for (;;) {
+          const r = iovIterExtractPages(it2, 0xffffffff, 64);
+          if (typeof r.ret !== 'number' || r.ret <= 0) break;
+          let left = r.ret;
+          let off = r.offset0 ?? 0;
+          for (const page of r.pages) {
+            const len = Math.min(left, PS - off);
+            extracted.push({ page, offset: off, len });
+            left -= len;
+            off = 0;
+          }
+        }
+        const bio = bioAlloc(1, 'WRITE', 64);
+        expect(bioIovIterGetPages(mm, v65, bio, make())).toBe(0);
+        expect(joined(bio.vecs)).toEqual(joined(extracted));
+      }),
+    );
   });
 });

@@ -2,6 +2,8 @@
 // iterator types keep every PageLifetime invariant on v6.5 and return every page to its owners; each other variant
 // is caught, with the shrunk counterexample printed.
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bioLive } from '../../src/kernel/bio.js';
 import {
@@ -22,6 +24,9 @@ import { buildDioWorld, type DioIterType, type DioLayout, type LayoutElem, type 
 import { PAGE_LIFETIME_VARIANTS, type PageLifetimeVariant } from '../../src/kernel/dio_variant.js';
 import { PAGE_SIZE, ZERO_PAGE_BASE_REFCOUNT, isZeroFolio } from '../../src/kernel/mm.js';
 import { pageLifetimeViolations } from '../../src/kernel/mm_check.js';
+import { parseItfText } from '../../src/tla/itf.js';
+import { readLayout } from '../../src/trace/bindings/page_lifetime.js';
+import { readAction } from '../../src/trace/replay.js';
 
 const PS = PAGE_SIZE;
 const Q = PS / 4; // element offsets and lengths come in quarter pages
@@ -171,6 +176,24 @@ class Advance extends Step {
   }
 }
 
+/** Moves one named bio (DIO `dio`'s `bio`-th) one step on: how a TLC trace addresses bios. */
+class AdvanceBio extends Step {
+  constructor(
+    readonly what: 'Submit' | 'Dma' | 'Complete',
+    readonly dio: number,
+    readonly bio: number,
+  ) {
+    super();
+  }
+  act(w: DioWorld): boolean {
+    const op = { Submit: dioSubmitBio, Dma: dioDma, Complete: dioComplete }[this.what];
+    return op(w, this.dio, this.bio).ok;
+  }
+  toString(): string {
+    return `${this.what}(dio ${this.dio}, bio ${this.bio})`;
+  }
+}
+
 class Zero extends Step {
   constructor(readonly dio: number) {
     super();
@@ -300,31 +323,94 @@ function workloadProperty(
   });
 }
 
+/** A checked-in TLC counterexample as a fast-check example: its first state's layout and its actions as commands. */
+function tlcExample(model: string): [DioLayout, Iterable<fc.Command<Model, Real>>] {
+  const file = join(import.meta.dirname, '..', 'fixtures', 'traces', `${model}.itf.json`);
+  const trace = parseItfText(readFileSync(file, 'utf8'));
+  if (!trace.ok) throw new Error(`${file}: ${trace.error.message}`);
+  const first = trace.value.states[0];
+  if (first === undefined) throw new Error(`${file}: no states`);
+  const layout = readLayout(first.values);
+  if (!layout.ok) throw new Error(`${file}: ${layout.error}`);
+  const cmds: fc.Command<Model, Real>[] = trace.value.states.slice(1).map((s) => {
+    const a = readAction(s.values.get('action'));
+    if (!a.ok) throw new Error(`${file}: ${a.error}`);
+    const arg = (n: string): number => {
+      const v = a.value.args.get(n);
+      if (v?.kind !== 'int') throw new Error(`${file}: ${a.value.name} has no integer ${n}`);
+      return Number(v.value);
+    };
+    switch (a.value.name) {
+      case 'GetPages':
+        return new GetPages(arg('dio'));
+      case 'IomapDioZero':
+        return new Zero(arg('dio'));
+      case 'Submit':
+      case 'Dma':
+      case 'Complete':
+        return new AdvanceBio(a.value.name, arg('dio'), arg('bio'));
+      case 'UserUnmap':
+        return new Unmap(arg('vpage'));
+      case 'KernelFree':
+        return new Free(arg('page'));
+      default:
+        throw new Error(`${file}: unexpected action ${a.value.name}`);
+    }
+  });
+  return [layout.value, cmds];
+}
+
+type OtherVariant = Exclude<PageLifetimeVariant, 'v6.5'>;
+
+const TLC_COUNTEREXAMPLES: Readonly<Record<OtherVariant, string>> = {
+  legacy: 'MCPageLifetimeLegacy',
+  'bug-dio-reffed': 'MCPageLifetimeBugDioReffed',
+  'bug-same-page-merge': 'MCPageLifetimeBugSamePageMerge',
+  'bug-zero-page-put': 'MCPageLifetimeBugZeroPagePut',
+};
+
+const caughtBy: Readonly<Record<OtherVariant, readonly string[]>> = {
+  legacy: ['DmaPinnedVisibleInv'],
+  'bug-dio-reffed': ['ZeroPageStableInv', 'NoLeakInv'],
+  'bug-same-page-merge': ['NoUnderflowInv', 'NoLeakInv'],
+  'bug-zero-page-put': ['ZeroPageStableInv'],
+};
+
+const OTHER_VARIANTS = PAGE_LIFETIME_VARIANTS.filter((v): v is OtherVariant => v !== 'v6.5');
+
+function failureMessage(details: { readonly errorInstance: unknown }): string {
+  return details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('PageLifetime model runs', () => {
   it('v6.5: any DIO workload keeps every invariant after every step and returns every page to its owners', () => {
     const coverage = new Map<string, number>();
-    fc.assert(workloadProperty('v6.5', coverage), { numRuns: 400 });
+    // TLC's counterexamples of the other variants run first, as examples: v6.5 must survive them too
+    const examples = OTHER_VARIANTS.map((v) => tlcExample(TLC_COUNTEREXAMPLES[v]));
+    fc.assert(workloadProperty('v6.5', coverage), { numRuns: 400, examples });
     // the law was exercised on every feature it is about, not vacuously
     for (const [feature, runs] of coverage) expect([feature, runs > 0]).toEqual([feature, true]);
     expect(coverage.size).toBe(12);
   });
 
-  const caughtBy: Readonly<Record<Exclude<PageLifetimeVariant, 'v6.5'>, readonly string[]>> = {
-    legacy: ['DmaPinnedVisibleInv'],
-    'bug-dio-reffed': ['ZeroPageStableInv', 'NoLeakInv'],
-    'bug-same-page-merge': ['NoUnderflowInv', 'NoLeakInv'],
-    'bug-zero-page-put': ['ZeroPageStableInv'],
-  };
-
-  for (const variant of PAGE_LIFETIME_VARIANTS.filter((v): v is Exclude<PageLifetimeVariant, 'v6.5'> => v !== 'v6.5')) {
+  for (const variant of OTHER_VARIANTS) {
     it(`${variant}: some DIO workload breaks ${caughtBy[variant].join(' or ')} (a counterexample is found and shrunk)`, () => {
       const details = fc.check(workloadProperty(variant), { numRuns: 2000 });
       expect(details.failed).toBe(true);
-      const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+      const message = failureMessage(details);
       expect(caughtBy[variant].some((inv) => message.includes(inv))).toBe(true);
       console.log(`${variant}: shrunk counterexample\n${fc.defaultReportMessage(details) ?? ''}`);
+    });
+  }
+
+  for (const variant of OTHER_VARIANTS) {
+    const model = TLC_COUNTEREXAMPLES[variant];
+    it(`${variant}: TLC's counterexample ${model}, run as a workload, breaks ${caughtBy[variant].join(' or ')}`, () => {
+      const details = fc.check(workloadProperty(variant), { numRuns: 1, examples: [tlcExample(model)] });
+      expect(details.failed).toBe(true);
+      expect(caughtBy[variant].some((inv) => failureMessage(details).includes(inv))).toBe(true);
     });
   }
 });

@@ -2,8 +2,12 @@
 // operation sequences, checked after every step by the implementation's own invariant checker; each bug
 // variant must be caught by a counterexample.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseItfText } from '../../src/tla/itf.js';
+import type { TlaValue } from '../../src/tla/value.js';
 import {
   iovIterBvec,
   iovIterDiscard,
@@ -34,7 +38,7 @@ import {
 type IterDesc =
   | { type: 'UBUF' | 'IOVEC' | 'KVEC'; ps: number; dir: 'SOURCE' | 'DEST'; segs: Iovec[] }
   | { type: 'BVEC'; ps: number; dir: 'SOURCE' | 'DEST'; segs: BioVec[] }
-  | { type: 'XARRAY'; ps: number; dir: 'SOURCE' | 'DEST'; start: number; count: number }
+  | { type: 'XARRAY'; ps: number; dir: 'SOURCE' | 'DEST'; start: number; count: number; holes?: number[] }
   | { type: 'DISCARD'; ps: number; count: number };
 
 function build(d: IterDesc): IovIter {
@@ -51,7 +55,7 @@ function build(d: IterDesc): IovIter {
     case 'BVEC':
       return iovIterBvec(d.dir, d.segs, d.segs.length, undefined, o);
     case 'XARRAY':
-      return iovIterXarray(d.dir, { holes: new Set() }, d.start, d.count, o);
+      return iovIterXarray(d.dir, { holes: new Set(d.holes ?? []) }, d.start, d.count, o);
     case 'DISCARD':
       return iovIterDiscard('DEST', d.count, o);
   }
@@ -209,4 +213,71 @@ describe('each bug variant is caught by a counterexample', () => {
     expect((d as IterDesc).type).toBe('BVEC');
     expect(firstViolation(d as IterDesc, ops as OpDesc[], 'v6.12')?.invariants).toContain('NoStallInv');
   });
+});
+
+// ---- the checked-in TLC counterexamples as fast-check examples ----
+
+/** A TLA+ value as plain JSON-ish data (ints as numbers), enough to read layouts and actions. */
+function plain(v: TlaValue): unknown {
+  switch (v.kind) {
+    case 'int':
+      return Number(v.value);
+    case 'str':
+      return v.value;
+    case 'bool':
+      return v.value;
+    case 'seq':
+    case 'set':
+      return v.elems.map(plain);
+    case 'record':
+      return Object.fromEntries(v.fields.map(([k, x]) => [k, plain(x)]));
+    default:
+      return undefined;
+  }
+}
+
+/** The iterator and operations of a fixture trace, in the shapes the properties draw. */
+function exampleOf(model: string): [IterDesc, OpDesc[]] {
+  const file = join(import.meta.dirname, '..', 'fixtures', 'traces', `${model}.itf.json`);
+  const trace = parseItfText(readFileSync(file, 'utf8'));
+  if (!trace.ok) throw new Error(trace.error.message);
+  const [first, ...rest] = trace.value.states;
+  const l = plain(first!.values.get('layout')!) as { type: string; dir: 'SOURCE' | 'DEST'; pageSize: number; segs: never[]; start: number; count: number; holes: number[] };
+  const d = (l.type === 'XARRAY'
+    ? { type: 'XARRAY', ps: l.pageSize, dir: l.dir, start: l.start, count: l.count, holes: l.holes }
+    : l.type === 'DISCARD'
+      ? { type: 'DISCARD', ps: l.pageSize, count: l.count }
+      : { type: l.type, ps: l.pageSize, dir: l.dir, segs: l.segs }) as IterDesc;
+  const ops = rest.map((s) => {
+    const a = plain(s.values.get('action')!) as { name: string; n: number; maxsize: number; maxpages: number; pinLimit: number };
+    if (a.name === 'Advance') return { kind: 'advance', n: a.n } as const;
+    if (a.name === 'Extract') return { kind: 'extract', maxsize: a.maxsize, maxpages: a.maxpages, pinLimit: d.type === 'UBUF' || d.type === 'IOVEC' ? a.pinLimit : null } as const;
+    throw new Error(`${model}: no example form for ${a.name}`);
+  });
+  return [d, ops];
+}
+
+describe('the TLC counterexamples seed the properties', () => {
+  const cases: [string, IovIterVariant, IovIterInvariant][] = [
+    ['MCIovIterBugClobberMaxsize', 'bug-clobber-maxsize', 'NoStallInv'],
+    ['MCIovIterBugNoSkipEmpty', 'bug-no-skip-empty', 'NoStallInv'],
+    ['MCIovIterBugKvecOffset', 'bug-kvec-offset', 'ExtractCoversStreamInv'],
+    ['MCIovIterBugBvecSizePlusSkip', 'bug-bvec-size-plus-skip', 'ExtractContractInv'],
+    ['MCIovIterV612LeadingEmpties', 'v6.12', 'NoStallInv'],
+  ];
+  for (const [model, variant, invariant] of cases) {
+    it(`${model}: as an example it fails "all invariants hold" on ${variant} (${invariant}, at its last step) and passes on v6.6`, () => {
+      const example = exampleOf(model);
+      const result = fc.check(
+        fc.property(iterArb(), opsArb, (d, ops) => firstViolation(d, ops, variant) === undefined),
+        { numRuns: 1, seed: SEED, examples: [example] },
+      );
+      expect(result.failed).toBe(true);
+      expect(result.counterexample).toEqual(example);
+      const v = firstViolation(example[0], example[1], variant);
+      expect(v?.invariants[0]).toBe(invariant);
+      expect(v?.step).toBe(example[1].length);
+      expect(firstViolation(example[0], example[1], 'v6.6')).toBeUndefined();
+    });
+  }
 });

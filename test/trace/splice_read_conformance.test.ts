@@ -118,6 +118,6 @@ describe('TLC behaviours of every variant replay on the implementation', () => {
         }
       }
     }
-    expect([...used].sort()).toEqual(binding.actions.filter((a) => a !== 'Finished').slice().sort());
+    expect([...used].sort()).toEqual(Object.keys(binding.actionArgs).filter((a) => a !== 'Finished').slice().sort());
   });
 });

@@ -15,29 +15,12 @@ import { replay } from '../../src/trace/replay.js';
 import type { Trace } from '../../src/trace/trace.js';
 import { binding } from '../../src/trace/bindings/splice_read.js';
 import type { ManifestModel } from '../../src/manifest.js';
+import { readCfgInvariants } from '../../src/cli/check.js';
 
 const ROOT = projectRoot();
 const SPEC = join(ROOT, 'spec');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'traces');
 const MODELS = ['MCSpliceReadPipeExtractNoRef', 'MCSpliceReadPipeExtractNoRefCorruption'] as const;
-
-/** The INVARIANT(S) list of a cfg. */
-export function cfgInvariants(cfg: string): string[] {
-  const out: string[] = [];
-  let inList = false;
-  for (const raw of cfg.split('\n')) {
-    const line = raw.replace(/\\\*.*$/, '').trim();
-    if (/^INVARIANTS?\b/.test(line)) {
-      inList = true;
-      out.push(...line.replace(/^INVARIANTS?/, '').split(/\s+/).filter((w) => w !== ''));
-    } else if (/^[A-Z_]+\b/.test(line) && !/^[A-Z][a-zA-Z]*Inv$|^TypeOK$/.test(line)) {
-      inList = false;
-    } else if (inList && line !== '') {
-      out.push(...line.split(/\s+/));
-    }
-  }
-  return out;
-}
 
 interface Run {
   readonly entry: ManifestModel;
@@ -66,7 +49,8 @@ beforeAll(async () => {
       logFile: join(out, `${name}.log`),
     });
     if (!r.ok) throw new Error(r.error.message);
-    const cfg = await readFile(join(SPEC, entry.cfg), 'utf8');
+    const invariants = await readCfgInvariants(join(SPEC, entry.cfg));
+    if (invariants === undefined) throw new Error(`cannot read ${entry.cfg}`);
     const first = r.value.trace[0];
     const trace: Trace = {
       meta: {
@@ -76,7 +60,7 @@ beforeAll(async () => {
         model: name,
         variant: entry.variant,
         ...(r.value.invariant !== undefined ? { invariant: r.value.invariant } : {}),
-        invariants: cfgInvariants(cfg),
+        invariants,
         ...(r.value.tlcVersion !== undefined ? { tlcVersion: r.value.tlcVersion } : {}),
         jarSha256: jar.value.sha256,
       },

@@ -296,7 +296,7 @@ export const binding: Binding<IovIterReplayState> = {
   spec: 'IovIter',
   variants: IOV_ITER_VARIANTS,
   finalVariant: 'v6.6',
-  actions: ['Init', 'Advance', 'Revert', 'Extract'],
+  actionArgs: { Init: [], Advance: ['n'], Revert: ['n'], Extract: ['maxsize', 'maxpages', 'pinLimit'] },
   vars: ['layout', 'iter', 'xtr', 'fwd', 'action'],
   init(first, variant) {
     if (!isIovIterVariant(variant)) return err(`unknown variant ${variant}`);

@@ -317,7 +317,17 @@ export const binding: Binding<PageLifetimeState> = {
   spec: 'PageLifetime',
   variants: PAGE_LIFETIME_VARIANTS,
   finalVariant: 'v6.5',
-  actions: ACTIONS,
+  actionArgs: {
+    Init: [],
+    GetPages: ['dio', 'bio'],
+    IomapDioZero: ['dio', 'bio'],
+    Submit: ['dio', 'bio'],
+    Dma: ['dio', 'bio'],
+    Complete: ['dio', 'bio'],
+    UserUnmap: ['vpage'],
+    KernelFree: ['page'],
+    Terminating: [],
+  },
   vars: VARS,
   init(first, variant) {
     const layout = readLayout(first);

@@ -6,7 +6,6 @@ import { err, ok, type Result } from '../../result.js';
 import type { Binding, StepAction, StepEffect } from '../binding.js';
 import { bioLive, bioPages, bioReleaseMode, bioSize, bioFlagged, type Bio } from '../../kernel/bio.js';
 import { drainLog, type PageId } from '../../kernel/mm.js';
-import { pipeBuf, pipeSlot } from '../../kernel/pipe.js';
 import {
   SPLICE_READ_VARIANTS,
   completeBio,
@@ -345,18 +344,26 @@ function abstract(sys: SpliceSystem): ReadonlyMap<string, TlaValue> {
   return m;
 }
 
-/** Ring slot → the page it holds, for tests and narration. */
-export function ringPages(sys: SpliceSystem): PageId[] {
-  const out: PageId[] = [];
-  for (let h = sys.pipe.tail; h < sys.pipe.head; h++) out.push(pipeBuf(sys.pipe, h)?.page ?? 0);
-  return out;
-}
-
 export const binding: Binding<SpliceSystem> = {
   spec: 'SpliceRead',
   variants: SPLICE_READ_VARIANTS,
   finalVariant: 'copy-splice-read',
-  actions: ACTIONS,
+  actionArgs: {
+    Init: [],
+    SpliceStart: ['len'],
+    DioStart: ['size'],
+    Extract: ['bio', 'size', 'page'],
+    Submit: ['bio'],
+    DioRevert: ['unroll'],
+    DioWait: ['ret'],
+    SpliceReturn: ['ret'],
+    BioComplete: ['bio'],
+    OtherAlloc: ['page'],
+    Truncate: ['size'],
+    TruncateBlocks: ['mapped'],
+    PipeRead: ['slot'],
+    Finished: [],
+  },
   vars: VARS,
   init,
   step,
@@ -364,5 +371,3 @@ export const binding: Binding<SpliceSystem> = {
   violated: (sys) => violatedSplice(sys),
 };
 
-/** The slot index the spec uses for ring index h (exported for tests that build expectations). */
-export const slotOf = (sys: SpliceSystem, h: number): number => pipeSlot(sys.pipe, h);

@@ -1,5 +1,5 @@
-// Reading and rewriting TLC model configuration (.cfg) files: the review derives one cfg per variant and
-// invariant set from a spec's final-design model.
+// Reading and rewriting TLC model configuration (.cfg) files: check reads which invariants a model checks;
+// review derives one cfg per variant and invariant set from a spec's final-design model.
 
 const KEYWORDS = [
   'CONSTANTS', 'CONSTANT', 'INIT', 'NEXT', 'SPECIFICATION', 'INVARIANTS', 'INVARIANT', 'PROPERTIES', 'PROPERTY',
