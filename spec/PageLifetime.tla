@@ -60,6 +60,15 @@ ASSUME KnownVariant == Variant \in Variants                  \* the variants thi
 ASSUME PositiveSizes == PageSize \in Nat \ {0} /\ Bias \in Nat \ {0}  \* pages and the bias are real
 ASSUME ZeroBasePositive == ZeroBase \in Nat \ {0}            \* the reservation holds the zero page
 
+Range(s) == {s[i] : i \in DOMAIN s}
+
+\* A read into a never-written buffer would break COW (pin_user_pages_fast() with FOLL_WRITE maps a fresh
+\* page in place of the zero page); the model keeps zero-page buffers to writes, as in the G.3 reproducer.
+ASSUME NoCowInLayouts ==
+    \A L \in Layouts : \A d \in DOMAIN L.iter :
+        (L.iter[d].type \in UserTypes /\ L.iter[d].dir = "DEST")
+            => \A e \in Range(L.iter[d].elems) : L.kind[L.mapping[e.page]] /= "zero"
+
 VARIABLES
     kind,       \* page -> "user" | "kernel" | "zero" (fixed by the layout)
     ref,        \* page -> its folio's refcount (pins included, via the bias)
@@ -79,7 +88,6 @@ vars == <<layoutVars, pageVars, dioVars, action>>
 Pages == DOMAIN kind
 VPages == DOMAIN mapping
 Dios == DOMAIN iter
-Range(s) == {s[i] : i \in DOMAIN s}
 
 BioStates == {"built", "inflight", "dma", "released"}
 Vec == [page : Nat, off : Nat, len : Nat]

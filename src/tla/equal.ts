@@ -227,6 +227,10 @@ export function formatPath(root: string, segments: readonly PathSegment[]): stri
       case 'key':
         out += seg.key.kind === 'int' ? `[${seg.key.value}]` : `(${printTla(seg.key)})`;
         break;
+      default: {
+        const unhandled: never = seg;
+        return unhandled;
+      }
     }
   }
   return out;

@@ -150,6 +150,10 @@ function printInto(v: TlaValue, out: string[]): void {
           return;
       }
     }
+    default: {
+      const unhandled: never = v;
+      return unhandled;
+    }
   }
 }
 

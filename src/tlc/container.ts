@@ -21,6 +21,8 @@ export interface ContainerEngine {
   readonly name: EngineName;
   /** The engine's client program, an absolute path. */
   readonly program: string;
+  /** A docker daemon running rootless (container root is the caller); podman is not asked. */
+  readonly rootless?: boolean;
 }
 
 /** Forces an engine ("docker" or "podman") instead of detecting one. */
@@ -47,10 +49,11 @@ const ENGINE_HINT = 'install podman (Debian: apt-get install podman runc) or sta
 
 // --- finding the engine ---------------------------------------------------------------------------------------------
 
-/** Exit 0 from `docker info` within the limit means a daemon answers. */
-async function dockerAnswers(program: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  const r = await runCommand(program, ['info', '--format', '{{.ServerVersion}}'], { env, timeoutMs: 20_000 });
-  return r.kind === 'exited' && r.code === 0;
+/** A docker daemon that answers `docker info` within the limit (and whether it runs rootless), or undefined. */
+async function dockerDaemon(program: string, env: NodeJS.ProcessEnv): Promise<ContainerEngine | undefined> {
+  const r = await runCommand(program, ['info', '--format', '{{.ServerVersion}} {{json .SecurityOptions}}'], { env, timeoutMs: 20_000 });
+  if (r.kind !== 'exited' || r.code !== 0) return undefined;
+  return { name: 'docker', program, rootless: r.stdout.includes('rootless') };
 }
 
 /**
@@ -80,13 +83,14 @@ async function detectEngine(env: NodeJS.ProcessEnv): Promise<Result<ContainerEng
     }
     const program = findExecutable(forced, env);
     if (program === undefined) return err({ kind: 'engine-missing', message: `${ENGINE_ENV}=${forced}, but ${forced} is not on PATH` });
-    if (forced === 'docker' && !(await dockerAnswers(program, env))) {
-      return err({ kind: 'engine-missing', message: `${ENGINE_ENV}=docker, but the docker daemon does not answer 'docker info'` });
-    }
-    return ok({ name: forced, program });
+    if (forced === 'podman') return ok({ name: forced, program });
+    const daemon = await dockerDaemon(program, env);
+    if (daemon === undefined) return err({ kind: 'engine-missing', message: `${ENGINE_ENV}=docker, but the docker daemon does not answer 'docker info'` });
+    return ok(daemon);
   }
   const docker = findExecutable('docker', env);
-  if (docker !== undefined && (await dockerAnswers(docker, env))) return ok({ name: 'docker', program: docker });
+  const daemon = docker !== undefined ? await dockerDaemon(docker, env) : undefined;
+  if (daemon !== undefined) return ok(daemon);
   const podman = findExecutable('podman', env);
   if (podman !== undefined) return ok({ name: 'podman', program: podman });
   const why = docker === undefined ? 'docker is not installed' : 'the docker daemon does not answer';
@@ -416,9 +420,10 @@ export async function runTlcInContainer(opts: ContainerRunOptions): Promise<Resu
     });
     if (!java.ok) return err({ kind: 'spawn-failed', message: java.error.message });
     // A rootful docker daemon would write the metadir as root; run as the caller so the scratch dir can be removed.
+    // (Rootless engines already map container root to the caller.)
     const uid = process.getuid?.();
     const gid = process.getgid?.();
-    const user = eng.name === 'docker' && uid !== undefined && gid !== undefined && uid !== 0 ? ['--user', `${uid}:${gid}`] : [];
+    const user = eng.name === 'docker' && eng.rootless !== true && uid !== undefined && gid !== undefined && uid !== 0 ? ['--user', `${uid}:${gid}`] : [];
     const args = [
       'run', '--rm', '--name', name, '--network', 'none', '--pull', 'never', ...flags, ...user,
       '--volume', `${specDir}:${SPEC_MOUNT}:ro`, '--volume', `${scratch}:${OUT_MOUNT}`, '--workdir', SPEC_MOUNT,
@@ -427,7 +432,10 @@ export async function runTlcInContainer(opts: ContainerRunOptions): Promise<Resu
     const log = await openLog(opts.logFile);
     if (!log.ok) return log;
     const run = await spawnTlc(eng.program, args, opts, env, log.value);
-    if (!run.ok) return err({ ...run.error, kind: run.error.kind === 'java-missing' ? 'engine-missing' : run.error.kind });
+    if (!run.ok) {
+      // spawnTlc names java when the program cannot be started; here the program is the engine.
+      return run.error.kind === 'java-missing' ? err({ kind: 'engine-missing', message: `${eng.program} cannot be started` }) : run;
+    }
     const r = run.value;
     if (r.exitSignal !== null || r.outcome === 'timeout') {
       // The engine client was killed (time limit or abort); the container may still be running: kill it by name.

@@ -1,7 +1,6 @@
-// Reader for TLC's `-tool` output: framed messages (`@!@!@STARTMSG code:class @!@!@` … `@!@!@ENDMSG code @!@!@`,
-// possibly nested) plus the unframed text SANY prints. Fed in chunks as they arrive, it yields typed events
-// (progress, violations, trace states with parsed values, errors with locations); malformed streams give
-// typed errors naming the output line, never exceptions.
+// Reader for TLC's `-tool` output: framed (possibly nested) messages plus the unframed text SANY prints. Fed in
+// chunks, it yields typed events — progress, violations, trace states with parsed values, located errors — and
+// reports a malformed stream as a typed error naming the output line, never by throwing.
 
 import { TextDecoder } from 'node:util';
 import { err, ok, type Result } from '../result.js';

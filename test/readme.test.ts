@@ -1,0 +1,68 @@
+// Keeps README.md true: its model table is the manifest's, its replay transcripts are what `iterpin replay`
+// prints for the checked-in syzbot counterexample, and its quick start names scripts package.json has.
+// ITERPIN_UPDATE_README=1 rewrites the generated sections instead of comparing them.
+
+import { describe, it, expect } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from '../src/cli/main.js';
+import { parseManifest } from '../src/manifest-load.js';
+import { renderManifestMarkdown } from '../src/manifest-table.js';
+
+const root = join(import.meta.dirname, '..');
+const readmePath = join(root, 'README.md');
+const update = process.env['ITERPIN_UPDATE_README'] === '1';
+
+function section(text: string, name: string): string | undefined {
+  const m = new RegExp(`<!-- ${name}:begin -->\\n([\\s\\S]*?)<!-- ${name}:end -->`).exec(text);
+  return m?.[1];
+}
+
+function replaceSection(text: string, name: string, body: string): string {
+  return text.replace(new RegExp(`(<!-- ${name}:begin -->\\n)[\\s\\S]*?(<!-- ${name}:end -->)`), (_m, a: string, b: string) => `${a}${body}${b}`);
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await main(args, { stdout, stderr, cwd: root, env: process.env });
+  return { code, out };
+}
+
+async function generated(): Promise<Record<string, string>> {
+  const manifest = parseManifest(readFileSync(join(root, 'spec', 'manifest.json'), 'utf8'), 'spec/manifest.json');
+  if (!manifest.ok) throw new Error('spec/manifest.json is invalid');
+  const trace = 'test/fixtures/traces/MCSpliceReadPipeExtractNoRefCorruption.itf.json';
+  const own = await cli(['replay', trace]);
+  const fix = await cli(['replay', trace, '--variant', 'copy-splice-read', '--brief']);
+  expect(own.code).toBe(0);
+  expect(fix.code).toBe(2);
+  return { models: renderManifestMarkdown(manifest.value), replay: own.out, 'replay-fix': fix.out };
+}
+
+describe('README.md', () => {
+  it('carries the manifest table and the real replay transcripts', async () => {
+    const sections = await generated();
+    let text = readFileSync(readmePath, 'utf8');
+    if (update) {
+      for (const [name, body] of Object.entries(sections)) text = replaceSection(text, name, body);
+      writeFileSync(readmePath, text);
+    }
+    for (const [name, body] of Object.entries(sections)) {
+      expect(section(text, name), `README section ${name} (ITERPIN_UPDATE_README=1 npx vitest run test/readme.test.ts rewrites it)`).toBe(body);
+    }
+  });
+
+  it('names in its quick start only scripts that package.json defines', () => {
+    const text = readFileSync(readmePath, 'utf8');
+    const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const quick = /## Quick start[\s\S]*?```sh\n([\s\S]*?)```/.exec(text)?.[1] ?? '';
+    expect(quick).toContain('npm ci && npm start');
+    expect(quick).toContain('npm test');
+    expect(scripts['start']).toContain('check');
+    expect(scripts['test']).toContain('vitest run');
+  });
+});
