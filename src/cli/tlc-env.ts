@@ -22,10 +22,15 @@ export const JAR_EXIT: Readonly<Record<SetupErrorKind, number>> = {
   io: EXIT.cantCreate,
 };
 
-/** The container runner, loaded only when asked for; its notes (image builds) go to `note`. */
-async function containerRunner(note: (line: string) => void): Promise<TlcRunner | RunnerError> {
+/**
+ * The container runner, loaded only when asked for; its notes (image builds) go to `note`. An absent engine is
+ * reported here, before a run directory is made, as a missing java is.
+ */
+async function containerRunner(env: NodeJS.ProcessEnv, note: (line: string) => void): Promise<TlcRunner | RunnerError> {
   try {
-    const { runTlcInContainer } = await import('../tlc/container.js');
+    const { findEngine, runTlcInContainer } = await import('../tlc/container.js');
+    const engine = await findEngine(env);
+    if (!engine.ok) return engine.error;
     return (opts) => runTlcInContainer({ ...opts, onNote: note });
   } catch (e) {
     return { kind: 'engine-missing', message: `the container runner cannot be loaded: ${(e as Error).message}` };
@@ -42,7 +47,7 @@ export async function prepareTlc(runner: RunnerName, io: Io, say: (line: string)
     if (findExecutable('java', io.env) === undefined) return { ok: false, exit: EXIT.environment, message: JAVA_MISSING };
     return { ok: true, jar: jar.value, runner: runTlcOnHost };
   }
-  const c = await containerRunner(say);
+  const c = await containerRunner(io.env, say);
   if (typeof c !== 'function') return { ok: false, exit: EXIT.environment, message: c.message };
   return { ok: true, jar: jar.value, runner: c };
 }

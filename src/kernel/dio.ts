@@ -202,8 +202,3 @@ export function kernelBufferFree(world: DioWorld, page: PageId, owner = KERNEL_O
 export function dioBytesIssued(dio: Dio): number {
   return dio.bios.filter((b) => b.kind === 'data').reduce((n, b) => n + bioSize(b), 0);
 }
-
-/** A copy of the whole world (plain data). */
-export function cloneDioWorld(world: DioWorld): DioWorld {
-  return structuredClone(world);
-}

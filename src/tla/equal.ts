@@ -153,7 +153,9 @@ export function tlaEqual(a: TlaValue, b: TlaValue): boolean {
     }
     case 'seq': {
       if (b.kind === 'seq') return a.elems.length === b.elems.length && sameOrder(a.elems, b.elems);
-      return isFnLike(b) && compareFunctions(a, b) === 0;
+      if (!isFnLike(b)) return false;
+      const fast = fnLikeEqualFast(a, b);
+      return fast ?? compareFunctions(a, b) === 0;
     }
     case 'record': {
       if (b.kind === 'record') {
@@ -170,10 +172,12 @@ export function tlaEqual(a: TlaValue, b: TlaValue): boolean {
             }
           }
           if (same) return true;
+          if (sameFieldsAnyOrder(fa, fb)) return true;
         }
         return compareFunctions(a, b) === 0;
       }
-      return isFnLike(b) && compareFunctions(a, b) === 0;
+      if (!isFnLike(b)) return false;
+      return fnLikeEqualFast(a, b) ?? compareFunctions(a, b) === 0;
     }
     case 'fn': {
       if (b.kind === 'fn' && a.entries.length === b.entries.length) {
@@ -188,9 +192,93 @@ export function tlaEqual(a: TlaValue, b: TlaValue): boolean {
         }
         if (same) return true;
       }
-      return isFnLike(b) && compareFunctions(a, b) === 0;
+      if (!isFnLike(b)) return false;
+      return fnLikeEqualFast(a, b) ?? compareFunctions(a, b) === 0;
     }
   }
+}
+
+/** The number of (key, value) pairs a function-like value lists (before removing duplicates). */
+function pairCount(v: FnLike): number {
+  return v.kind === 'seq' ? v.elems.length : v.kind === 'record' ? v.fields.length : v.entries.length;
+}
+
+/** Whether pair i of v has the given key; seq and record keys are compared without building values. */
+function keyAt(v: FnLike, i: number, key: TlaValue): boolean {
+  switch (v.kind) {
+    case 'seq':
+      return key.kind === 'int' && key.value === BigInt(i + 1);
+    case 'record':
+      return key.kind === 'str' && key.value === (v.fields[i] as readonly [string, TlaValue])[0];
+    case 'fn':
+      return tlaEqual((v.entries[i] as Pair)[0], key);
+  }
+}
+
+function keyOf(v: FnLike, i: number): TlaValue {
+  switch (v.kind) {
+    case 'seq':
+      return { kind: 'int', value: BigInt(i + 1) };
+    case 'record':
+      return { kind: 'str', value: (v.fields[i] as readonly [string, TlaValue])[0] };
+    case 'fn':
+      return (v.entries[i] as Pair)[0];
+  }
+}
+
+function valueAt(v: FnLike, i: number): TlaValue {
+  switch (v.kind) {
+    case 'seq':
+      return v.elems[i] as TlaValue;
+    case 'record':
+      return (v.fields[i] as readonly [string, TlaValue])[1];
+    case 'fn':
+      return (v.entries[i] as Pair)[1];
+  }
+}
+
+/**
+ * Equality of two function-like values of different kinds or orders without canonical forms: the same number
+ * of pairs, the same keys, and equal values under each key. Only ever answers true; undefined means "use the
+ * canonical comparison" (a difference, duplicated pairs, or values too large for the quadratic search).
+ */
+function fnLikeEqualFast(a: FnLike, b: FnLike): boolean | undefined {
+  const n = pairCount(a);
+  if (n !== pairCount(b) || n > 64) return undefined;
+  for (let i = 0; i < n; i++) {
+    const key = keyOf(a, i);
+    let j = keyAt(b, i, key) ? i : -1;
+    for (let k = 0; j < 0 && k < n; k++) if (k !== i && keyAt(b, k, key)) j = k;
+    if (j < 0) return undefined;
+    if (!tlaEqual(valueAt(a, i), valueAt(b, j))) return undefined;
+  }
+  // With duplicates on one side the same count does not mean the same keys: check the other direction too.
+  for (let i = 0; i < n; i++) {
+    const key = keyOf(b, i);
+    let found = keyAt(a, i, key);
+    for (let k = 0; !found && k < n; k++) found = keyAt(a, k, key);
+    if (!found) return undefined;
+  }
+  return true;
+}
+
+/**
+ * Records of equal length whose fields are printed in different orders (TLC sorts them; code builds them in
+ * declaration order): a field-by-field look-up, without allocating canonical forms. Field names are unique.
+ */
+function sameFieldsAnyOrder(fa: readonly (readonly [string, TlaValue])[], fb: readonly (readonly [string, TlaValue])[]): boolean {
+  for (const [name, value] of fa) {
+    let found = false;
+    for (const [other, v] of fb) {
+      if (other === name) {
+        if (!tlaEqual(value, v)) return false;
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
 }
 
 /** Same length and pairwise equal in the given order. */

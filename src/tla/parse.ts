@@ -49,7 +49,14 @@ export interface TlaOrigin {
   readonly line: number;
 }
 
-/** Parses one TLA+ value; surrounding whitespace (spaces, tabs, newlines) is ignored. */
+/**
+ * Parses one TLA+ value; whitespace (spaces, tabs, line breaks) between tokens is ignored. Accepted forms:
+ * TRUE, FALSE, integers of any size (`-3`), strings with TLC's escapes (\" \\ \n \t \r \f), model values (any
+ * other identifier), `{…}`, `<<…>>` (also TLC's `<< >>`), `[f |-> v, …]`, `k :> v @@ …` with or without
+ * parentheses, `a..b` (expanded into a set), and `[x \in S |-> e]` when S is a literal set or `a..b` and e a
+ * literal value that may mention x (TLC itself only prints such functions with constant bodies; expressions
+ * such as `x * x` are refused).
+ */
 export function parseTla(text: string, origin?: TlaOrigin): Result<TlaValue, TlaParseError> {
   return parseTlaRange(text, 0, text.length, origin);
 }

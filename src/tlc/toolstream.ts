@@ -422,7 +422,8 @@ export class ToolStreamParser {
       default:
         break;
     }
-    if (msg.cls === 1) {
+    // Class 1 is TLC's error class; codes 1000-1999 are its general (non-model) failures whatever the class.
+    if (msg.cls === 1 || (msg.code >= 1000 && msg.code < 2000)) {
       this.emit({ type: 'error', line, error: tlcError(msg, body) });
       return;
     }

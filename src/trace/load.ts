@@ -58,6 +58,10 @@ export function parseTraceText(name: string, text: string): Result<Trace, LoadEr
     const parsed = parseToolOutput(text);
     if (!parsed.ok) return err({ kind: 'bad-trace', message: `${name}: ${describe(parsed.error)}` });
     const out = parsed.value;
+    // Without TLC's final message (2186) the output was cut or TLC was killed: a counterexample in it may be short.
+    if (!out.finished) {
+      return err({ kind: 'bad-trace', message: `${name}: TLC output ends before TLC's final message (cut off, or TLC was killed); its trace may be incomplete` });
+    }
     if (out.trace.length === 0) return err({ kind: 'bad-trace', message: `${name}: TLC output without a counterexample trace` });
     const modules = out.trace.map((s) => s.header?.module).filter((m): m is string => m !== undefined);
     const module = modules[0];

@@ -5,7 +5,7 @@ import type { Binding, StepAction } from './binding.js';
 import type { ReplayReport, ReplayStep, StateDifference } from './report.js';
 import type { Trace } from './trace.js';
 import type { TlaValue } from '../tla/value.js';
-import { tlaDiff } from '../tla/equal.js';
+import { tlaDiff, tlaEqual } from '../tla/equal.js';
 import { printTla } from '../tla/print.js';
 import { err, ok, type Result } from '../result.js';
 
@@ -53,6 +53,7 @@ function compareState(
       diffs.push({ path: name, expected: want, note: 'the implementation has no such variable' });
       continue;
     }
+    if (tlaEqual(want, got)) continue;
     for (const d of tlaDiff(want, got)) {
       diffs.push({ ...d, path: d.path === '' ? name : d.path.startsWith('[') ? `${name}${d.path}` : `${name}.${d.path}` });
     }
@@ -102,11 +103,12 @@ export function replay<S>(trace: Trace, binding: Binding<S>, options: ReplayOpti
   };
   const steps: ReplayStep[] = [];
   const badTrace = (reason: string): ReplayReport => ({ ...base, steps, verdict: 'bad-trace', reason });
+  // The shape first: a trace of another spec carries that spec's variant, and the spec is the problem to name.
+  const shape = checkShape(trace, binding as Binding<unknown>);
+  if (shape !== undefined) return badTrace(shape);
   if (!binding.variants.includes(variant)) {
     return badTrace(`unknown variant '${variant}' for ${binding.spec} (known: ${binding.variants.join(', ')})`);
   }
-  const shape = checkShape(trace, binding as Binding<unknown>);
-  if (shape !== undefined) return badTrace(shape);
 
   // Read every step's action before running anything: an unknown action is a bad trace, not a divergence.
   const actions: StepAction[] = [];

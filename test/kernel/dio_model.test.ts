@@ -389,7 +389,7 @@ describe('PageLifetime model runs', () => {
     const coverage = new Map<string, number>();
     // TLC's counterexamples of the other variants run first, as examples: v6.5 must survive them too
     const examples = OTHER_VARIANTS.map((v) => tlcExample(TLC_COUNTEREXAMPLES[v]));
-    fc.assert(workloadProperty('v6.5', coverage), { numRuns: 400, examples });
+    fc.assert(workloadProperty('v6.5', coverage), { numRuns: 400, seed: 20230315, examples });
     // the law was exercised on every feature it is about, not vacuously
     for (const [feature, runs] of coverage) expect([feature, runs > 0]).toEqual([feature, true]);
     expect(coverage.size).toBe(12);
@@ -397,7 +397,7 @@ describe('PageLifetime model runs', () => {
 
   for (const variant of OTHER_VARIANTS) {
     it(`${variant}: some DIO workload breaks ${caughtBy[variant].join(' or ')} (a counterexample is found and shrunk)`, () => {
-      const details = fc.check(workloadProperty(variant), { numRuns: 2000 });
+      const details = fc.check(workloadProperty(variant), { numRuns: 2000, seed: 20230612 });
       expect(details.failed).toBe(true);
       const message = failureMessage(details);
       expect(caughtBy[variant].some((inv) => message.includes(inv))).toBe(true);
