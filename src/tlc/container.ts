@@ -23,8 +23,6 @@ export type { ImageOptions, RunnerImage } from './container-image.js';
 const SPEC_MOUNT = '/spec';
 const OUT_MOUNT = '/out';
 
-
-
 export interface ContainerRunOptions extends TlcRunOptions {
   /** The engine; default: detected by `findEngine`. */
   readonly engine?: ContainerEngine;
