@@ -13,7 +13,7 @@ import { projectRoot } from '../tlc/jar.js';
 import type { TlcRunResult } from '../tlc/run.js';
 import { DEFAULT_HEAP, validateHeap } from '../tlc/args.js';
 import { writeItf } from '../tla/itf.js';
-import type { TraceMeta } from '../trace/trace.js';
+import { traceFromRun } from '../trace/from-tlc.js';
 import { createRunDir, pointLatest, writeFileAtomic } from './output.js';
 import { checkExitCode, compareRun, renderCheckJson, renderCheckText, type CheckReport, type ModelCheck } from './check-report.js';
 import { NoProgress, PlainProgress, TtyProgress, type ProgressSink } from './progress.js';
@@ -265,8 +265,11 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   };
   const saved = await writeFileAtomic(join(runDir.value, 'report.json'), renderCheckJson(report));
   if (!saved.ok) writeErrors.push(saved.error.message);
-  const latest = await pointLatest(o.outDir, runDir.value);
-  if (!latest.ok) warnings.push(latest.error.message);
+  // out/latest only ever names a run whose report.json is there; otherwise it keeps naming the previous one.
+  if (saved.ok) {
+    const latest = await pointLatest(o.outDir, runDir.value);
+    if (!latest.ok) warnings.push(latest.error.message);
+  }
   io.stdout.write(o.json ? renderCheckJson(report) : renderCheckText(report, { cwd: io.cwd }));
   return checkExitCode(report);
 }
@@ -282,22 +285,15 @@ async function writeCounterexample(
   if (r.trace.length === 0 || r.outcome === 'timeout' || r.outcome === 'error') return undefined;
   const path = join(runDir, `${m.name}.itf.json`);
   const invariants = await readCfgInvariants(join(specDir, m.cfg));
-  const first = r.trace[0];
-  const vars = first !== undefined ? [...first.values.keys()] : [];
-  const meta: TraceMeta = {
-    format: 'ITF',
+  const trace = traceFromRun(r, {
     source: 'iterpin check',
     spec: m.spec,
     model: m.name,
     variant: m.variant,
-    ...(r.invariant !== undefined ? { invariant: r.invariant } : {}),
-    ...(r.outcome !== 'safety' ? { violation: r.outcome } : {}),
-    ...(r.tlcVersion !== undefined ? { tlcVersion: r.tlcVersion } : {}),
     jarSha256,
-    // The invariants TLC checked: replay judges the implementation's own violations against these only.
     ...(invariants !== undefined ? { invariants } : {}),
-  };
-  const text = writeItf({ meta, vars, states: r.trace });
+  });
+  const text = writeItf(trace);
   const written = await writeFileAtomic(path, text);
   return written.ok ? { ok: true, path } : { ok: false, message: written.error.message };
 }

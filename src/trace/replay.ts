@@ -173,45 +173,35 @@ export function replay<S>(trace: Trace, binding: Binding<S>, options: ReplayOpti
   }
 
   const last = trace.states.length - 1;
-  const lastLabel = steps[last]?.action ?? '';
+  /** A divergence in the verdict rather than in a state: the states matched, the violations did not. */
+  const divergedAt = (step: number, note: string): ReplayReport => ({
+    ...base,
+    steps,
+    verdict: 'diverged',
+    step,
+    action: steps[step]?.action ?? '',
+    differences: [],
+    note,
+  });
   const expectedInvariant = trace.meta.invariant;
   if (expectedInvariant === undefined) {
     if (firstViolation === undefined) return { ...base, steps, verdict: 'conforms' };
-    return {
-      ...base,
-      steps,
-      verdict: 'diverged',
-      step: firstViolation.step,
-      action: steps[firstViolation.step]?.action ?? '',
-      differences: [],
-      note: `the implementation flags ${firstViolation.invariant} here, but the trace records no violation`,
-    };
+    return divergedAt(firstViolation.step, `the implementation flags ${firstViolation.invariant} here, but the trace records no violation`);
   }
   if (firstViolation !== undefined && firstViolation.invariant === expectedInvariant && firstViolation.step === last) {
     return { ...base, steps, verdict: 'reproduced', invariant: expectedInvariant, step: last };
   }
   if (firstViolation !== undefined && firstViolation.step < last) {
-    return {
-      ...base,
-      steps,
-      verdict: 'diverged',
-      step: firstViolation.step,
-      action: steps[firstViolation.step]?.action ?? '',
-      differences: [],
-      note: `the implementation flags ${firstViolation.invariant} at step ${firstViolation.step}, before the trace's violation of ${expectedInvariant} at step ${last}`,
-    };
+    return divergedAt(
+      firstViolation.step,
+      `the implementation flags ${firstViolation.invariant} at step ${firstViolation.step}, before the trace's violation of ${expectedInvariant} at step ${last}`,
+    );
   }
   const flagged = steps[last]?.violated ?? [];
-  return {
-    ...base,
-    steps,
-    verdict: 'diverged',
-    step: last,
-    action: lastLabel,
-    differences: [],
-    note:
-      flagged.length === 0
-        ? `the trace violates ${expectedInvariant} here, but the implementation's checker flags nothing`
-        : `the trace violates ${expectedInvariant} here, but the implementation's checker flags ${flagged.join(', ')}`,
-  };
+  return divergedAt(
+    last,
+    flagged.length === 0
+      ? `the trace violates ${expectedInvariant} here, but the implementation's checker flags nothing`
+      : `the trace violates ${expectedInvariant} here, but the implementation's checker flags ${flagged.join(', ')}`,
+  );
 }

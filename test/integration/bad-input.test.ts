@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, statfs, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import { EXIT } from '../../src/cli/command.js';
@@ -207,8 +207,8 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
  * Nothing earlier was changed or lost (only `latest` may move, and it must name a complete run), nothing new is a
  * temporary or partial file, every new counterexample decodes and every new report parses. Returns the new run dirs.
  */
-async function checkOutDir(before: Map<string, string>): Promise<string[]> {
-  const after = await snapshot(out);
+async function checkOutDir(before: Map<string, string>, dir = out): Promise<string[]> {
+  const after = await snapshot(dir);
   for (const [key, what] of before) {
     if (key === 'latest') continue;
     expect(after.get(key), `${key} was changed or removed`).toBe(what);
@@ -221,8 +221,8 @@ async function checkOutDir(before: Map<string, string>): Promise<string[]> {
   for (const key of created) {
     const name = key.split('/').at(-1) as string;
     expect(name, `${key} is a temporary file`).not.toMatch(/\.tmp$|^\./);
-    if (name.endsWith('.itf.json')) expect(parseItfText(await readFile(join(out, key), 'utf8')).ok, `${key} is not a complete ITF trace`).toBe(true);
-    if (name === 'report.json') expect(JSON.parse(await readFile(join(out, key), 'utf8')) as unknown).toHaveProperty('models');
+    if (name.endsWith('.itf.json')) expect(parseItfText(await readFile(join(dir, key), 'utf8')).ok, `${key} is not a complete ITF trace`).toBe(true);
+    if (name === 'report.json') expect(JSON.parse(await readFile(join(dir, key), 'utf8')) as unknown).toHaveProperty('models');
   }
   return created.filter((k) => !k.includes('/') && after.get(k) === 'dir');
 }
@@ -478,6 +478,33 @@ describe('faults: check and setup', () => {
     }
   });
 
+  // A full disk needs a filesystem of its own: a small tmpfs, which only root can mount.
+  it.runIf(process.getuid?.() === 0)(`check: out/ on a full disk → exit ${EXIT.cantCreate}, report.json named as not written, latest unmoved`, async () => {
+    const full = join(work, 'out-full');
+    await mkdir(full);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', full]);
+    try {
+      // An earlier run on it, then a filler that leaves two pages: room for the new log and ITF, not the report.
+      await copyDir(earlierRun, join(full, basename(earlierRun)));
+      await symlink(basename(earlierRun), join(full, 'latest'));
+      const fs = await statfs(full);
+      await writeFile(join(full, 'filler'), Buffer.alloc(Math.max(0, (fs.bavail - 2) * fs.bsize)));
+      const before = await snapshot(full);
+      const o = await check(['--model', 'MCTinyBug', '--out', full]);
+      expect(o.code, o.stdout + o.stderr).toBe(EXIT.cantCreate);
+      const runDir = /^results: (\S+)$/m.exec(o.stdout)?.[1] as string;
+      expect(o.stdout).toMatch(new RegExp(`^✗ not written: ${re(join(runDir, 'report.json'))}: cannot write \\(ENOSPC\\)$`, 'm'));
+      noStackTrace(o);
+      const runs = await checkOutDir(before, full);
+      expect(runs).toEqual([basename(runDir)]);
+      expect(await readlink(join(full, 'latest'))).toBe(basename(earlierRun));
+      // What fitted is complete (checkOutDir decoded the ITF); what did not fit is absent, not partial.
+      expect((await readdir(runDir)).sort()).toEqual(['MCTinyBug.itf.json', 'MCTinyBug.log']);
+    } finally {
+      execFileSync('umount', [full]);
+    }
+  });
+
   it(`two check runs at once into the same --out → both exit 0, distinct complete run dirs, latest names one`, async () => {
     if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
     const before = await snapshot(out);
@@ -546,6 +573,11 @@ function childJava(cfg: string): number | undefined {
     }
   }
   return undefined;
+}
+
+async function copyDir(from: string, to: string): Promise<void> {
+  await mkdir(to);
+  for (const f of await readdir(from)) await copyFile(join(from, f), join(to, f));
 }
 
 /**
