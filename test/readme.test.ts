@@ -5,8 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../src/cli/main.js';
+import { runCli } from './cli-harness.js';
 import { parseManifest } from '../src/manifest-load.js';
 import { renderManifestMarkdown } from '../src/manifest-table.js';
 
@@ -23,24 +22,15 @@ function replaceSection(text: string, name: string, body: string): string {
   return text.replace(new RegExp(`(<!-- ${name}:begin -->\\n)[\\s\\S]*?(<!-- ${name}:end -->)`), (_m, a: string, b: string) => `${a}${body}${b}`);
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  const code = await main(args, { stdout, stderr, cwd: root, env: process.env });
-  return { code, out };
-}
-
 async function generated(): Promise<Record<string, string>> {
   const manifest = parseManifest(readFileSync(join(root, 'spec', 'manifest.json'), 'utf8'), 'spec/manifest.json');
   if (!manifest.ok) throw new Error('spec/manifest.json is invalid');
   const trace = 'test/fixtures/traces/MCSpliceReadPipeExtractNoRefCorruption.itf.json';
-  const own = await cli(['replay', trace]);
-  const fix = await cli(['replay', trace, '--variant', 'copy-splice-read', '--brief']);
+  const own = await runCli(['replay', trace], { cwd: root });
+  const fix = await runCli(['replay', trace, '--variant', 'copy-splice-read', '--brief'], { cwd: root });
   expect(own.code).toBe(0);
   expect(fix.code).toBe(2);
-  return { models: renderManifestMarkdown(manifest.value), replay: own.out, 'replay-fix': fix.out };
+  return { models: renderManifestMarkdown(manifest.value), replay: own.stdout, 'replay-fix': fix.stdout };
 }
 
 describe('README.md', () => {

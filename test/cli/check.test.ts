@@ -4,25 +4,13 @@ import { describe, it, expect } from 'vitest';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import { EXIT } from '../../src/cli/command.js';
 import { selectModels } from '../../src/cli/check.js';
 import { CACHE_ENV, PINNED_JAR_NAME } from '../../src/tlc/jar.js';
 import type { ManifestModel } from '../../src/manifest.js';
+import { capture } from '../cli-harness.js';
 
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  return {
-    stream: new Writable({
-      write(c, _e, cb) {
-        chunks.push(String(c));
-        cb();
-      },
-    }),
-    text: () => chunks.join(''),
-  };
-}
 
 async function check(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; out: string; err: string }> {
   const out = capture();

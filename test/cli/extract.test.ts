@@ -4,35 +4,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli, type CliRun } from '../cli-harness.js';
 import { EXIT } from '../../src/cli/command.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 async function extract(vector: unknown, args: readonly string[] = []): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'iterpin-extract-'));
   const file = join(dir, 'vector.json');
   writeFileSync(file, typeof vector === 'string' ? vector : JSON.stringify(vector));
   return runCli(['extract', '--vector', file, ...args]);
-}
-
-async function runCli(argv: readonly string[], stdinText?: string): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let errText = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (errText += d.toString()));
-  stdin.end(stdinText ?? '');
-  const code = await main(argv, { stdout, stderr, stdin });
-  return { code, stdout: out, stderr: errText };
 }
 
 interface Call {
@@ -162,7 +144,7 @@ describe('iterpin extract: user-backed iterators, errors, repeat', () => {
 
   it('reads the vector from stdin with -', async () => {
     const v = { iter: { type: 'XARRAY', direction: 'DEST', start: 10, count: 4 }, maxsize: 10, maxpages: 8 };
-    const run = await runCli(['extract', '--vector', '-'], JSON.stringify(v));
+    const run = await runCli(['extract', '--vector', '-'], { stdinText: JSON.stringify(v) });
     expect(callsOf(run)[0]).toEqual({ ret: 4, offset0: 10, pages: [0], count: 0, nrSegs: 0, iovOffset: 4 });
   });
 });

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, statfs, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import { EXIT } from '../../src/cli/command.js';
@@ -492,7 +492,7 @@ describe('faults: check and setup', () => {
       const before = await snapshot(full);
       const o = await check(['--model', 'MCTinyBug', '--out', full]);
       expect(o.code, o.stdout + o.stderr).toBe(EXIT.cantCreate);
-      const runDir = /^results: (\S+)$/m.exec(o.stdout)?.[1] as string;
+      const runDir = resolve(work, /^results: (\S+)$/m.exec(o.stdout)?.[1] ?? '(no results line)');
       expect(o.stdout).toMatch(new RegExp(`^✗ not written: ${re(join(runDir, 'report.json'))}: cannot write \\(ENOSPC\\)$`, 'm'));
       noStackTrace(o);
       const runs = await checkOutDir(before, full);

@@ -4,28 +4,16 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../cli-harness.js';
 import type { ReviewReport } from '../../src/review/matrix.js';
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(args, { stdout, stderr, cwd: process.cwd(), env: process.env });
-  return { code, out, err };
-}
 
 describe('iterpin review (real TLC)', () => {
   it('SpliceRead: the fix and the pre-series code hold everything; the linux-next code breaks both safety invariants', async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'iterpin-review-test-'));
-    const r = await cli(['review', '--spec', 'SpliceRead', '--json', '--out', outDir]);
-    expect(r.err).toBe('');
+    const r = await runCli(['review', '--spec', 'SpliceRead', '--json', '--out', outDir]);
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.out) as ReviewReport;
+    const report = JSON.parse(r.stdout) as ReviewReport;
     expect(report.ok).toBe(true);
     const [spec] = report.specs;
     expect(spec?.spec).toBe('SpliceRead');

@@ -4,7 +4,6 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtemp, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { runTlcOnHost } from '../../src/tlc/host.js';
 import type { TlcProgress, TlcRunResult } from '../../src/tlc/run.js';
 import { projectRoot } from '../../src/tlc/jar.js';
@@ -14,6 +13,7 @@ import { tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr } from '../../src/tla/value.j
 import { tlaEqual } from '../../src/tla/equal.js';
 import { main } from '../../src/cli/main.js';
 import { EXIT } from '../../src/cli/command.js';
+import { capture } from '../cli-harness.js';
 
 const SPEC = join(projectRoot(), 'spec');
 let jar: string;
@@ -43,18 +43,6 @@ async function runHost(specDir: string, module: string, cfg: string, extra: { ti
   return r.value;
 }
 
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  return {
-    stream: new Writable({
-      write(c, _e, cb) {
-        chunks.push(String(c));
-        cb();
-      },
-    }),
-    text: () => chunks.join(''),
-  };
-}
 
 describe('host runner on the pipeline self-test', () => {
   it('MCPipeline: success with 189 distinct states at depth 9, the version line and a complete log', async () => {

