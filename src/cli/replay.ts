@@ -18,7 +18,8 @@ Runs the TypeScript reference implementation along a trace (an ITF file, e.g. on
 abstraction function.
 
 options:
-  --variant V      run the implementation as variant V (default: the trace's own variant)
+  --variant V      run the implementation as variant V (default: the trace's own variant from its
+                   #meta; TLC's raw output records none, so it replays as the spec's final design)
   --spec S         the trace's spec when its #meta does not say (${SPECS.join(', ')})
   --expect VERDICT exit 0 iff the verdict is VERDICT (${VERDICTS.join(', ')})
   --json           print the report as JSON

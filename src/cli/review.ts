@@ -129,9 +129,13 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     say(report.message);
     return EXIT.badInput;
   }
+  // out/latest-review moves only to a run whose review.json was written in full.
   const saved = await writeFileAtomic(join(runDir.value, 'review.json'), renderReviewJson(report));
   if (!saved.ok) say(saved.error.message);
-  await pointLatest(outDir, runDir.value, 'latest-review');
+  else {
+    const latest = await pointLatest(outDir, runDir.value, 'latest-review');
+    if (!latest.ok) say(latest.error.message);
+  }
   io.stdout.write(values.json ? renderReviewJson(report) : values.markdown ? renderReviewMarkdown(report) : renderReviewText(report));
   return report.ok ? EXIT.ok : EXIT.mismatch;
 }
