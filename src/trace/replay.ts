@@ -12,7 +12,7 @@ import { err, ok, type Result } from '../result.js';
 export interface ReplayOptions {
   /** Variant the implementation runs as; defaults to the trace's own (#meta.variant). */
   readonly variant?: string;
-  /** Stop collecting narration (faster, for benchmarks and bulk runs). */
+  /** Keep no transcript: the report's steps stay empty (faster, for review, benchmarks and bulk runs). */
   readonly quiet?: boolean;
   /** File name, carried into the report. */
   readonly file?: string;
@@ -142,29 +142,30 @@ export function replay<S>(trace: Trace, binding: Binding<S>, options: ReplayOpti
   let firstViolation: { invariant: string; step: number } | undefined;
   // TLC vouches only for the invariants the model checked; others the implementation flags are narrated only.
   const checked = checkedInvariants(trace);
+  const quiet = options.quiet === true;
 
   for (let i = 0; i < trace.states.length; i++) {
     const expected = trace.states[i];
     const action = actions[i];
     if (expected === undefined || action === undefined) break;
-    const label = formatAction(action);
     let narration: readonly string[];
     if (i === 0) {
       narration = init.value.narration;
     } else {
       const effect = binding.step(state, action);
       if (!effect.ok) {
-        steps.push({ index: i, action: label, narration: [], violated: [] });
+        const label = formatAction(action);
+        if (!quiet) steps.push({ index: i, action: label, narration: [], violated: [] });
         return { ...base, steps, verdict: 'not-enabled', step: i, action: label, reason: effect.error };
       }
       state = effect.value.state;
       narration = effect.value.narration;
     }
     const violated = binding.violated(state);
-    steps.push({ index: i, action: label, narration: options.quiet === true ? [] : narration, violated });
+    if (!quiet) steps.push({ index: i, action: formatAction(action), narration, violated });
     const differences = compareState(expected.values, binding.abstract(state));
     if (differences.length > 0) {
-      return { ...base, steps, verdict: 'diverged', step: i, action: label, differences };
+      return { ...base, steps, verdict: 'diverged', step: i, action: formatAction(action), differences };
     }
     const v = violated.find((name) => checked === undefined || checked.has(name));
     if (firstViolation === undefined && v !== undefined) {
@@ -179,7 +180,7 @@ export function replay<S>(trace: Trace, binding: Binding<S>, options: ReplayOpti
     steps,
     verdict: 'diverged',
     step,
-    action: steps[step]?.action ?? '',
+    action: actions[step] !== undefined ? formatAction(actions[step]) : '',
     differences: [],
     note,
   });

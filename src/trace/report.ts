@@ -34,7 +34,7 @@ interface ReportBase {
   readonly file?: string;
   /** Number of states in the trace. */
   readonly states: number;
-  /** The steps replayed, up to and including the one where the verdict was reached. */
+  /** The steps replayed, up to and including the one where the verdict was reached (none when run quiet). */
   readonly steps: readonly ReplayStep[];
 }
 
