@@ -1,4 +1,4 @@
-// Ends a test run with one plain line, "tests: N passed, N failed, N skipped", after vitest's own summary.
+// Ends a test run's output with one plain line, "tests: N passed, N failed, N skipped", after vitest's own summary.
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class SummaryReporter implements Reporter {
@@ -14,6 +14,7 @@ export default class SummaryReporter implements Reporter {
         else skipped++;
       }
     }
-    process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    // Printed as the process ends, so the line closes the output, after vitest's own summary.
+    process.once('exit', () => process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`));
   }
 }
