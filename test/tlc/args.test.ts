@@ -29,7 +29,7 @@ describe('javaTlcArgs', () => {
     expect(r).toEqual({
       ok: true,
       value: [
-        '-Xmx1g', '-XX:+UseParallelGC', '-Djava.io.tmpdir=/s/tmp', '-cp', '/j/t.jar', TLC_MAIN_CLASS,
+        '-Xmx1g', '-XX:+UseParallelGC', '-XX:TieredStopAtLevel=1', '-Djava.io.tmpdir=/s/tmp', '-cp', '/j/t.jar', TLC_MAIN_CLASS,
         '-tool', '-workers', '2', '-config', 'MCA.cfg', '-metadir', '/s/meta', 'MCA.tla',
       ],
     });
@@ -42,7 +42,7 @@ describe('javaTlcArgs', () => {
   });
 
   it('omits java.io.tmpdir when none is given', () => {
-    expect(jvmArgs({ heap: '256m' })).toEqual({ ok: true, value: ['-Xmx256m', '-XX:+UseParallelGC'] });
+    expect(jvmArgs({ heap: '256m' })).toEqual({ ok: true, value: ['-Xmx256m', '-XX:+UseParallelGC', '-XX:TieredStopAtLevel=1'] });
   });
 });
 
