@@ -43,18 +43,19 @@ export interface PageLifetimeState {
 }
 
 const VARS = ['kind', 'ref', 'freed', 'owned', 'mapping', 'iter', 'dio', 'bios', 'action'] as const;
-const ACTIONS = [
-  'Init',
-  'GetPages',
-  'IomapDioZero',
-  'Submit',
-  'Dma',
-  'Complete',
-  'UserUnmap',
-  'KernelFree',
-  'Terminating',
-] as const;
-type ActionName = (typeof ACTIONS)[number];
+/** The spec's actions (its `Next` list and Init) and the arguments each one's `action` record carries. */
+const ACTION_ARGS = {
+  Init: [],
+  GetPages: ['dio', 'bio'],
+  IomapDioZero: ['dio', 'bio'],
+  Submit: ['dio', 'bio'],
+  Dma: ['dio', 'bio'],
+  Complete: ['dio', 'bio'],
+  UserUnmap: ['vpage'],
+  KernelFree: ['page'],
+  Terminating: [],
+} as const satisfies Readonly<Record<string, readonly string[]>>;
+type ActionName = keyof typeof ACTION_ARGS;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading TLA+ values
@@ -325,17 +326,7 @@ export const binding: Binding<PageLifetimeState> = {
   spec: 'PageLifetime',
   variants: PAGE_LIFETIME_VARIANTS,
   finalVariant: 'v6.5',
-  actionArgs: {
-    Init: [],
-    GetPages: ['dio', 'bio'],
-    IomapDioZero: ['dio', 'bio'],
-    Submit: ['dio', 'bio'],
-    Dma: ['dio', 'bio'],
-    Complete: ['dio', 'bio'],
-    UserUnmap: ['vpage'],
-    KernelFree: ['page'],
-    Terminating: [],
-  },
+  actionArgs: ACTION_ARGS,
   vars: VARS,
   init(first, variant) {
     const layout = readLayout(first);

@@ -27,23 +27,24 @@ import { printTla } from '../../tla/print.js';
 
 const VARS = ['refcount', 'owner', 'content', 'file', 'pipe', 'iter', 'bvec', 'bios', 'dio', 'task', 'action'] as const;
 
-const ACTIONS = [
-  'Init',
-  'SpliceStart',
-  'DioStart',
-  'Extract',
-  'Submit',
-  'DioRevert',
-  'DioWait',
-  'SpliceReturn',
-  'BioComplete',
-  'OtherAlloc',
-  'Truncate',
-  'TruncateBlocks',
-  'PipeRead',
-  'Finished',
-] as const;
-type ActionName = (typeof ACTIONS)[number];
+/** The spec's actions (its `Next` list and Init) and the arguments each one's `action` record carries. */
+const ACTION_ARGS = {
+  Init: [],
+  SpliceStart: ['len'],
+  DioStart: ['size'],
+  Extract: ['bio', 'size', 'page'],
+  Submit: ['bio'],
+  DioRevert: ['unroll'],
+  DioWait: ['ret'],
+  SpliceReturn: ['ret'],
+  BioComplete: ['bio'],
+  OtherAlloc: ['page'],
+  Truncate: ['size'],
+  TruncateBlocks: ['mapped'],
+  PipeRead: ['slot'],
+  Finished: [],
+} as const satisfies Readonly<Record<string, readonly string[]>>;
+type ActionName = keyof typeof ACTION_ARGS;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading TLA+ values
@@ -348,22 +349,7 @@ export const binding: Binding<SpliceSystem> = {
   spec: 'SpliceRead',
   variants: SPLICE_READ_VARIANTS,
   finalVariant: 'copy-splice-read',
-  actionArgs: {
-    Init: [],
-    SpliceStart: ['len'],
-    DioStart: ['size'],
-    Extract: ['bio', 'size', 'page'],
-    Submit: ['bio'],
-    DioRevert: ['unroll'],
-    DioWait: ['ret'],
-    SpliceReturn: ['ret'],
-    BioComplete: ['bio'],
-    OtherAlloc: ['page'],
-    Truncate: ['size'],
-    TruncateBlocks: ['mapped'],
-    PipeRead: ['slot'],
-    Finished: [],
-  },
+  actionArgs: ACTION_ARGS,
   vars: VARS,
   init,
   step,
