@@ -13,13 +13,13 @@ import type { Binding } from '../../src/trace/binding.js';
 import { replay } from '../../src/trace/replay.js';
 import { renderReplayJson, renderReplayText, replayExitCode } from '../../src/trace/render.js';
 import type { ReplayReport } from '../../src/trace/report.js';
-import type { Trace, TraceState } from '../../src/trace/trace.js';
+import type { Trace } from '../../src/trace/trace.js';
 import { encodeItfValue, parseItfText } from '../../src/tla/itf.js';
-import { printTlaPretty } from '../../src/tla/print.js';
 import { tlaEqual } from '../../src/tla/equal.js';
 import { main } from '../../src/cli/main.js';
 import { EXIT } from '../../src/cli/command.js';
 import { tlaValueArb } from '../tla/arbitraries.js';
+import { textEdits, toolOutputOf } from '../text-tools.js';
 
 const TRACES = fileURLToPath(new URL('../fixtures/traces/', import.meta.url));
 const FIXTURES = readdirSync(TRACES)
@@ -202,59 +202,17 @@ const structurallyMutated = fc
 
 const TEXT_FRAGMENTS = ['{', '}', '[', ']', ',', ':', '"', '"#set"', '"#map"', '{"#bigint":"1"}', '"#unknown"', 'null', '-', '0', '1e99', '\\', '\u0000', '\uFFFD', '@!@!@STARTMSG 2217:4 @!@!@\n', '@!@!@ENDMSG 2217 @!@!@\n', '/\\ ', ' = ', '<<', '>>', '|->', '\n'];
 
-/** 1–5 byte-level edits (delete, insert, replace a span) of a text. */
-const textEdits = (texts: readonly string[]): fc.Arbitrary<string> =>
-  fc
-    .tuple(
-      fc.constantFrom(...texts),
-      fc.array(fc.tuple(fc.nat(), fc.nat({ max: 30 }), fc.oneof(fc.string({ maxLength: 5 }), fc.constantFrom(...TEXT_FRAGMENTS))), { minLength: 1, maxLength: 5 }),
-    )
-    .map(([text, edits]) => {
-      let t = text;
-      for (const [at, del, ins] of edits) {
-        const i = at % (t.length + 1);
-        t = t.slice(0, i) + ins + t.slice(i + del);
-      }
-      return t;
-    });
-
-/** The trace as TLC 2.18 prints it with -tool: version, violation, one 2217 message per state, statistics, end. */
-function toToolOutput(trace: Trace): string {
-  const msg = (code: number, kind: number, body: string): string => `@!@!@STARTMSG ${code}:${kind} @!@!@\n${body}\n@!@!@ENDMSG ${code} @!@!@\n`;
-  const header = (s: TraceState, i: number): string => {
-    const h = s.header;
-    if (i === 0 || h === undefined) return `${i + 1}: <Initial predicate>`;
-    if (h.module === undefined || h.line === undefined) return `${i + 1}: <${h.name}>`;
-    return `${i + 1}: <${h.name} line ${h.line}, col ${h.col ?? 1} to line ${h.endLine ?? h.line}, col ${h.endCol ?? 1} of module ${h.module}>`;
-  };
-  const states = trace.states.map((s, i) => {
-    const lines = trace.vars.map((v) => {
-      const value = s.values.get(v);
-      return value === undefined ? '' : `/\\ ${v} = ${printTlaPretty(value).replace(/\n/g, '\n   ')}`;
-    });
-    return msg(2217, 4, `${header(s, i)}\n${lines.join('\n')}\n`);
-  });
-  return [
-    msg(2262, 0, 'TLC2 Version 2.18 of 20 March 2023'),
-    ...(trace.meta.invariant !== undefined ? [msg(2110, 1, `Invariant ${trace.meta.invariant} is violated.`)] : []),
-    msg(2121, 1, 'The behavior up to this point is:'),
-    ...states,
-    msg(2199, 0, `${trace.states.length * 3} states generated, ${trace.states.length * 2} distinct states found, 0 states left on queue.`),
-    msg(2186, 0, 'Finished in 1000ms at (2026-01-01 00:00:00)'),
-  ].join('');
-}
-
 const TRACE_OBJECTS = FIXTURES.map((f) => {
   const t = parseItfText(f.text);
   if (!t.ok) throw new Error(`${f.name}: ${t.error.message}`);
   return t.value;
 });
-const TOOL_OUTPUTS = TRACE_OBJECTS.map(toToolOutput);
+const TOOL_OUTPUTS = TRACE_OBJECTS.map(toolOutputOf);
 
 /** A structurally mutated counterexample printed as TLC output, when the mutation still decodes as a trace. */
 const mutatedToolOutput = structurallyMutated.map((text) => {
   const t = parseItfText(text);
-  return t.ok ? toToolOutput(t.value) : text;
+  return t.ok ? toolOutputOf(t.value) : text;
 });
 
 const randomText = fc.oneof(
@@ -289,8 +247,8 @@ describe('fuzz: the whole replay path', () => {
         fc.oneof(
           { weight: 4, arbitrary: structurallyMutated },
           { weight: 2, arbitrary: mutatedToolOutput },
-          { weight: 1, arbitrary: textEdits(FIXTURES.map((f) => f.text)) },
-          { weight: 2, arbitrary: textEdits(TOOL_OUTPUTS) },
+          { weight: 1, arbitrary: textEdits(FIXTURES.map((f) => f.text), TEXT_FRAGMENTS, 30) },
+          { weight: 2, arbitrary: textEdits(TOOL_OUTPUTS, TEXT_FRAGMENTS, 30) },
           { weight: 1, arbitrary: randomText },
         ),
         variantArb(),
@@ -332,7 +290,7 @@ describe('fuzz: the whole replay path', () => {
       return { stream: new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) }), text: () => chunks.join('') };
     };
     await fc.assert(
-      fc.asyncProperty(fc.oneof(structurallyMutated, textEdits(TOOL_OUTPUTS)), async (text) => {
+      fc.asyncProperty(fc.oneof(structurallyMutated, textEdits(TOOL_OUTPUTS, TEXT_FRAGMENTS, 30)), async (text) => {
         const out = sink();
         const errs = sink();
         const code = await main(['replay', '-', '--brief'], { stdin: Readable.from([Buffer.from(text)]), stdout: out.stream, stderr: errs.stream, cwd: process.cwd(), env: process.env });

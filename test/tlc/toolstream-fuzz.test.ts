@@ -6,25 +6,14 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { parseToolOutput, ToolStreamParser } from '../../src/tlc/toolstream.js';
+import { textEdits } from '../text-tools.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/tlc/', import.meta.url));
 const NAMES = ['invariant-violation', 'initial-state-wrapped-records', 'cfg-syntax-error', 'sany-semantic-errors-and-warnings', 'assert-failure', 'liveness-lasso'];
 const TEXTS = NAMES.map((n) => readFileSync(`${FIXTURES}${n}.out`, 'utf8'));
 const FRAGMENTS = ['@!@!@', '@!@!@STARTMSG 2217:4 @!@!@\n', '@!@!@ENDMSG 2217 @!@!@\n', '@!@!@STARTMSG 1000:1 @!@!@', '\n/\\ ', ' = ', '{', '<<', '"', '\n', '\r', '1: <Initial predicate>\n', 'line 1, col 1 to line 1, col 2 of module M'];
 
-const mutated = fc
-  .tuple(
-    fc.constantFrom(...TEXTS),
-    fc.array(fc.tuple(fc.nat(), fc.nat({ max: 40 }), fc.oneof(fc.string({ maxLength: 5 }), fc.constantFrom(...FRAGMENTS))), { minLength: 1, maxLength: 5 }),
-  )
-  .map(([text, edits]) => {
-    let t = text;
-    for (const [at, del, ins] of edits) {
-      const i = at % (t.length + 1);
-      t = t.slice(0, i) + ins + t.slice(i + del);
-    }
-    return t;
-  });
+const mutated = textEdits(TEXTS, FRAGMENTS, 40);
 
 const randomStream = fc.array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 8 })), { maxLength: 30 }).map((xs) => xs.join(''));
 
