@@ -2,72 +2,43 @@
 // own variant, fails to on v6.6 at a named step, and a hand-edited copy diverges where it was edited. The
 // checked-in ITF fixtures are compared with what TLC prints today (ITERPIN_UPDATE_FIXTURES=1 rewrites them).
 
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runTlcOnHost } from '../../src/tlc/host.js';
-import { projectRoot } from '../../src/tlc/jar.js';
-import { ensureJar } from '../../src/tlc/setup.js';
-import { parseItfText, writeItf } from '../../src/tla/itf.js';
+import { parseItfText } from '../../src/tla/itf.js';
 import { tlaEqual } from '../../src/tla/equal.js';
 import { tlaInt, type TlaValue } from '../../src/tla/value.js';
 import type { Trace, TraceState } from '../../src/trace/trace.js';
 import { replay } from '../../src/trace/replay.js';
 import { binding } from '../../src/trace/bindings/iov_iter.js';
-import type { Manifest, ManifestModel } from '../../src/manifest.js';
+import type { ManifestModel } from '../../src/manifest.js';
+import {
+  manifestModels,
+  pinnedJar,
+  readTraceFixture,
+  runModel,
+  traceFixturePath,
+  UPDATE_FIXTURES,
+  writeTraceFixture,
+  type PinnedJar,
+} from '../tlc-harness.js';
 
-const ROOT = projectRoot();
-const SPEC = join(ROOT, 'spec');
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'traces');
-const UPDATE = process.env['ITERPIN_UPDATE_FIXTURES'] === '1';
-
-let jar: { path: string; sha256: string };
+let jar: PinnedJar;
 let models: ManifestModel[];
 
 beforeAll(async () => {
-  const r = await ensureJar({ root: ROOT, env: { ...process.env, TLA2TOOLS_JAR: '' }, replaceBad: false });
-  if (!r.ok) throw new Error(`the pinned TLC jar is not available: ${r.error.message}`);
-  jar = { path: r.value.path, sha256: r.value.sha256 };
-  const manifest = JSON.parse(await readFile(join(SPEC, 'manifest.json'), 'utf8')) as Manifest;
-  models = manifest.models.filter((m) => m.spec === 'IovIter');
+  jar = await pinnedJar();
+  models = await manifestModels('IovIter');
 });
 
-/** Runs a model with TLC (one worker) and returns its counterexample as a Trace, meta filled in. */
+/** Runs a model with TLC (one worker), checks it against the manifest, and returns its counterexample. */
 async function counterexample(model: ManifestModel): Promise<Trace> {
-  const out = await mkdtemp(join(tmpdir(), 'iterpin-iov-'));
-  const r = await runTlcOnHost({
-    jar: jar.path,
-    specDir: SPEC,
-    module: model.module,
-    cfg: model.cfg,
-    workers: 1,
-    heap: '512m',
-    timeoutMs: 60_000,
-    logFile: join(out, 'tlc.log'),
-  });
-  if (!r.ok) throw new Error(`TLC did not start: ${r.error.message}`);
-  const run = r.value;
+  const { result: run, trace } = await runModel(jar, model, { timeoutMs: 60_000 });
   expect(run.outcome).toBe('safety');
   expect(run.invariant).toBe(model.expect.result === 'safety' ? model.expect.invariant : undefined);
   expect(run.stats?.distinct).toBe(model.distinct);
   expect(run.trace.length).toBe(model.depth);
-  const first = run.trace[0];
-  if (first === undefined) throw new Error('TLC printed no trace');
-  return {
-    meta: {
-      format: 'ITF',
-      source: 'TLC -tool output',
-      spec: 'IovIter',
-      model: model.name,
-      variant: model.variant,
-      ...(run.invariant !== undefined ? { invariant: run.invariant } : {}),
-      ...(run.tlcVersion !== undefined ? { tlcVersion: run.tlcVersion } : {}),
-      jarSha256: jar.sha256,
-    },
-    vars: [...first.values.keys()],
-    states: run.trace,
-  };
+  if (trace.states.length === 0) throw new Error('TLC printed no trace');
+  return trace;
 }
 
 /** The same trace with one value of one state replaced. */
@@ -162,11 +133,8 @@ describe.each(BUG_MODELS)('%s: the TLC counterexample on the implementation', (n
   });
 
   it(`matches the checked-in fixture test/fixtures/traces/${name}.itf.json`, async () => {
-    const file = join(FIXTURES, `${name}.itf.json`);
-    if (UPDATE) await writeFile(file, writeItf(trace));
-    const fixture = parseItfText(await readFile(file, 'utf8'));
-    expect(fixture.ok).toBe(true);
-    if (!fixture.ok) return;
+    if (UPDATE_FIXTURES) await writeTraceFixture(name, trace);
+    const fixture = { value: await readTraceFixture(name) };
     expect(fixture.value.meta).toMatchObject({ spec: 'IovIter', model: name, variant: model.variant, invariant: trace.meta.invariant });
     expect(fixture.value.vars).toEqual(trace.vars);
     expect(fixture.value.states.length).toBe(trace.states.length);
@@ -179,7 +147,7 @@ describe.each(BUG_MODELS)('%s: the TLC counterexample on the implementation', (n
 
 describe('IovIter replay: traces that are not IovIter counterexamples', () => {
   it('a first state with a malformed layout is a bad trace', async () => {
-    const text = await readFile(join(FIXTURES, 'MCIovIterBugClobberMaxsize.itf.json'), 'utf8');
+    const text = await readFile(traceFixturePath('MCIovIterBugClobberMaxsize'), 'utf8');
     const json = JSON.parse(text) as { states: Record<string, unknown>[] };
     const s0 = json.states[0]!;
     s0['layout'] = { ...(s0['layout'] as object), type: 'PIPE' };
@@ -192,10 +160,7 @@ describe('IovIter replay: traces that are not IovIter counterexamples', () => {
   });
 
   it('a revert of more than was consumed is refused (not enabled)', async () => {
-    const text = await readFile(join(FIXTURES, 'MCIovIterBugBvecSizePlusSkip.itf.json'), 'utf8');
-    const parsed = parseItfText(text);
-    if (!parsed.ok) throw new Error(parsed.error.message);
-    const t = edited(parsed.value, 1, 'action', () => ({ kind: 'record', fields: [['name', { kind: 'str', value: 'Revert' }], ['n', tlaInt(3)]] }));
+    const t = edited(await readTraceFixture('MCIovIterBugBvecSizePlusSkip'), 1, 'action', () => ({ kind: 'record', fields: [['name', { kind: 'str', value: 'Revert' }], ['n', tlaInt(3)]] }));
     const report = replay(t, binding);
     expect(report.verdict).toBe('not-enabled');
     if (report.verdict === 'not-enabled') expect(report.reason).toMatch(/iov_iter_revert\(i, 3\)/);

@@ -1,76 +1,32 @@
 // Replay of real TLC counterexamples of the PageLifetime models on the reference implementation: each bug
 // model's trace is `reproduced` on its variant and not on v6.5; the checked-in ITF fixtures are exactly what TLC
-// produces today (set ITERPIN_WRITE_FIXTURES=1 to regenerate them from a real run through the ITF encoder).
+// produces today (set ITERPIN_UPDATE_FIXTURES=1 to regenerate them from a real run through the ITF encoder).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyFile, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binding } from '../../src/trace/bindings/page_lifetime.js';
 import { replay } from '../../src/trace/replay.js';
-import type { Trace, TraceMeta } from '../../src/trace/trace.js';
-import { parseItfText, writeItf } from '../../src/tla/itf.js';
 import { tlaEqual } from '../../src/tla/equal.js';
-import { runTlcOnHost } from '../../src/tlc/host.js';
-import { projectRoot } from '../../src/tlc/jar.js';
-import { ensureJar } from '../../src/tlc/setup.js';
 import type { ManifestModel } from '../../src/manifest.js';
+import {
+  manifestModels,
+  pinnedJar,
+  readTraceFixture,
+  runModel,
+  SPEC,
+  UPDATE_FIXTURES,
+  writeTraceFixture,
+  type PinnedJar,
+} from '../tlc-harness.js';
 
-const ROOT = projectRoot();
-const SPEC = join(ROOT, 'spec');
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'traces');
-const WRITE = process.env['ITERPIN_WRITE_FIXTURES'] === '1';
-
-let jar: { path: string; sha256: string };
+let jar: PinnedJar;
 let models: ManifestModel[];
 
 beforeAll(async () => {
-  const r = await ensureJar({ root: ROOT, env: { ...process.env, TLA2TOOLS_JAR: '' }, replaceBad: false });
-  if (!r.ok) throw new Error(`the pinned TLC jar is not available: ${r.error.message}`);
-  jar = { path: r.value.path, sha256: r.value.sha256 };
-  const manifest = JSON.parse(await readFile(join(SPEC, 'manifest.json'), 'utf8')) as { models: ManifestModel[] };
-  models = manifest.models.filter((m) => m.spec === 'PageLifetime');
+  jar = await pinnedJar();
+  models = await manifestModels('PageLifetime');
 });
-
-/** Runs one model in TLC (one worker) and returns its counterexample as the Trace `iterpin check` would write. */
-async function runModel(m: ManifestModel, specDir = SPEC, cfg = m.cfg): Promise<{ trace: Trace; invariant?: string; distinct?: number }> {
-  const out = await mkdtemp(join(tmpdir(), 'iterpin-pl-'));
-  const r = await runTlcOnHost({
-    jar: jar.path,
-    specDir,
-    module: m.module,
-    cfg,
-    workers: 1,
-    heap: '512m',
-    timeoutMs: 120_000,
-    logFile: join(out, 'tlc.log'),
-  });
-  if (!r.ok) throw new Error(`TLC did not start: ${r.error.message}`);
-  const res = r.value;
-  const meta: TraceMeta = {
-    format: 'ITF',
-    source: 'iterpin check',
-    spec: m.spec,
-    model: m.name,
-    variant: m.variant,
-    ...(res.invariant !== undefined ? { invariant: res.invariant } : {}),
-    ...(res.tlcVersion !== undefined ? { tlcVersion: res.tlcVersion } : {}),
-    jarSha256: jar.sha256,
-  };
-  const vars = res.trace[0] !== undefined ? [...res.trace[0].values.keys()] : [];
-  return {
-    trace: { meta, vars, states: res.trace },
-    ...(res.invariant !== undefined ? { invariant: res.invariant } : {}),
-    ...(res.stats !== undefined ? { distinct: res.stats.distinct } : {}),
-  };
-}
-
-const fixturePath = (model: string): string => join(FIXTURES, `${model}.itf.json`);
-
-async function loadFixture(model: string): Promise<Trace> {
-  const parsed = parseItfText(await readFile(fixturePath(model), 'utf8'));
-  if (!parsed.ok) throw new Error(`${fixturePath(model)}: ${parsed.error.message}`);
-  return parsed.value;
-}
 
 const BUG_MODELS = ['MCPageLifetimeLegacy', 'MCPageLifetimeBugDioReffed', 'MCPageLifetimeBugSamePageMerge', 'MCPageLifetimeBugZeroPagePut'];
 
@@ -80,9 +36,9 @@ describe('PageLifetime counterexamples from real TLC runs', () => {
       const m = models.find((x) => x.name === name);
       if (m === undefined) throw new Error(`${name} is not in spec/manifest.json`);
       if (m.expect.result !== 'safety') throw new Error(`${name} is expected to fail`);
-      const run = await runModel(m);
-      expect(run.invariant).toBe(m.expect.invariant);
-      expect(run.distinct).toBe(m.distinct);
+      const run = await runModel(jar, m);
+      expect(run.result.invariant).toBe(m.expect.invariant);
+      expect(run.result.stats?.distinct).toBe(m.distinct);
       expect(run.trace.states.length).toBe(m.depth);
 
       const own = replay(run.trace, binding);
@@ -93,13 +49,9 @@ describe('PageLifetime counterexamples from real TLC runs', () => {
       const onFinal = replay(run.trace, binding, { variant: 'v6.5' });
       expect(onFinal.verdict).not.toBe('reproduced');
 
-      if (WRITE) {
-        const tmp = `${fixturePath(name)}.tmp-${process.pid}`;
-        await writeFile(tmp, writeItf(run.trace));
-        await rename(tmp, fixturePath(name));
-      }
+      if (UPDATE_FIXTURES) await writeTraceFixture(name, run.trace);
       // the checked-in fixture is this very counterexample
-      const fixture = await loadFixture(name);
+      const fixture = await readTraceFixture(name);
       expect(fixture.meta.model).toBe(name);
       expect(fixture.meta.invariant).toBe(m.expect.invariant);
       expect(fixture.vars).toEqual(run.trace.vars);
@@ -114,7 +66,7 @@ describe('PageLifetime counterexamples from real TLC runs', () => {
 describe('PageLifetime checked-in counterexamples', () => {
   for (const name of BUG_MODELS) {
     it(`${name}.itf.json is reproduced on its own variant and diverges on v6.5`, async () => {
-      const trace = await loadFixture(name);
+      const trace = await readTraceFixture(name);
       const own = replay(trace, binding);
       expect(own.verdict).toBe('reproduced');
       const last = own.steps[own.steps.length - 1]!;
@@ -127,12 +79,12 @@ describe('PageLifetime checked-in counterexamples', () => {
   }
 
   it('narrates the steps in kernel terms', async () => {
-    const r = replay(await loadFixture('MCPageLifetimeBugSamePageMerge'), binding);
+    const r = replay(await readTraceFixture('MCPageLifetimeBugSamePageMerge'), binding);
     const text = r.steps.flatMap((s) => s.narration).join('\n');
     expect(text).toContain('pin_user_pages_fast(user page 2, 1, FOLL_WRITE)');
     expect(text).toContain('same-page merge: the extra pin on page 3 is kept (G.4)');
     expect(text).toContain('unpin_user_page(page 3): refcount 2049 → 1025');
-    const fixed = replay(await loadFixture('MCPageLifetimeBugSamePageMerge'), binding, { variant: 'v6.5' });
+    const fixed = replay(await readTraceFixture('MCPageLifetimeBugSamePageMerge'), binding, { variant: 'v6.5' });
     expect(fixed.verdict).toBe('diverged');
     if (fixed.verdict === 'diverged') {
       expect(fixed.step).toBe(1);
@@ -200,8 +152,8 @@ describe('PageLifetime v6.5 behaviours from TLC replay as conforming', () => {
         depth: 0,
         purpose: 'witness',
       };
-      const run = await runModel(m, dir);
-      expect(run.invariant).toBe(`Not${name}`);
+      const run = await runModel(jar, m, { specDir: dir });
+      expect(run.result.invariant).toBe(`Not${name}`);
       const actions = run.trace.states.map((s) => {
         const a = s.values.get('action');
         return a?.kind === 'record' ? a.fields.find(([f]) => f === 'name')?.[1] : undefined;

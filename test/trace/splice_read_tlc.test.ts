@@ -1,25 +1,15 @@
 // Real TLC runs of the two pipe-extract-no-ref models: their counterexamples replay as `reproduced` on the
 // reference implementation and not on the fix, and equal the checked-in ITF fixtures (which this test rewrites
-// from the fresh TLC output when ITERPIN_WRITE_FIXTURES=1). Needs java and the pinned jar.
+// from the fresh TLC output when ITERPIN_UPDATE_FIXTURES=1). Needs java and the pinned jar.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtemp, readFile, writeFile, mkdir, rename } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runTlcOnHost } from '../../src/tlc/host.js';
 import type { TlcRunResult } from '../../src/tlc/run.js';
-import { projectRoot } from '../../src/tlc/jar.js';
-import { ensureJar } from '../../src/tlc/setup.js';
-import { parseItfText, writeItf } from '../../src/tla/itf.js';
 import { tlaEqual } from '../../src/tla/equal.js';
 import { replay } from '../../src/trace/replay.js';
 import type { Trace } from '../../src/trace/trace.js';
 import { binding } from '../../src/trace/bindings/splice_read.js';
 import type { ManifestModel } from '../../src/manifest.js';
-import { readCfgInvariants } from '../../src/cli/check.js';
+import { manifestModels, pinnedJar, readTraceFixture, runModel, UPDATE_FIXTURES, writeTraceFixture } from '../tlc-harness.js';
 
-const ROOT = projectRoot();
-const SPEC = join(ROOT, 'spec');
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'traces');
 const MODELS = ['MCSpliceReadPipeExtractNoRef', 'MCSpliceReadPipeExtractNoRefCorruption'] as const;
 
 interface Run {
@@ -31,49 +21,15 @@ interface Run {
 const runs = new Map<string, Run>();
 
 beforeAll(async () => {
-  const jar = await ensureJar({ root: ROOT, env: { ...process.env, TLA2TOOLS_JAR: '' }, replaceBad: false });
-  if (!jar.ok) throw new Error(`the pinned TLC jar is not available: ${jar.error.message}`);
-  const manifest = JSON.parse(await readFile(join(SPEC, 'manifest.json'), 'utf8')) as { models: ManifestModel[] };
-  const out = await mkdtemp(join(tmpdir(), 'iterpin-splice-'));
+  const jar = await pinnedJar();
+  const models = await manifestModels('SpliceRead');
   for (const name of MODELS) {
-    const entry = manifest.models.find((m) => m.name === name);
+    const entry = models.find((m) => m.name === name);
     if (entry === undefined) throw new Error(`${name} is not in spec/manifest.json`);
-    const r = await runTlcOnHost({
-      jar: jar.value.path,
-      specDir: SPEC,
-      module: entry.module,
-      cfg: entry.cfg,
-      workers: 1,
-      heap: '512m',
-      timeoutMs: 60_000,
-      logFile: join(out, `${name}.log`),
-    });
-    if (!r.ok) throw new Error(r.error.message);
-    const invariants = await readCfgInvariants(join(SPEC, entry.cfg));
-    if (invariants === undefined) throw new Error(`cannot read ${entry.cfg}`);
-    const first = r.value.trace[0];
-    const trace: Trace = {
-      meta: {
-        format: 'ITF',
-        source: 'TLC -tool output, encoded by iterpin',
-        spec: entry.spec,
-        model: name,
-        variant: entry.variant,
-        ...(r.value.invariant !== undefined ? { invariant: r.value.invariant } : {}),
-        invariants,
-        ...(r.value.tlcVersion !== undefined ? { tlcVersion: r.value.tlcVersion } : {}),
-        jarSha256: jar.value.sha256,
-      },
-      vars: first === undefined ? [] : [...first.values.keys()],
-      states: r.value.trace,
-    };
-    runs.set(name, { entry, result: r.value, trace });
-    if (process.env['ITERPIN_WRITE_FIXTURES'] === '1') {
-      await mkdir(FIXTURES, { recursive: true });
-      const file = join(FIXTURES, `${name}.itf.json`);
-      await writeFile(`${file}.tmp`, writeItf(trace));
-      await rename(`${file}.tmp`, file);
-    }
+    const { result, trace } = await runModel(jar, entry, { timeoutMs: 60_000 });
+    if (trace.meta['invariants'] === undefined) throw new Error(`cannot read ${entry.cfg}`);
+    runs.set(name, { entry, result, trace });
+    if (UPDATE_FIXTURES) await writeTraceFixture(name, trace);
   }
 }, 180_000);
 
@@ -113,10 +69,7 @@ describe('SpliceRead bug models in TLC', () => {
     });
 
     it(`${name}: the checked-in fixture is this TLC output`, async () => {
-      const text = await readFile(join(FIXTURES, `${name}.itf.json`), 'utf8');
-      const fixture = parseItfText(text);
-      expect(fixture.ok).toBe(true);
-      if (!fixture.ok) return;
+      const fixture = { value: await readTraceFixture(name) };
       const fresh = run(name).trace;
       expect(fixture.value.meta.invariant).toBe(fresh.meta.invariant);
       expect(fixture.value.meta.model).toBe(name);

@@ -1,0 +1,91 @@
+// Real TLC runs for tests: the pinned jar, the manifest's models, a model's counterexample as the Trace that
+// `iterpin check` writes, and the checked-in trace fixtures (ITERPIN_UPDATE_FIXTURES=1 rewrites them).
+import { mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readCfgInvariants } from '../src/cli/check.js';
+import type { ManifestModel } from '../src/manifest.js';
+import { parseItfText, writeItf } from '../src/tla/itf.js';
+import { runTlcOnHost } from '../src/tlc/host.js';
+import { projectRoot } from '../src/tlc/jar.js';
+import type { TlcRunResult } from '../src/tlc/run.js';
+import { ensureJar } from '../src/tlc/setup.js';
+import { traceFromRun } from '../src/trace/from-tlc.js';
+import type { Trace } from '../src/trace/trace.js';
+
+export const ROOT = projectRoot();
+export const SPEC = join(ROOT, 'spec');
+export const TRACE_FIXTURES = join(ROOT, 'test', 'fixtures', 'traces');
+export const UPDATE_FIXTURES = process.env['ITERPIN_UPDATE_FIXTURES'] === '1';
+
+export interface PinnedJar {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/** The pinned jar (fetched if absent); TLA2TOOLS_JAR is ignored so tests always run the pinned TLC. */
+export async function pinnedJar(): Promise<PinnedJar> {
+  const r = await ensureJar({ root: ROOT, env: { ...process.env, TLA2TOOLS_JAR: '' }, replaceBad: false });
+  if (!r.ok) throw new Error(`the pinned TLC jar is not available: ${r.error.message}`);
+  return { path: r.value.path, sha256: r.value.sha256 };
+}
+
+/** The models of spec/manifest.json, optionally of one spec. */
+export async function manifestModels(spec?: string): Promise<ManifestModel[]> {
+  const manifest = JSON.parse(await readFile(join(SPEC, 'manifest.json'), 'utf8')) as { models: ManifestModel[] };
+  return manifest.models.filter((m) => spec === undefined || m.spec === spec);
+}
+
+export interface ModelRun {
+  readonly result: TlcRunResult;
+  /** The counterexample with the #meta `iterpin check` writes (empty states for a success). */
+  readonly trace: Trace;
+}
+
+/** Runs one model in TLC with one worker, as `iterpin check` does. */
+export async function runModel(
+  jar: PinnedJar,
+  m: ManifestModel,
+  o: { specDir?: string; cfg?: string; timeoutMs?: number } = {},
+): Promise<ModelRun> {
+  const specDir = o.specDir ?? SPEC;
+  const cfg = o.cfg ?? m.cfg;
+  const out = await mkdtemp(join(tmpdir(), 'iterpin-model-'));
+  const r = await runTlcOnHost({
+    jar: jar.path,
+    specDir,
+    module: m.module,
+    cfg,
+    workers: 1,
+    heap: '512m',
+    timeoutMs: o.timeoutMs ?? 120_000,
+    logFile: join(out, 'tlc.log'),
+  });
+  if (!r.ok) throw new Error(`TLC did not start: ${r.error.message}`);
+  const invariants = await readCfgInvariants(join(specDir, cfg));
+  const trace = traceFromRun(r.value, {
+    source: 'iterpin check',
+    spec: m.spec,
+    model: m.name,
+    variant: m.variant,
+    jarSha256: jar.sha256,
+    ...(invariants !== undefined ? { invariants } : {}),
+  });
+  return { result: r.value, trace };
+}
+
+export const traceFixturePath = (model: string): string => join(TRACE_FIXTURES, `${model}.itf.json`);
+
+export async function readTraceFixture(model: string): Promise<Trace> {
+  const parsed = parseItfText(await readFile(traceFixturePath(model), 'utf8'));
+  if (!parsed.ok) throw new Error(`${traceFixturePath(model)}: ${parsed.error.message}`);
+  return parsed.value;
+}
+
+/** Writes a fixture atomically (temp file, then rename). */
+export async function writeTraceFixture(model: string, trace: Trace): Promise<void> {
+  await mkdir(TRACE_FIXTURES, { recursive: true });
+  const file = traceFixturePath(model);
+  await writeFile(`${file}.tmp`, writeItf(trace));
+  await rename(`${file}.tmp`, file);
+}
