@@ -3,7 +3,7 @@
 
 import { err, ok, type Result } from '../result.js';
 import type { TlcActionHeader, Trace, TraceMeta, TraceState } from '../trace/trace.js';
-import { sharedInt } from './parse.js';
+import { sharedInt } from './value.js';
 import type { TlaValue } from './value.js';
 
 /*

@@ -3,7 +3,7 @@
 // errors are values naming the line and column, and no input makes it throw.
 
 import { err, ok, type Result } from '../result.js';
-import type { TlaValue } from './value.js';
+import { sharedInt, tlaInt, type TlaValue } from './value.js';
 
 export type TlaParseErrorKind =
   | 'unexpected-token'
@@ -126,28 +126,10 @@ IDENT[95] = 1;
 
 // Values are immutable, and traces repeat the same small integers, field names, strings and model values in
 // every state, so the parser shares them instead of allocating each occurrence again (allocation, not
-// scanning, dominates the cost of parsing a long trace).
+// scanning, dominates the cost of parsing a long trace). Small integers are shared through value.ts.
 const TRUE: TlaValue = { kind: 'bool', value: true };
 const FALSE: TlaValue = { kind: 'bool', value: false };
-const SMALL_MIN = -1024;
-const SMALL_MAX = 65535;
-const SMALL_INTS: (TlaValue | undefined)[] = new Array<TlaValue | undefined>(SMALL_MAX - SMALL_MIN + 1);
-
-/** The integer value n (a safe integer), shared with every other occurrence of small integers. */
-export function sharedInt(n: number): TlaValue {
-  return intValue(n);
-}
-
-function intValue(n: number): TlaValue {
-  if (n >= SMALL_MIN && n <= SMALL_MAX) {
-    const cached = SMALL_INTS[n - SMALL_MIN];
-    if (cached !== undefined) return cached;
-    const v: TlaValue = { kind: 'int', value: BigInt(n) };
-    SMALL_INTS[n - SMALL_MIN] = v;
-    return v;
-  }
-  return { kind: 'int', value: BigInt(n) };
-}
+const intValue = sharedInt;
 
 /** Direct-mapped caches of recently seen names and short string literals, indexed by a hash of the text. */
 const CACHE_SIZE = 4096;
@@ -292,7 +274,7 @@ class Parser {
     const lo = v.value;
     if (hi.value - lo + 1n > BigInt(MAX_INTERVAL)) this.fail('too-large', at, `interval ${lo}..${hi.value} has more than ${MAX_INTERVAL} elements`);
     const elems: TlaValue[] = [];
-    for (let n = lo; n <= hi.value; n++) elems.push(n >= SMALL_MIN && n <= SMALL_MAX ? intValue(Number(n)) : { kind: 'int', value: n });
+    for (let n = lo; n <= hi.value; n++) elems.push(tlaInt(n));
     return { kind: 'set', elems };
   }
 

@@ -18,7 +18,26 @@ export type TlaValue =
 export type TlaKind = TlaValue['kind'];
 
 export const tlaBool = (value: boolean): TlaValue => ({ kind: 'bool', value });
-export const tlaInt = (value: bigint | number): TlaValue => ({ kind: 'int', value: BigInt(value) });
+// Values are immutable and traces repeat the same small integers in every state, so small integers are shared
+// objects: the parser, the ITF decoder and every binding's abstraction allocate each of them once.
+const SMALL_MIN = -1024;
+const SMALL_MAX = 65535;
+const SMALL_INTS: (TlaValue | undefined)[] = new Array<TlaValue | undefined>(SMALL_MAX - SMALL_MIN + 1);
+
+/** The integer n, shared with every other occurrence of n when n is a small safe integer. */
+export function sharedInt(n: number): TlaValue {
+  if (n >= SMALL_MIN && n <= SMALL_MAX && Number.isInteger(n)) {
+    const cached = SMALL_INTS[n - SMALL_MIN];
+    if (cached !== undefined) return cached;
+    const v: TlaValue = { kind: 'int', value: BigInt(n) };
+    SMALL_INTS[n - SMALL_MIN] = v;
+    return v;
+  }
+  return { kind: 'int', value: BigInt(n) };
+}
+
+export const tlaInt = (value: bigint | number): TlaValue =>
+  typeof value === 'number' ? sharedInt(value) : value >= SMALL_MIN && value <= SMALL_MAX ? sharedInt(Number(value)) : { kind: 'int', value };
 export const tlaStr = (value: string): TlaValue => ({ kind: 'str', value });
 export const tlaModelValue = (name: string): TlaValue => ({ kind: 'modelValue', name });
 export const tlaSet = (elems: readonly TlaValue[]): TlaValue => ({ kind: 'set', elems });
