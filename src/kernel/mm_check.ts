@@ -30,7 +30,9 @@ export interface Violation {
 }
 
 function allBios(world: DioWorld): Bio[] {
-  return world.dios.flatMap((d) => d.bios);
+  const out: Bio[] = [];
+  for (const d of world.dios) for (const b of d.bios) out.push(b);
+  return out;
 }
 
 /** The references a folio's owners hold when no I/O runs: page-table entries, the kernel owner, a zero page's reservation. */
@@ -41,7 +43,7 @@ export function folioBaseline(world: DioWorld, folio: Folio): number {
 
 const RELEASE_FOR: Readonly<Record<Acquisition, ReleaseMode>> = { pin: 'unpin', ref: 'put', none: 'none' };
 
-function checkUseAfterFree(world: DioWorld, out: Violation[]): void {
+function checkUseAfterFree(world: DioWorld, bios: readonly Bio[], out: Violation[]): void {
   const { mm } = world;
   const add = (detail: string): void => void out.push({ invariant: 'NoUseAfterFreeInv', detail });
   for (const [vpage, page] of mm.pageTable) {
@@ -50,7 +52,7 @@ function checkUseAfterFree(world: DioWorld, out: Violation[]): void {
   for (const folio of mm.folios.values()) {
     if (folio.free && folio.ownerHeld) add(`page ${folio.head} was freed while ${folio.owner} still holds it`);
   }
-  for (const bio of allBios(world)) {
+  for (const bio of bios) {
     if (!bioLive(bio)) continue;
     for (const v of bio.vecs) {
       bvecPages(v).forEach((page, k) => {
@@ -85,9 +87,9 @@ function checkZeroPages(world: DioWorld, out: Violation[]): void {
   }
 }
 
-function checkDmaPinned(world: DioWorld, out: Violation[]): void {
+function checkDmaPinned(world: DioWorld, bios: readonly Bio[], out: Violation[]): void {
   const { mm } = world;
-  for (const bio of allBios(world)) {
+  for (const bio of bios) {
     if (!bioLive(bio)) continue;
     for (const page of bioPages(bio)) {
       const f = pageFolio(mm, page);
@@ -101,8 +103,8 @@ function checkDmaPinned(world: DioWorld, out: Violation[]): void {
   }
 }
 
-function checkLeaks(world: DioWorld, out: Violation[]): void {
-  if (allBios(world).some(bioLive)) return;
+function checkLeaks(world: DioWorld, bios: readonly Bio[], out: Violation[]): void {
+  if (bios.some(bioLive)) return;
   for (const folio of world.mm.folios.values()) {
     const base = folioBaseline(world, folio);
     if (folio.refcount !== base || folio.pincount !== 0) {
@@ -114,8 +116,8 @@ function checkLeaks(world: DioWorld, out: Violation[]): void {
   }
 }
 
-function checkFlags(world: DioWorld, out: Violation[]): void {
-  for (const bio of allBios(world)) {
+function checkFlags(bios: readonly Bio[], out: Violation[]): void {
+  for (const bio of bios) {
     if (bio.flags.includes('BIO_PAGE_PINNED') && bio.flags.includes('BIO_PAGE_REFFED')) {
       out.push({ invariant: 'FlagsMirrorAcquisitionInv', detail: `bio ${bio.id} is both PINNED and REFFED` });
     }
@@ -131,12 +133,13 @@ function checkFlags(world: DioWorld, out: Violation[]): void {
 /** Every violated invariant with what breaks it, in PAGE_LIFETIME_INVARIANTS order. */
 export function pageLifetimeViolations(world: DioWorld): Violation[] {
   const out: Violation[] = [];
-  checkUseAfterFree(world, out);
+  const bios = allBios(world);
+  checkUseAfterFree(world, bios, out);
   checkUnderflow(world, out);
   checkZeroPages(world, out);
-  checkDmaPinned(world, out);
-  checkLeaks(world, out);
-  checkFlags(world, out);
+  checkDmaPinned(world, bios, out);
+  checkLeaks(world, bios, out);
+  checkFlags(bios, out);
   return out;
 }
 

@@ -42,8 +42,12 @@ export const tlaStr = (value: string): TlaValue => ({ kind: 'str', value });
 export const tlaModelValue = (name: string): TlaValue => ({ kind: 'modelValue', name });
 export const tlaSet = (elems: readonly TlaValue[]): TlaValue => ({ kind: 'set', elems });
 export const tlaSeq = (elems: readonly TlaValue[]): TlaValue => ({ kind: 'seq', elems });
-export const tlaRecord = (fields: Record<string, TlaValue> | readonly (readonly [string, TlaValue])[]): TlaValue => ({
-  kind: 'record',
-  fields: Array.isArray(fields) ? fields : Object.entries(fields),
-});
+export function tlaRecord(fields: Record<string, TlaValue> | readonly (readonly [string, TlaValue])[]): TlaValue {
+  if (Array.isArray(fields)) return { kind: 'record', fields };
+  // A plain loop: abstractions build small records at every replay step, and this is their hot path.
+  const out: (readonly [string, TlaValue])[] = [];
+  const object = fields as Record<string, TlaValue>;
+  for (const name in object) out.push([name, object[name] as TlaValue]);
+  return { kind: 'record', fields: out };
+}
 export const tlaFn = (entries: readonly (readonly [TlaValue, TlaValue])[]): TlaValue => ({ kind: 'fn', entries });
