@@ -2,7 +2,7 @@
 // machine needs (OCI runtime, rlimits), probed once per process with a trivial container.
 
 import { readFileSync } from 'node:fs';
-import { err, ok, type Result } from '../result.js';
+import { err, memoizeOk, ok, type Result } from '../result.js';
 import { findExecutable, runCommand } from './process.js';
 import type { RunnerError } from './run.js';
 
@@ -39,14 +39,7 @@ async function dockerDaemon(program: string, env: NodeJS.ProcessEnv): Promise<Co
 export function findEngine(env: NodeJS.ProcessEnv = process.env): Promise<Result<ContainerEngine, RunnerError>> {
   // Remembered per PATH and override for the process (a `docker info` per model would add up); failures are not.
   const key = `${env[ENGINE_ENV] ?? ''}\0${env.PATH ?? ''}`;
-  const known = engines.get(key);
-  if (known !== undefined) return known;
-  const found = detectEngine(env).then((r) => {
-    if (!r.ok) engines.delete(key);
-    return r;
-  });
-  engines.set(key, found);
-  return found;
+  return memoizeOk(engines, key, () => detectEngine(env));
 }
 
 const engines = new Map<string, Promise<Result<ContainerEngine, RunnerError>>>();
@@ -174,12 +167,5 @@ export function detectRunFlags(engine: ContainerEngine, image: string, env: Node
     return Promise.resolve(ok({ flags: forced.trim().split(/\s+/), source: 'env' }));
   }
   const key = `${engine.program}\0${image}`;
-  const pending = flagProbes.get(key);
-  if (pending !== undefined) return pending;
-  const started = probeRunFlags(engine, image, env).then((r) => {
-    if (!r.ok) flagProbes.delete(key);
-    return r;
-  });
-  flagProbes.set(key, started);
-  return started;
+  return memoizeOk(flagProbes, key, () => probeRunFlags(engine, image, env));
 }

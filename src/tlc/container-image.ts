@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { err, ok, type Result } from '../result.js';
+import { err, memoizeOk, ok, type Result } from '../result.js';
 import { ENGINE_ENV, imageExists, lastLine, type ContainerEngine } from './container-engine.js';
 import { projectRoot, sha256File } from './jar.js';
 import { runCommand } from './process.js';
@@ -166,13 +166,6 @@ const imageBuilds = new Map<string, Promise<Result<RunnerImage, RunnerError>>>()
  */
 export function ensureRunnerImage(o: ImageOptions): Promise<Result<RunnerImage, RunnerError>> {
   const key = `${o.engine.program}\0${o.jar.sha256}\0${o.root ?? ''}`;
-  const pending = imageBuilds.get(key);
-  if (pending !== undefined) return pending;
-  const started = buildRunnerImage(o).then((r) => {
-    if (!r.ok) imageBuilds.delete(key);
-    return r;
-  });
-  imageBuilds.set(key, started);
-  return started;
+  return memoizeOk(imageBuilds, key, () => buildRunnerImage(o));
 }
 
