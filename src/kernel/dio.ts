@@ -11,7 +11,6 @@ import {
   bioLive,
   bioSetFlag,
   bioAddPage,
-  bioSize,
   submitBio,
   type Bio,
   type BioErrno,
@@ -196,9 +195,4 @@ export function kernelBufferFree(world: DioWorld, page: PageId, owner = KERNEL_O
   if (busy !== undefined) return err(`page ${page} is still in use by DIO ${busy.id}`);
   if (!ownerReleasePage(world.mm, page, owner)) return err(`page ${page} is not held by ${owner}`);
   return ok(undefined);
-}
-
-/** Bytes a DIO has moved into bios (data bios only). */
-export function dioBytesIssued(dio: Dio): number {
-  return dio.bios.filter((b) => b.kind === 'data').reduce((n, b) => n + bioSize(b), 0);
 }

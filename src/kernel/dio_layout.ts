@@ -139,7 +139,3 @@ export function elementsConsumed(d: LayoutDio, consumed: number): number {
   }
   return n;
 }
-
-export function layoutTotal(d: LayoutDio): number {
-  return d.elems.reduce((n, e) => n + e.len, 0);
-}

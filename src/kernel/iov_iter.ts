@@ -191,11 +191,6 @@ export function isSegmentIter(i: IovIter): i is SegmentIter {
   return i.type === 'IOVEC' || i.type === 'KVEC' || i.type === 'BVEC';
 }
 
-/** The element a segment iterator is on (undefined past the end). */
-export function currentSeg(i: SegmentIter): Iovec | BioVec | undefined {
-  return i.segs[i.cur];
-}
-
 /** iov_iter_iovec_advance() / iov_iter_bvec_advance(): identical walks over `{len}` elements. */
 function segAdvance(i: SegmentIter, size: number): void {
   if (i.count === 0) return;

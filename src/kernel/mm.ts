@@ -497,11 +497,6 @@ export function pageGeneration(mm: Mm, page: PageId): number {
   return pageFolio(mm, page).generation;
 }
 
-/** A copy of the memory state (plain data, so structuredClone copies it exactly). */
-export function cloneMm(mm: Mm): Mm {
-  return structuredClone(mm);
-}
-
 /** Takes the narration accumulated since the last call. */
 export function drainLog(mm: Mm): string[] {
   return mm.log.splice(0, mm.log.length);

@@ -116,8 +116,3 @@ export const TLC_MESSAGES: Readonly<Record<number, TlcMessageInfo>> = {
   [TLC_CODE.PARSING_FAILED]: { meaning: 'parsing or semantic analysis failed (SANY printed the details before, outside any message)', errorKind: 'parse' },
   [TLC_CODE.CONFIG_FILE_ERROR]: { meaning: 'syntax error in the cfg file at a line (printed nested inside a 1000 message)', errorKind: 'config' },
 };
-
-/** The meaning of a code, or a generic text for codes not in the table. */
-export function describeTlcCode(code: number): string {
-  return TLC_MESSAGES[code]?.meaning ?? `TLC message ${code}`;
-}

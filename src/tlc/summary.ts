@@ -106,10 +106,3 @@ function located(problems: readonly TlcProblem[]): TlcProblem[] {
   const placed = problems.some((p) => p.line !== undefined);
   return problems.filter((p) => !(placed && p.code === TLC_CODE.PARSING_FAILED));
 }
-
-/** Summarizes a complete stdout text at once (for logs read back from disk). */
-export function summarizeToolOutput(stdout: string, stderr = '', cfg?: string): TlcOutputSummary {
-  const w = new OutputWatcher(cfg !== undefined ? { cfg } : {});
-  w.push(stdout);
-  return w.finish(stderr);
-}

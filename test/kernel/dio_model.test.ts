@@ -152,6 +152,9 @@ class GetPages extends Step {
   }
 }
 
+/** The kernel-side step that moves a bio on, per step name. */
+const BIO_STEP = { Submit: dioSubmitBio, Dma: dioDma, Complete: dioComplete } as const;
+
 /** Moves the `nth` bio (modulo) of a DIO that is in `from` one step on: submit, DMA or complete. */
 class Advance extends Step {
   constructor(
@@ -168,8 +171,7 @@ class Advance extends Step {
     const idx = d.bios.flatMap((b, k) => (b.state === from ? [k + 1] : []));
     const k = idx[this.nth % Math.max(idx.length, 1)];
     if (k === undefined) return false;
-    const op = { Submit: dioSubmitBio, Dma: dioDma, Complete: dioComplete }[this.what];
-    return op(w, this.dio, k).ok;
+    return BIO_STEP[this.what](w, this.dio, k).ok;
   }
   toString(): string {
     return `${this.what}(dio ${this.dio}, #${this.nth})`;
@@ -186,8 +188,7 @@ class AdvanceBio extends Step {
     super();
   }
   act(w: DioWorld): boolean {
-    const op = { Submit: dioSubmitBio, Dma: dioDma, Complete: dioComplete }[this.what];
-    return op(w, this.dio, this.bio).ok;
+    return BIO_STEP[this.what](w, this.dio, this.bio).ok;
   }
   toString(): string {
     return `${this.what}(dio ${this.dio}, bio ${this.bio})`;
