@@ -6,8 +6,8 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './cli-harness.js';
-import { parseManifest } from '../src/manifest-load.js';
-import { renderManifestMarkdown } from '../src/manifest-table.js';
+import { parseManifest } from '../src/manifest/load.js';
+import { renderManifestMarkdown } from '../src/manifest/table.js';
 
 const root = join(import.meta.dirname, '..');
 const readmePath = join(root, 'README.md');

@@ -2,7 +2,7 @@
 // and fast-check arbitraries of byte-level edits of texts.
 import fc from 'fast-check';
 import { printTlaPretty } from '../src/tla/print.js';
-import type { Trace, TraceState } from '../src/trace/trace.js';
+import type { Trace, TraceState } from '../src/tla/trace.js';
 
 /** The trace as TLC 2.18 prints it with -tool: version, violation, one 2217 message per state, statistics, end. */
 export function toolOutputOf(trace: Trace): string {

@@ -4,14 +4,14 @@ import { mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCfgInvariants } from '../src/cli/check.js';
-import type { ManifestModel } from '../src/manifest.js';
+import type { ManifestModel } from '../src/manifest/manifest.js';
 import { parseItfText, writeItf } from '../src/tla/itf.js';
 import { runTlcOnHost } from '../src/tlc/host.js';
 import { projectRoot } from '../src/tlc/jar.js';
 import type { TlcRunResult } from '../src/tlc/run.js';
 import { ensureJar } from '../src/tlc/setup.js';
-import { traceFromRun } from '../src/trace/from-tlc.js';
-import type { Trace } from '../src/trace/trace.js';
+import { traceFromRun } from '../src/tlc/counterexample.js';
+import type { Trace } from '../src/tla/trace.js';
 
 export const ROOT = projectRoot();
 export const SPEC = join(ROOT, 'spec');

@@ -2,7 +2,7 @@
 // the JSON document and the exit code are pure functions of the report.
 
 import { isAbsolute, relative } from 'node:path';
-import type { Expectation, ManifestModel } from '../manifest.js';
+import type { Expectation, ManifestModel } from '../manifest/manifest.js';
 import type { TlcOutcome, TlcProblem, TlcRunResult } from '../tlc/run.js';
 import { EXIT } from './command.js';
 

@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Command, Io } from './command.js';
 import { EXIT } from './command.js';
-import { formatVectorOutput, MAX_CALLS, parseVector, runVector } from '../kernel/vector.js';
-import { IOV_ITER_VARIANTS } from '../kernel/iov_iter_extract.js';
+import { formatVectorOutput, MAX_CALLS, parseVector, runVector } from '../kernel/lib/vector.js';
+import { IOV_ITER_VARIANTS } from '../kernel/lib/iov_iter_extract.js';
 
 const HELP = `usage: iterpin extract --vector FILE|-
 

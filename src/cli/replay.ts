@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { Command, Io } from './command.js';
 import { EXIT } from './command.js';
-import { loadTrace } from '../trace/load.js';
+import { loadTrace } from '../tlc/trace-file.js';
 import { bindingForVars, loadBinding, SPECS } from '../trace/bindings/index.js';
 import { replay } from '../trace/replay.js';
 import { renderReplayJson, renderReplayText, replayExitCode } from '../trace/render.js';

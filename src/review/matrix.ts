@@ -1,7 +1,7 @@
 // The review matrix: for each spec, every variant against every invariant, with each violation replayed on
 // its own variant and on the spec's final design. Pure data plus the agreement rule with the manifest.
 
-import type { Expectation } from '../manifest.js';
+import type { Expectation } from '../manifest/manifest.js';
 import type { ReplayVerdict } from '../trace/report.js';
 
 export type CellStatus = 'holds' | 'violated' | 'error' | 'timeout';

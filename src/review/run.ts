@@ -5,15 +5,15 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Manifest, ManifestModel } from '../manifest.js';
+import type { Manifest, ManifestModel } from '../manifest/manifest.js';
 import type { Binding } from '../trace/binding.js';
 import { loadBinding } from '../trace/bindings/index.js';
 import { replay } from '../trace/replay.js';
-import { traceFromRun } from '../trace/from-tlc.js';
+import { traceFromRun } from '../tlc/counterexample.js';
 import type { TlcRunner } from '../tlc/run.js';
 import { writeItf } from '../tla/itf.js';
-import { writeFileAtomic } from '../cli/output.js';
-import { pool } from '../pool.js';
+import { writeFileAtomic } from '../shared/output.js';
+import { pool } from '../shared/pool.js';
 import { cfgInvariants, cfgShape, parseCfg, rewriteCfg, type CfgSection } from '../tlc/cfg.js';
 import { disagreements, type ReviewCell, type ReviewReport, type ReviewRow, type ReviewSpec } from './matrix.js';
 

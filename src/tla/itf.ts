@@ -1,8 +1,8 @@
 // ITF (Informal Trace Format, Apalache ADR-015) encoding and decoding of TLA+ values and whole traces.
 // Lossless for every TlaValue: each kind has its own JSON form, so decode(encode(t)) gives back t exactly.
 
-import { err, ok, type Result } from '../result.js';
-import type { TlcActionHeader, Trace, TraceMeta, TraceState } from '../trace/trace.js';
+import { err, ok, type Result } from '../shared/result.js';
+import type { TlcActionHeader, Trace, TraceMeta, TraceState } from './trace.js';
 import { sharedInt } from './value.js';
 import type { TlaValue } from './value.js';
 

@@ -2,7 +2,7 @@
 // `a..b`, strings, exact integers, booleans, model values). One pass over char codes, no token array, no regex;
 // errors are values naming the line and column, and no input makes it throw.
 
-import { err, ok, type Result } from '../result.js';
+import { err, ok, type Result } from '../shared/result.js';
 import { sharedInt, tlaInt, type TlaValue } from './value.js';
 
 export type TlaParseErrorKind =

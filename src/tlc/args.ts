@@ -1,7 +1,7 @@
 // The argv of a TLC run, built in one place so the host and container runners run TLC identically.
 // Arguments are an array handed to spawn(), never a shell string.
 
-import { err, ok, type Result } from '../result.js';
+import { err, ok, type Result } from '../shared/result.js';
 
 /** TLC's main class in every tla2tools jar. */
 export const TLC_MAIN_CLASS = 'tlc2.TLC';

@@ -2,7 +2,7 @@
 // machine needs (OCI runtime, rlimits), probed once per process with a trivial container.
 
 import { readFileSync } from 'node:fs';
-import { err, memoizeOk, ok, type Result } from '../result.js';
+import { err, memoizeOk, ok, type Result } from '../shared/result.js';
 import { findExecutable, runCommand } from './process.js';
 import type { RunnerError } from './run.js';
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { err, memoizeOk, ok, type Result } from '../result.js';
+import { err, memoizeOk, ok, type Result } from '../shared/result.js';
 import { ENGINE_ENV, imageExists, lastLine, type ContainerEngine } from './container-engine.js';
 import { projectRoot, sha256File } from './jar.js';
 import { runCommand } from './process.js';

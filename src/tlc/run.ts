@@ -1,8 +1,8 @@
 // What a TLC run yields, whichever runner (host JVM or container) started it: the options every runner takes,
 // the result every runner returns, TLC's exit-code table, and the classification of a finished run.
 
-import type { TraceState } from '../trace/trace.js';
-import type { Result } from '../result.js';
+import type { TraceState } from '../tla/trace.js';
+import type { Result } from '../shared/result.js';
 
 /** How a TLC run ended. The first six are TLC's own verdicts; the last two are ours. */
 export type TlcOutcome =

@@ -4,7 +4,7 @@
 
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { err, ok, type Result } from '../result.js';
+import { err, ok, type Result } from '../shared/result.js';
 import {
   cachedJarPath,
   JAR_ENV,

@@ -1,7 +1,7 @@
 // The refinement mapping between one spec and the reference implementation (DESIGN.md "Replay").
 // One binding per spec; the replay engine in replay.ts is generic over them.
 
-import type { Result } from '../result.js';
+import type { Result } from '../shared/result.js';
 import type { TlaValue } from '../tla/value.js';
 
 /** One step's action, read from the spec's auxiliary `action` variable: `[name |-> "Extract", …arguments]`. */

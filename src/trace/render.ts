@@ -2,7 +2,7 @@
 
 import type { ReplayReport, ReplayVerdict } from './report.js';
 import { printTla } from '../tla/print.js';
-import { EXIT } from '../cli/command.js';
+import { EXIT } from '../shared/exit.js';
 
 export const VERDICT_EXIT: Readonly<Record<ReplayVerdict, number>> = {
   reproduced: EXIT.ok,

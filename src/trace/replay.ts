@@ -3,11 +3,11 @@
 
 import type { Binding, StepAction } from './binding.js';
 import type { ReplayReport, ReplayStep, StateDifference } from './report.js';
-import type { Trace } from './trace.js';
+import type { Trace } from '../tla/trace.js';
 import type { TlaValue } from '../tla/value.js';
 import { tlaDiff, tlaEqual } from '../tla/equal.js';
 import { printTla } from '../tla/print.js';
-import { err, ok, type Result } from '../result.js';
+import { err, ok, type Result } from '../shared/result.js';
 
 export interface ReplayOptions {
   /** Variant the implementation runs as; defaults to the trace's own (#meta.variant). */

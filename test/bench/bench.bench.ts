@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseToolOutput } from '../../src/tlc/toolstream.js';
 import { parseItfText, writeItf } from '../../src/tla/itf.js';
 import { toolOutputOf } from '../text-tools.js';
-import type { Trace, TraceState } from '../../src/trace/trace.js';
+import type { Trace, TraceState } from '../../src/tla/trace.js';
 import { loadBinding } from '../../src/trace/bindings/index.js';
 import { replay } from '../../src/trace/replay.js';
 

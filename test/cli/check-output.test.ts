@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtemp, readdir, readFile, readlink, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRunDir, pointLatest, runDirName, writeFileAtomic } from '../../src/cli/output.js';
+import { createRunDir, pointLatest, runDirName, writeFileAtomic } from '../../src/shared/output.js';
 
 const temp = (): Promise<string> => mkdtemp(join(tmpdir(), 'iterpin-out-'));
 

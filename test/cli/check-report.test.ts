@@ -1,6 +1,6 @@
 // The check report: comparison of a run with its manifest entry, the exit code, and the text/JSON renderings.
 import { describe, it, expect } from 'vitest';
-import type { ManifestModel } from '../../src/manifest.js';
+import type { ManifestModel } from '../../src/manifest/manifest.js';
 import type { TlcRunResult } from '../../src/tlc/run.js';
 import { tlaInt } from '../../src/tla/value.js';
 import {

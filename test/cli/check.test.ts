@@ -8,7 +8,7 @@ import { main } from '../../src/cli/main.js';
 import { EXIT } from '../../src/cli/command.js';
 import { selectModels } from '../../src/cli/check.js';
 import { CACHE_ENV, PINNED_JAR_NAME } from '../../src/tlc/jar.js';
-import type { ManifestModel } from '../../src/manifest.js';
+import type { ManifestModel } from '../../src/manifest/manifest.js';
 import { capture } from '../cli-harness.js';
 
 

@@ -15,7 +15,7 @@ import { CACHE_ENV, cachedJarPath, JAR_ENV, PINNED_JAR_NAME, projectRoot } from 
 import { ensureJar } from '../../src/tlc/setup.js';
 import { findExecutable } from '../../src/tlc/process.js';
 import { ENGINE_ENV } from '../../src/tlc/container.js';
-import { MAX_TRACE_BYTES } from '../../src/trace/load.js';
+import { MAX_TRACE_BYTES } from '../../src/tlc/trace-file.js';
 import { parseItfText } from '../../src/tla/itf.js';
 
 const ROOT = projectRoot();

@@ -19,7 +19,7 @@ import { runTlcOnHost } from '../../src/tlc/host.js';
 import { projectRoot, sha256File } from '../../src/tlc/jar.js';
 import { runCommand } from '../../src/tlc/process.js';
 import type { TlcRunOptions, TlcRunResult } from '../../src/tlc/run.js';
-import type { Manifest, ManifestModel } from '../../src/manifest.js';
+import type { Manifest, ManifestModel } from '../../src/manifest/manifest.js';
 import { realJar, tempDir } from '../tlc/fixtures.js';
 
 const onCi = (process.env.CI ?? '') !== '' && process.env.CI !== 'false' && process.env.CI !== '0';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { itfToTrace, parseItfText, writeItf } from '../../src/tla/itf.js';
 import { parseTla } from '../../src/tla/parse.js';
 import { printTla, printTlaPretty } from '../../src/tla/print.js';
-import type { Trace } from '../../src/trace/trace.js';
+import type { Trace } from '../../src/tla/trace.js';
 import { tlaValueArb } from './arbitraries.js';
 
 const TOKENS = ['{', '}', '<<', '>>', '[', ']', '(', ')', ',', '|->', ':>', '@@', '..', '\\in', '-', '"', '\\', 'TRUE', 'FALSE', 'x', 'A', '0', '12', ' ', '\n', '"a\\"b"', '<', '>', '|', ':', '@', '.', '\u0000', '\uFFFF', '😀'];

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeItfValue, encodeItfValue, itfToTrace, parseItfText, traceToItf, writeItf } from '../../src/tla/itf.js';
 import { tlaFn, tlaInt, tlaModelValue, tlaRecord, tlaSeq, tlaSet, tlaStr, tlaBool, type TlaValue } from '../../src/tla/value.js';
-import type { Trace, TraceState } from '../../src/trace/trace.js';
+import type { Trace, TraceState } from '../../src/tla/trace.js';
 import { tlaIdentifierArb, tlaValueArb } from './arbitraries.js';
 
 const decoded = (j: unknown): TlaValue => {

@@ -1,7 +1,7 @@
 // TLC's exit-code table and the classification of a finished run into a runner-independent result.
 import { describe, it, expect } from 'vitest';
 import { classifyRun, tlcExitMeaning, TLC_EXIT, type ProcessEnd, type TlcOutputSummary } from '../../src/tlc/run.js';
-import type { TraceState } from '../../src/trace/trace.js';
+import type { TraceState } from '../../src/tla/trace.js';
 import { tlaInt } from '../../src/tla/value.js';
 
 const end = (over: Partial<ProcessEnd> = {}): ProcessEnd => ({

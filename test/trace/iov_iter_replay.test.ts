@@ -7,10 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseItfText } from '../../src/tla/itf.js';
 import { tlaEqual } from '../../src/tla/equal.js';
 import { tlaInt, type TlaValue } from '../../src/tla/value.js';
-import type { Trace, TraceState } from '../../src/trace/trace.js';
+import type { Trace, TraceState } from '../../src/tla/trace.js';
 import { replay } from '../../src/trace/replay.js';
 import { binding } from '../../src/trace/bindings/iov_iter.js';
-import type { ManifestModel } from '../../src/manifest.js';
+import type { ManifestModel } from '../../src/manifest/manifest.js';
 import {
   manifestModels,
   pinnedJar,

@@ -10,10 +10,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/tlc/jar.js';
 import { ensureJar } from '../../src/tlc/setup.js';
 import { parseToolOutput } from '../../src/tlc/toolstream.js';
-import type { Trace, TraceState } from '../../src/trace/trace.js';
+import type { Trace, TraceState } from '../../src/tla/trace.js';
 import { replay } from '../../src/trace/replay.js';
 import { binding } from '../../src/trace/bindings/iov_iter.js';
-import { IOV_ITER_VARIANTS } from '../../src/kernel/iov_iter_extract.js';
+import { IOV_ITER_VARIANTS } from '../../src/kernel/lib/iov_iter_extract.js';
 
 const SPEC = join(projectRoot(), 'spec');
 const WALKS = 40;

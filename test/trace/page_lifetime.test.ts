@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { binding } from '../../src/trace/bindings/page_lifetime.js';
 import { replay } from '../../src/trace/replay.js';
 import { tlaEqual } from '../../src/tla/equal.js';
-import type { ManifestModel } from '../../src/manifest.js';
+import type { ManifestModel } from '../../src/manifest/manifest.js';
 import {
   manifestModels,
   pinnedJar,

@@ -1,10 +1,10 @@
 // The generic replay engine on a toy binding (a counter that must stay below a bound): every verdict of
 // DESIGN.md "Replay" and the bad-trace checks, independent of the three kernel specs.
 import { describe, it, expect } from 'vitest';
-import { err, ok } from '../../src/result.js';
+import { err, ok } from '../../src/shared/result.js';
 import type { Binding } from '../../src/trace/binding.js';
 import { replay } from '../../src/trace/replay.js';
-import type { Trace, TraceMeta } from '../../src/trace/trace.js';
+import type { Trace, TraceMeta } from '../../src/tla/trace.js';
 import { tlaInt, tlaRecord, tlaStr, type TlaValue } from '../../src/tla/value.js';
 
 interface Counter {

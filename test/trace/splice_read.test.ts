@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseItfText } from '../../src/tla/itf.js';
 import { replay, readAction } from '../../src/trace/replay.js';
-import type { Trace } from '../../src/trace/trace.js';
+import type { Trace } from '../../src/tla/trace.js';
 import type { TlaValue } from '../../src/tla/value.js';
 import { binding } from '../../src/trace/bindings/splice_read.js';
 import { projectRoot } from '../../src/tlc/jar.js';

@@ -9,9 +9,9 @@ import { runTlcOnHost } from '../../src/tlc/host.js';
 import { projectRoot } from '../../src/tlc/jar.js';
 import { ensureJar } from '../../src/tlc/setup.js';
 import { replay } from '../../src/trace/replay.js';
-import type { Trace } from '../../src/trace/trace.js';
+import type { Trace } from '../../src/tla/trace.js';
 import { binding } from '../../src/trace/bindings/splice_read.js';
-import { SPLICE_READ_VARIANTS, type SpliceReadVariant } from '../../src/kernel/splice.js';
+import { SPLICE_READ_VARIANTS, type SpliceReadVariant } from '../../src/kernel/fs/splice.js';
 
 const SPEC = join(projectRoot(), 'spec');
 

@@ -5,9 +5,9 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import type { TlcRunResult } from '../../src/tlc/run.js';
 import { tlaEqual } from '../../src/tla/equal.js';
 import { replay } from '../../src/trace/replay.js';
-import type { Trace } from '../../src/trace/trace.js';
+import type { Trace } from '../../src/tla/trace.js';
 import { binding } from '../../src/trace/bindings/splice_read.js';
-import type { ManifestModel } from '../../src/manifest.js';
+import type { ManifestModel } from '../../src/manifest/manifest.js';
 import { manifestModels, pinnedJar, readTraceFixture, runModel, UPDATE_FIXTURES, writeTraceFixture } from '../tlc-harness.js';
 
 const MODELS = ['MCSpliceReadPipeExtractNoRef', 'MCSpliceReadPipeExtractNoRefCorruption'] as const;

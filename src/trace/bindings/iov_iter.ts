@@ -2,7 +2,7 @@
 // `layout`), runs Advance/Revert/Extract as iov_iter_advance()/iov_iter_revert()/iov_iter_extract_pages(), and
 // maps the implementation back to the spec's variables.
 
-import { err, ok, type Result } from '../../result.js';
+import { err, ok, type Result } from '../../shared/result.js';
 import { tlaBool, tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
 import type { Binding, StepAction, StepEffect } from '../binding.js';
 import {
@@ -18,7 +18,7 @@ import {
   type IovIter,
   type IterDirection,
   type Iovec,
-} from '../../kernel/iov_iter.js';
+} from '../../kernel/lib/iov_iter.js';
 import {
   FOLL_WRITE,
   IOV_ITER_VARIANTS,
@@ -26,14 +26,14 @@ import {
   VARIANT_OPTIONS,
   type ExtractOptions,
   type PinUserPagesFast,
-} from '../../kernel/iov_iter_extract.js';
+} from '../../kernel/lib/iov_iter_extract.js';
 import {
   positionOf,
   startMonitor,
   stepMonitor,
   violatedInvariants,
   type Monitored,
-} from '../../kernel/iov_iter_check.js';
+} from '../../kernel/lib/iov_iter_check.js';
 
 export interface IovIterReplayState {
   readonly m: Monitored;

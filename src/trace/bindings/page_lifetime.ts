@@ -3,10 +3,10 @@
 // variables, and asks the implementation's own checker which invariants fail.
 
 import type { Binding, StepAction, StepEffect } from '../binding.js';
-import { err, ok, type Result } from '../../result.js';
+import { err, ok, type Result } from '../../shared/result.js';
 import { tlaBool, tlaFn, tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
 import { printTla } from '../../tla/print.js';
-import type { Bio, BioFlag, BioState } from '../../kernel/bio.js';
+import type { Bio, BioFlag, BioState } from '../../kernel/block/bio.js';
 import {
   dioBuildBio,
   dioComplete,
@@ -19,7 +19,7 @@ import {
   userMunmap,
   type Dio,
   type DioWorld,
-} from '../../kernel/dio.js';
+} from '../../kernel/fs/dio.js';
 import {
   buildDioWorld,
   DIO_ITER_TYPES,
@@ -30,11 +30,11 @@ import {
   type LayoutDio,
   type LayoutElem,
   type PageKind,
-} from '../../kernel/dio_layout.js';
-import { PAGE_LIFETIME_VARIANTS } from '../../kernel/dio_variant.js';
-import { drainLog, isZeroFolio, PAGE_SIZE, USER_OWNER, type Folio } from '../../kernel/mm.js';
-import { violatedInvariants } from '../../kernel/mm_check.js';
-import type { IovIter } from '../../kernel/iov_iter.js';
+} from '../../kernel/fs/dio_layout.js';
+import { PAGE_LIFETIME_VARIANTS } from '../../kernel/fs/dio_variant.js';
+import { drainLog, isZeroFolio, PAGE_SIZE, USER_OWNER, type Folio } from '../../kernel/mm/mm.js';
+import { violatedInvariants } from '../../kernel/fs/dio_check.js';
+import type { IovIter } from '../../kernel/lib/iov_iter.js';
 
 export interface PageLifetimeState {
   readonly world: DioWorld;

@@ -2,10 +2,10 @@
 // spec action on the reference kernel code (the splice task's next step, the device, the other allocator,
 // truncate, the reader), maps the system back to the spec's variables and runs its own invariant checker.
 
-import { err, ok, type Result } from '../../result.js';
+import { err, ok, type Result } from '../../shared/result.js';
 import type { Binding, StepAction, StepEffect } from '../binding.js';
-import { bioLive, bioPages, bioReleaseMode, bioSize, bioFlagged, type Bio } from '../../kernel/bio.js';
-import { drainLog, type PageId } from '../../kernel/mm.js';
+import { bioLive, bioPages, bioReleaseMode, bioSize, bioFlagged, type Bio } from '../../kernel/block/bio.js';
+import { drainLog, type PageId } from '../../kernel/mm/mm.js';
 import {
   SPLICE_READ_VARIANTS,
   completeBio,
@@ -20,8 +20,8 @@ import {
   truncateFreeBlocks,
   type SpliceEvent,
   type SpliceSystem,
-} from '../../kernel/splice.js';
-import { violatedSplice } from '../../kernel/splice_check.js';
+} from '../../kernel/fs/splice.js';
+import { violatedSplice } from '../../kernel/fs/splice_check.js';
 import { tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
 import { printTla } from '../../tla/print.js';
 

@@ -1,0 +1,360 @@
+// The bio side of page lifetime (KERNEL.md §C): bios with BIO_PAGE_PINNED/BIO_PAGE_REFFED (or the legacy
+// BIO_NO_PAGE_REF), the bvec list with same-page merges, bio_iov_iter_get_pages() on the shared iov_iter
+// extraction code, bio_release_page(s) per the bio's flags, and submit/DMA/completion.
+
+import type { DioOptions } from '../fs/dio_variant.js';
+import { iovIterAdvance, type BvecIter, type IovIter } from '../lib/iov_iter.js';
+import { iovIterExtractPages, iovIterExtractWillPin, type PinUserPagesFast } from '../lib/iov_iter_extract.js';
+import {
+  accessPageData,
+  getPage,
+  getUserPagesFast,
+  pinUserPagesFast,
+  type Mm,
+  PAGE_SIZE,
+  type PageId,
+  pageExists,
+  pageGeneration,
+  putPage,
+  unpinUserPage,
+} from '../mm/mm.js';
+
+export type BioFlag = 'BIO_PAGE_PINNED' | 'BIO_PAGE_REFFED' | 'BIO_NO_PAGE_REF' | 'BIO_CLONED';
+
+export interface BioVec {
+  /** bv_page: the first page; a multi-page bvec covers the physically following page ids too. */
+  readonly page: PageId;
+  /** bv_offset, from the start of bv_page. */
+  readonly offset: number;
+  /** bv_len. */
+  len: number;
+  /** Bookkeeping, not kernel state: each covered page's generation when it joined the bio. */
+  readonly generations: number[];
+}
+
+export type BioState = 'building' | 'submitted' | 'transferred' | 'released';
+
+/** How the bio's pages were taken (bookkeeping for the checker: the kernel keeps only the flags). */
+export type Acquisition = 'pin' | 'ref' | 'none';
+/** The primitive bio_release_pages() applied: unpin_user_page, put_page, or nothing. */
+export type ReleaseMode = 'unpin' | 'put' | 'none';
+
+export interface Bio {
+  readonly id: number;
+  /** REQ_OP_READ: the device writes into the pages (a DIO read); REQ_OP_WRITE: it reads them. */
+  readonly op: 'READ' | 'WRITE';
+  /** bi_max_vecs. */
+  readonly maxVecs: number;
+  /** 'data' = a DIO bio filled from an iterator; 'zero' = iomap_dio_zero()'s sub-block zeroing bio. */
+  readonly kind: 'data' | 'zero';
+  flags: BioFlag[];
+  vecs: BioVec[];
+  state: BioState;
+  acquired: Acquisition;
+  /** Set when bio_release_pages() ran: what its flags made it do. */
+  releasedWith: ReleaseMode | null;
+}
+
+export function bioAlloc(id: number, op: 'READ' | 'WRITE', maxVecs: number, kind: 'data' | 'zero' = 'data'): Bio {
+  return { id, op, maxVecs, kind, flags: [], vecs: [], state: 'building', acquired: 'none', releasedWith: null };
+}
+
+export function bioFlagged(bio: Bio, flag: BioFlag): boolean {
+  return bio.flags.includes(flag);
+}
+
+export function bioSetFlag(bio: Bio, flag: BioFlag): void {
+  if (!bio.flags.includes(flag)) bio.flags.push(flag);
+}
+
+/** bi_iter.bi_size. */
+export function bioSize(bio: Bio): number {
+  return bio.vecs.reduce((n, v) => n + v.len, 0);
+}
+
+/** `bio_full()`. */
+export function bioFull(bio: Bio): boolean {
+  return bio.vecs.length >= bio.maxVecs;
+}
+
+/** The pages one bvec covers: bv_page + offset/PS … bv_page + (offset+len−1)/PS (single-page segments). */
+export function bvecPages(bv: { readonly page: PageId; readonly offset: number; readonly len: number }): PageId[] {
+  if (bv.len <= 0) return [];
+  const first = Math.floor(bv.offset / PAGE_SIZE);
+  const last = Math.floor((bv.offset + bv.len - 1) / PAGE_SIZE);
+  const pages: PageId[] = [];
+  for (let k = first; k <= last; k++) pages.push(bv.page + k);
+  return pages;
+}
+
+/** Every page of the bio, one entry per single-page segment (`bio_for_each_segment_all`). */
+export function bioPages(bio: Bio): PageId[] {
+  return bio.vecs.flatMap(bvecPages);
+}
+
+function makeVec(mm: Mm, page: PageId, offset: number, len: number): BioVec {
+  const v = { page, offset, len };
+  const generations = bvecPages(v).map((p) => (pageExists(mm, p) ? pageGeneration(mm, p) : 0));
+  return { page, offset, len, generations };
+}
+
+/**
+ * `bvec_try_merge_page()`: merge (page, off, len) into bv if it continues bv's bytes physically (page ids are
+ * page frame numbers). `samePage` says the new bytes start in the page bv already ends in; otherwise bv becomes
+ * (or grows as) a multi-page bvec.
+ */
+export function bvecTryMergePage(
+  mm: Mm,
+  bv: BioVec,
+  page: PageId,
+  len: number,
+  off: number,
+): { merged: boolean; samePage: boolean } {
+  const vecEndAddr = bv.page * PAGE_SIZE + bv.offset + bv.len - 1;
+  const pageAddr = page * PAGE_SIZE;
+  if (vecEndAddr + 1 !== pageAddr + off) return { merged: false, samePage: false };
+  const samePage = Math.floor(vecEndAddr / PAGE_SIZE) * PAGE_SIZE === pageAddr;
+  const before = bvecPages(bv).length;
+  bv.len += len;
+  for (const p of bvecPages(bv).slice(before)) bv.generations.push(pageGeneration(mm, p));
+  return { merged: true, samePage };
+}
+
+/**
+ * `bio_add_page()`: merge into the last bvec if possible, else append one; returns the bytes added (0 if the
+ * bio is full) and whether the merge was a same-page merge.
+ */
+export function bioAddPage(mm: Mm, bio: Bio, page: PageId, len: number, off: number): { added: number; samePage: boolean } {
+  const last = bio.vecs[bio.vecs.length - 1];
+  if (last !== undefined) {
+    const m = bvecTryMergePage(mm, last, page, len, off);
+    if (m.merged) {
+      mm.log.push(`  bio_add_page(bio ${bio.id}, page ${page}, off ${off}, len ${len}): merged into bvec ${bio.vecs.length - 1}${m.samePage ? ' (same page)' : ''}`);
+      return { added: len, samePage: m.samePage };
+    }
+  }
+  if (bioFull(bio)) return { added: 0, samePage: false };
+  bio.vecs.push(makeVec(mm, page, off, len));
+  mm.log.push(`  bio_add_page(bio ${bio.id}, page ${page}, off ${off}, len ${len}): bvec ${bio.vecs.length - 1}`);
+  return { added: len, samePage: false };
+}
+
+/** Indents the narration lines logged since `mark` (the calls a higher-level operation made). */
+function indentSince(mm: Mm, mark: number, by = '  '): void {
+  for (let k = mark; k < mm.log.length; k++) mm.log[k] = by + (mm.log[k] ?? '');
+}
+
+/** What bio_release_page() does for this bio under the variant's flag scheme (§C.1, §C.2). */
+export function bioReleaseMode(opts: DioOptions, bio: Bio): ReleaseMode {
+  if (opts.flagScheme === 'no-page-ref') return bioFlagged(bio, 'BIO_NO_PAGE_REF') ? 'none' : 'put';
+  if (bioFlagged(bio, 'BIO_PAGE_PINNED')) return 'unpin';
+  if (bioFlagged(bio, 'BIO_PAGE_REFFED')) return 'put';
+  return 'none';
+}
+
+/** `bio_release_page()`: drop one page the way the bio's flags say it was taken. */
+export function bioReleasePage(mm: Mm, opts: DioOptions, bio: Bio, page: PageId): void {
+  const mode = bioReleaseMode(opts, bio);
+  switch (mode) {
+    case 'unpin':
+      unpinUserPage(mm, page);
+      return;
+    case 'put':
+      putPage(mm, page);
+      return;
+    case 'none':
+      return;
+    default: {
+      const never: never = mode;
+      throw new Error(`unknown release mode ${String(never)}`);
+    }
+  }
+}
+
+/** `bio_release_pages(bio, mark_dirty)`: release every single-page segment once, if the flags say the bio owns them. */
+export function bioReleasePages(mm: Mm, opts: DioOptions, bio: Bio, markDirty: boolean): void {
+  const mode = bioReleaseMode(opts, bio);
+  bio.releasedWith = mode;
+  if (mode === 'none') {
+    mm.log.push(`bio_release_pages(bio ${bio.id}): flags [${bio.flags.join(', ')}] own no pages: nothing to drop`);
+    return;
+  }
+  mm.log.push(`bio_release_pages(bio ${bio.id}, ${markDirty ? 'mark dirty' : 'clean'}): flags [${bio.flags.join(', ')}]`);
+  const mark = mm.log.length;
+  for (const page of bioPages(bio)) bioReleasePage(mm, opts, bio, page);
+  indentSince(mm, mark);
+}
+
+/** `submit_bio()`. */
+export function submitBio(mm: Mm, bio: Bio): boolean {
+  if (bio.state !== 'building' || bio.vecs.length === 0) return false;
+  bio.state = 'submitted';
+  mm.log.push(`submit_bio(bio ${bio.id}, ${bio.op === 'READ' ? 'REQ_OP_READ' : 'REQ_OP_WRITE'}, ${bioSize(bio)} bytes)`);
+  return true;
+}
+
+/**
+ * The device's DMA for a submitted bio: a READ writes data into every page segment, a WRITE reads them. Each
+ * access is recorded against the page's generation at the time it joined the bio, so an access to a page that
+ * was freed or reused in between is visible (§E.3 step 7).
+ */
+export function bioDma(mm: Mm, bio: Bio): boolean {
+  if (bio.state !== 'submitted') return false;
+  const access = bio.op === 'READ' ? 'write' : 'read';
+  mm.log.push(`DMA for bio ${bio.id}: device ${bio.op === 'READ' ? 'writes into' : 'reads from'} pages ${bioPages(bio).join(', ')}`);
+  for (const v of bio.vecs) {
+    bvecPages(v).forEach((p, k) => accessPageData(mm, p, v.generations[k] ?? 0, `bio ${bio.id}`, access));
+  }
+  bio.state = 'transferred';
+  return true;
+}
+
+/** `bio_endio()` of a DIO bio: the completion releases the pages per the flags (dirtying read pages first). */
+export function bioEndio(mm: Mm, opts: DioOptions, bio: Bio): boolean {
+  if (bio.state !== 'transferred') return false;
+  mm.log.push(`bio_endio(bio ${bio.id})`);
+  bioReleasePages(mm, opts, bio, bio.op === 'READ');
+  bio.state = 'released';
+  return true;
+}
+
+/** True while the bio may still touch its pages (from its first page until bio_release_pages()). */
+export function bioLive(bio: Bio): boolean {
+  return bio.state !== 'released';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// bio_iov_iter_get_pages() (§C.3): the only place a DIO bio gets its pages
+
+export type BioErrno = 'EFAULT' | 'ENOMEM' | 'EIO';
+
+const UINT_MAX = 0xffffffff;
+
+/**
+ * How bio_iov_iter_get_pages() takes pages from this iterator under the variant: pin (user-backed, v6.5),
+ * ref (FOLL_GET user pages and get_page()d XARRAY/PIPE pages before the series), none (listed kernel pages, shared
+ * bvecs), or unsupported (ITER_KVEC before the series: iov_iter_get_pages() returned -EFAULT).
+ */
+export function bioAcquisitionFor(opts: DioOptions, iter: IovIter): Acquisition | 'unsupported' {
+  if (iovIterExtractWillPin(iter)) return opts.userAcquire === 'pin' ? 'pin' : 'ref';
+  switch (iter.type) {
+    case 'KVEC':
+      return opts.kernelIters === 'legacy-get' ? 'unsupported' : 'none';
+    case 'XARRAY':
+      return opts.kernelIters === 'legacy-get' ? 'ref' : 'none';
+    case 'PIPE':
+      // iov_iter_get_pages() on a pipe took a reference per page (pipe_get_pages, §E.1); the linux-next
+      // iov_iter_extract_pages() pipe branch took none (§E.3). Mainline v6.5 has no ITER_PIPE at all.
+      return opts.kernelIters === 'legacy-get' ? 'ref' : 'none';
+    case 'BVEC':
+      return 'none';
+    case 'DISCARD':
+      return 'unsupported';
+    case 'UBUF':
+    case 'IOVEC':
+      return 'pin'; // unreachable: user-backed iterators returned above
+    default: {
+      const never: never = iter;
+      throw new Error(`unknown iterator ${String(never)}`);
+    }
+  }
+}
+
+/** `bio_iov_add_page()`: add or merge one page; a same-page merge drops the page's extra pin/ref at once (§C.3). */
+export function bioIovAddPage(mm: Mm, opts: DioOptions, bio: Bio, page: PageId, len: number, off: number): void {
+  const r = bioAddPage(mm, bio, page, len, off);
+  if (r.added === 0) throw new Error(`bio ${bio.id} is full`); // callers extract at most the free vecs
+  if (r.samePage) {
+    if (opts.samePageMergeRelease) {
+      mm.log.push(`  same-page merge: bio_release_page(page ${page}) drops the extra ${bio.acquired === 'pin' ? 'pin' : 'reference'}`);
+      const mark = mm.log.length;
+      bioReleasePage(mm, opts, bio, page);
+      indentSince(mm, mark, '    ');
+    } else {
+      mm.log.push(`  same-page merge: the extra ${bio.acquired === 'pin' ? 'pin' : 'reference'} on page ${page} is kept (G.4)`);
+    }
+  }
+}
+
+/** `bio_iov_bvec_set()`: the bio shares the iterator's remaining bio_vecs; no page is referenced (§C.3, §E.4). */
+function bioIovBvecSet(mm: Mm, opts: DioOptions, bio: Bio, iter: BvecIter): void {
+  let left = iter.count;
+  let skip = iter.iovOffset;
+  for (let k = iter.cur; k < iter.cur + iter.nrSegs && left > 0; k++) {
+    const bv = iter.segs[k];
+    if (bv === undefined) break;
+    const len = Math.min(bv.len - skip, left);
+    if (len > 0) bio.vecs.push(makeVec(mm, bv.page, bv.offset + skip, len));
+    left -= Math.max(len, 0);
+    skip = 0;
+  }
+  if (opts.flagScheme === 'no-page-ref') bioSetFlag(bio, 'BIO_NO_PAGE_REF');
+  bioSetFlag(bio, 'BIO_CLONED');
+  bio.acquired = 'none';
+  mm.log.push(`bio_iov_bvec_set(bio ${bio.id}): shares ${bio.vecs.length} bvecs of the iterator, ${bioSize(bio)} bytes, no page references`);
+  iovIterAdvance(iter, bioSize(bio));
+}
+
+/**
+ * `__bio_iov_iter_get_pages()`: one iov_iter_extract_pages() call into the bio's free vecs, then add each page.
+ * User pages come back from the shared extraction code as user page numbers; the pin hook records which pages
+ * it actually took, so the bio gets those (after a COW break, not the zero page it replaced).
+ */
+function bioIovIterGetPagesOnce(mm: Mm, opts: DioOptions, bio: Bio, iter: IovIter): 0 | BioErrno {
+  const nrPages = bio.maxVecs - bio.vecs.length;
+  let taken: PageId[] = [];
+  const hook: PinUserPagesFast = (firstPage, n, gupFlags) => {
+    const r =
+      bio.acquired === 'pin' ? pinUserPagesFast(mm, firstPage, n, gupFlags) : getUserPagesFast(mm, firstPage, n, gupFlags);
+    if ('error' in r) return r.error;
+    taken = r.pages;
+    return r.pages.length;
+  };
+  const r = iovIterExtractPages(iter, UINT_MAX - bioSize(bio), nrPages, 0, { pinUserPagesFast: hook });
+  if (r.ret === 'BUG') throw new Error(`iov_iter_extract_pages() hit BUG() on a malformed ITER_${iter.type}`);
+  if (typeof r.ret === 'string') return r.ret;
+  if (r.ret <= 0) return 'EFAULT';
+  const user = iovIterExtractWillPin(iter);
+  const pages = user ? taken : r.pages;
+  let off = r.offset0 ?? 0;
+  const nr = Math.ceil((off + r.ret) / PAGE_SIZE);
+  mm.log.push(`  iov_iter_extract_pages(ITER_${iter.type}) = ${r.ret} bytes, offset0 ${off}, pages ${pages.slice(0, nr).join(', ')}`);
+  let left = r.ret;
+  for (let k = 0; k < nr; k++) {
+    const page = pages[k];
+    if (page === undefined) throw new Error('extraction returned fewer pages than its size covers'); // §B.1 contract
+    if (!user && bio.acquired === 'ref') getPage(mm, page); // the old iov_iter_get_pages() on XARRAY/PIPE
+    const len = Math.min(left, PAGE_SIZE - off);
+    bioIovAddPage(mm, opts, bio, page, len, off);
+    left -= len;
+    off = 0;
+  }
+  return 0;
+}
+
+/**
+ * `bio_iov_iter_get_pages()` (v6.5 form, §C.3; the legacy variant is the same loop over the old get-pages
+ * semantics): share a BVEC array, or set the release flag and extract until the bio is full, the iterator is
+ * empty or extraction fails. 0 if the bio got pages, else the error.
+ */
+export function bioIovIterGetPages(mm: Mm, opts: DioOptions, bio: Bio, iter: IovIter): 0 | BioErrno {
+  if (bioFlagged(bio, 'BIO_CLONED')) return 'EIO';
+  if (iter.type === 'BVEC') {
+    bioIovBvecSet(mm, opts, bio, iter);
+    return 0;
+  }
+  const how = bioAcquisitionFor(opts, iter);
+  if (how === 'unsupported') {
+    mm.log.push(`bio_iov_iter_get_pages(bio ${bio.id}, ITER_${iter.type}): -EFAULT (not supported)`);
+    return 'EFAULT';
+  }
+  bio.acquired = how;
+  if (how === 'pin') bioSetFlag(bio, opts.pinnedBioFlag === 'PINNED' ? 'BIO_PAGE_PINNED' : 'BIO_PAGE_REFFED');
+  mm.log.push(`bio_iov_iter_get_pages(bio ${bio.id}, ITER_${iter.type}): flags [${bio.flags.join(', ')}]`);
+  let ret: 0 | BioErrno = 0;
+  do {
+    ret = bioIovIterGetPagesOnce(mm, opts, bio, iter);
+  } while (ret === 0 && iter.count > 0 && !bioFull(bio));
+  if (ret !== 0) mm.log.push(`  extraction stopped: -${ret}${bio.vecs.length > 0 ? ' (the bio keeps what it has)' : ''}`);
+  return bio.vecs.length > 0 ? 0 : ret;
+}

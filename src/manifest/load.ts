@@ -1,0 +1,173 @@
+// Reading spec/manifest.json into the types of src/manifest.ts. Every defect comes back as a typed error that
+// names the file and the entry (`models[3].expect.invariant`), never as an exception.
+
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
+import type { Expectation, Manifest, ManifestModel } from './manifest.js';
+import { err, ok, type Result } from '../shared/result.js';
+
+export type ManifestErrorKind = 'unreadable' | 'bad-json' | 'invalid' | 'missing-file';
+
+export interface ManifestError {
+  readonly kind: ManifestErrorKind;
+  readonly file: string;
+  /** Where in the document, e.g. "models[2].distinct"; absent for whole-file problems. */
+  readonly at?: string;
+  readonly message: string;
+}
+
+const MODEL_KEYS = ['name', 'spec', 'module', 'cfg', 'variant', 'expect', 'distinct', 'depth', 'purpose', 'scale'] as const;
+const REQUIRED_KEYS = MODEL_KEYS.filter((k) => k !== 'scale');
+
+type Check<T> = Result<T, { at: string; message: string }>;
+
+const fail = <T>(at: string, message: string): Check<T> => err({ at, message });
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+function nonEmptyString(v: unknown, at: string): Check<string> {
+  return typeof v === 'string' && v.trim() !== '' ? ok(v) : fail(at, `must be a non-empty string, got ${describe(v)}`);
+}
+
+function count(v: unknown, at: string): Check<number> {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? ok(v) : fail(at, `must be a non-negative integer, got ${describe(v)}`);
+}
+
+/** A file name relative to spec/ that stays inside it. */
+function specFile(v: unknown, at: string, ext: string): Check<string> {
+  const s = nonEmptyString(v, at);
+  if (!s.ok) return s;
+  const n = normalize(s.value);
+  if (isAbsolute(s.value) || n.startsWith('..') || n.startsWith('/')) return fail(at, `must be a path inside spec/, got ${describe(v)}`);
+  if (!s.value.endsWith(ext)) return fail(at, `must name a ${ext} file, got ${describe(v)}`);
+  return ok(s.value);
+}
+
+function expectation(v: unknown, at: string): Check<Expectation> {
+  if (!isObject(v)) return fail(at, `must be {"result":"success"} or {"result":"safety","invariant":…}, got ${describe(v)}`);
+  const extra = Object.keys(v).filter((k) => k !== 'result' && k !== 'invariant');
+  if (extra.length > 0) return fail(`${at}.${extra[0]}`, 'is not a field of an expectation (result, invariant)');
+  if (v.result === 'success') {
+    if ('invariant' in v) return fail(`${at}.invariant`, 'must be absent when the result is "success"');
+    return ok({ result: 'success' });
+  }
+  if (v.result === 'safety') {
+    const inv = nonEmptyString(v.invariant, `${at}.invariant`);
+    if (!inv.ok) return inv;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(inv.value)) return fail(`${at}.invariant`, `must be a TLA+ identifier, got ${describe(inv.value)}`);
+    return ok({ result: 'safety', invariant: inv.value });
+  }
+  return fail(`${at}.result`, `must be "success" or "safety", got ${describe(v.result)}`);
+}
+
+function model(v: unknown, at: string): Check<ManifestModel> {
+  if (!isObject(v)) return fail(at, `must be an object, got ${describe(v)}`);
+  const unknown = Object.keys(v).filter((k) => !(MODEL_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0) return fail(`${at}.${unknown[0]}`, `is not a manifest field (fields: ${MODEL_KEYS.join(', ')})`);
+  const missing = REQUIRED_KEYS.filter((k) => !(k in v));
+  if (missing.length > 0) return fail(at, `lacks ${missing.join(', ')}`);
+  const name = nonEmptyString(v.name, `${at}.name`);
+  if (!name.ok) return name;
+  const spec = nonEmptyString(v.spec, `${at}.spec`);
+  if (!spec.ok) return spec;
+  const module = specFile(v.module, `${at}.module`, '.tla');
+  if (!module.ok) return module;
+  const cfg = specFile(v.cfg, `${at}.cfg`, '.cfg');
+  if (!cfg.ok) return cfg;
+  if (basename(cfg.value, '.cfg') !== name.value) {
+    return fail(`${at}.name`, `must equal the cfg's base name: cfg is ${describe(cfg.value)}, name is ${describe(name.value)}`);
+  }
+  const variant = nonEmptyString(v.variant, `${at}.variant`);
+  if (!variant.ok) return variant;
+  const expect = expectation(v.expect, `${at}.expect`);
+  if (!expect.ok) return expect;
+  const distinct = count(v.distinct, `${at}.distinct`);
+  if (!distinct.ok) return distinct;
+  const depth = count(v.depth, `${at}.depth`);
+  if (!depth.ok) return depth;
+  const purpose = nonEmptyString(v.purpose, `${at}.purpose`);
+  if (!purpose.ok) return purpose;
+  if ('scale' in v && typeof v.scale !== 'boolean') return fail(`${at}.scale`, `must be true or false, got ${describe(v.scale)}`);
+  return ok({
+    name: name.value,
+    spec: spec.value,
+    module: module.value,
+    cfg: cfg.value,
+    variant: variant.value,
+    expect: expect.value,
+    distinct: distinct.value,
+    depth: depth.value,
+    purpose: purpose.value,
+    ...(v.scale === true ? { scale: true } : {}),
+  });
+}
+
+/** Checks a parsed manifest document; `file` only labels the errors. */
+export function validateManifest(doc: unknown, file: string): Result<Manifest, ManifestError> {
+  const invalid = (at: string, message: string): Result<Manifest, ManifestError> => err({ kind: 'invalid', file, at, message });
+  if (!isObject(doc)) return invalid('(top level)', `must be an object with "version" and "models", got ${describe(doc)}`);
+  const extra = Object.keys(doc).filter((k) => k !== 'version' && k !== 'models');
+  if (extra.length > 0) return invalid(extra[0] as string, 'is not a top-level field (version, models)');
+  if (doc.version !== 1) return invalid('version', `must be 1, got ${describe(doc.version)}`);
+  if (!Array.isArray(doc.models)) return invalid('models', `must be an array, got ${describe(doc.models)}`);
+  const models: ManifestModel[] = [];
+  const seen = new Map<string, number>();
+  for (const [i, entry] of doc.models.entries()) {
+    const m = model(entry, `models[${i}]`);
+    if (!m.ok) return invalid(m.error.at, m.error.message);
+    const before = seen.get(m.value.name);
+    if (before !== undefined) return invalid(`models[${i}].name`, `repeats ${describe(m.value.name)} of models[${before}]`);
+    seen.set(m.value.name, i);
+    models.push(m.value);
+  }
+  return ok({ version: 1, models });
+}
+
+/** Parses manifest text (JSON). */
+export function parseManifest(text: string, file: string): Result<Manifest, ManifestError> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return err({ kind: 'bad-json', file, message: `not valid JSON: ${(e as Error).message}` });
+  }
+  return validateManifest(doc, file);
+}
+
+/** Reads and validates a manifest; with checkFiles, also that every module and cfg exists next to it. */
+export async function loadManifest(file: string, opts: { readonly checkFiles?: boolean } = {}): Promise<Result<Manifest, ManifestError>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? String(e));
+    return err({ kind: 'unreadable', file, message: reason });
+  }
+  const parsed = parseManifest(text, file);
+  if (!parsed.ok || opts.checkFiles !== true) return parsed;
+  const dir = dirname(file);
+  for (const [i, m] of parsed.value.models.entries()) {
+    for (const key of ['module', 'cfg'] as const) {
+      const path = join(dir, m[key]);
+      const info = await stat(path).catch(() => undefined);
+      if (info === undefined || !info.isFile()) {
+        return err({ kind: 'missing-file', file, at: `models[${i}].${key}`, message: `${path} does not exist` });
+      }
+    }
+  }
+  return parsed;
+}
+
+/** One line: `spec/manifest.json: models[2].distinct: must be a non-negative integer, got string "12"`. */
+export function formatManifestError(e: ManifestError): string {
+  return `${e.file}: ${e.at !== undefined ? `${e.at}: ` : ''}${e.message}`;
+}

@@ -1,0 +1,31 @@
+// A TLC run's counterexample as a Trace, with the #meta every writer records (check, review, tests).
+
+import type { TlcRunResult } from './run.js';
+import type { Trace, TraceMeta } from '../tla/trace.js';
+
+export interface CounterexampleSource {
+  readonly source: string; // "iterpin check" | "iterpin review"
+  readonly spec: string;
+  readonly model: string;
+  readonly variant: string;
+  readonly jarSha256: string;
+  /** The invariants the model checked (its cfg's INVARIANT list); replay judges violations against these. */
+  readonly invariants?: readonly string[];
+}
+
+export function traceFromRun(r: TlcRunResult, s: CounterexampleSource): Trace {
+  const first = r.trace[0];
+  const meta: TraceMeta = {
+    format: 'ITF',
+    source: s.source,
+    spec: s.spec,
+    model: s.model,
+    variant: s.variant,
+    ...(r.invariant !== undefined ? { invariant: r.invariant } : {}),
+    ...(r.outcome !== 'safety' ? { violation: r.outcome } : {}),
+    ...(r.tlcVersion !== undefined ? { tlcVersion: r.tlcVersion } : {}),
+    jarSha256: s.jarSha256,
+    ...(s.invariants !== undefined ? { invariants: s.invariants } : {}),
+  };
+  return { meta, vars: first !== undefined ? [...first.values.keys()] : [], states: r.trace };
+}

@@ -1,0 +1,103 @@
+// Loading spec/manifest.json: the real manifest is valid, and each kind of defect is a typed error naming its place.
+import { describe, it, expect } from 'vitest';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatManifestError, loadManifest, parseManifest, validateManifest } from '../../src/manifest/load.js';
+import { projectRoot } from '../../src/tlc/jar.js';
+
+const good = {
+  name: 'MCPipelineBroken',
+  spec: 'Pipeline',
+  module: 'MCPipeline.tla',
+  cfg: 'MCPipelineBroken.cfg',
+  variant: 'bug-overfill',
+  expect: { result: 'safety', invariant: 'QueueBoundInv' },
+  distinct: 22,
+  depth: 4,
+  purpose: 'test',
+};
+
+const withModel = (over: Record<string, unknown>, drop: string[] = []): unknown => {
+  const m: Record<string, unknown> = { ...good, ...over };
+  for (const k of drop) delete m[k];
+  return { version: 1, models: [m] };
+};
+
+function invalidAt(doc: unknown): string | undefined {
+  const r = validateManifest(doc, 'm.json');
+  return r.ok ? undefined : r.error.at;
+}
+
+describe('validateManifest', () => {
+  it('accepts a well-formed entry and keeps it as typed data', () => {
+    const r = validateManifest(withModel({}), 'm.json');
+    expect(r).toEqual({ ok: true, value: { version: 1, models: [good] } });
+  });
+
+  it('keeps scale only when it is true', () => {
+    const r = validateManifest(withModel({ scale: true }), 'm.json');
+    expect(r.ok && r.value.models[0]?.scale).toBe(true);
+  });
+
+  it('names the field of each defect', () => {
+    expect(invalidAt([])).toBe('(top level)');
+    expect(invalidAt({ version: 2, models: [] })).toBe('version');
+    expect(invalidAt({ version: 1, models: {} })).toBe('models');
+    expect(invalidAt({ version: 1, models: [], extra: 1 })).toBe('extra');
+    expect(invalidAt(withModel({ distinct: -1 }))).toBe('models[0].distinct');
+    expect(invalidAt(withModel({ distinct: '22' }))).toBe('models[0].distinct');
+    expect(invalidAt(withModel({ depth: 1.5 }))).toBe('models[0].depth');
+    expect(invalidAt(withModel({ expect: { result: 'liveness' } }))).toBe('models[0].expect.result');
+    expect(invalidAt(withModel({ expect: { result: 'safety' } }))).toBe('models[0].expect.invariant');
+    expect(invalidAt(withModel({ expect: { result: 'safety', invariant: 'Not An Id' } }))).toBe('models[0].expect.invariant');
+    expect(invalidAt(withModel({ expect: { result: 'success', invariant: 'X' } }))).toBe('models[0].expect.invariant');
+    expect(invalidAt(withModel({ name: 'MCOther' }))).toBe('models[0].name');
+    expect(invalidAt(withModel({ module: '../etc/passwd.tla' }))).toBe('models[0].module');
+    expect(invalidAt(withModel({ cfg: '/abs/MCPipelineBroken.cfg' }))).toBe('models[0].cfg');
+    expect(invalidAt(withModel({ module: 'MCPipeline.cfg' }))).toBe('models[0].module');
+    expect(invalidAt(withModel({ purpose: '' }))).toBe('models[0].purpose');
+    expect(invalidAt(withModel({ scale: 'yes' }))).toBe('models[0].scale');
+    expect(invalidAt(withModel({ distnct: 22 }))).toBe('models[0].distnct');
+    expect(invalidAt(withModel({}, ['variant']))).toBe('models[0]');
+  });
+
+  it('refuses two entries with the same name', () => {
+    const r = validateManifest({ version: 1, models: [good, good] }, 'm.json');
+    expect(r.ok === false && r.error.at).toBe('models[1].name');
+    expect(r.ok === false && r.error.message).toContain('models[0]');
+  });
+
+  it('formats an error as one line with file and place', () => {
+    const r = validateManifest(withModel({ distinct: 'x' }), 'spec/manifest.json');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(formatManifestError(r.error)).toBe('spec/manifest.json: models[0].distinct: must be a non-negative integer, got "x"');
+  });
+});
+
+describe('parseManifest and loadManifest', () => {
+  it('reports broken JSON as bad-json', () => {
+    const r = parseManifest('{"version": 1, "models": [', 'm.json');
+    expect(r.ok === false && r.error.kind).toBe('bad-json');
+  });
+
+  it('reports a missing file as unreadable', async () => {
+    const r = await loadManifest('/no/such/manifest.json');
+    expect(r.ok === false && r.error.kind).toBe('unreadable');
+  });
+
+  it('with checkFiles, reports a cfg that does not exist', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'iterpin-manifest-'));
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(withModel({})));
+    await writeFile(join(dir, 'MCPipeline.tla'), '');
+    const r = await loadManifest(join(dir, 'manifest.json'), { checkFiles: true });
+    expect(r.ok === false && r.error.kind).toBe('missing-file');
+    expect(r.ok === false && r.error.at).toBe('models[0].cfg');
+  });
+
+  it("the project's spec/manifest.json is valid and its files exist", async () => {
+    const r = await loadManifest(join(projectRoot(), 'spec', 'manifest.json'), { checkFiles: true });
+    expect(r.ok ? 'valid' : formatManifestError(r.error)).toBe('valid');
+    expect(r.ok && r.value.models.some((m) => m.name === 'MCPipelineBroken')).toBe(true);
+  });
+});
