@@ -35,7 +35,8 @@ VARIABLES
     layout,  \* the iterator as constructed (never changes)
     iter,    \* [count, iovOffset, nrSegs] as in IovIter
     mem,     \* the scatterlist array as words: slot s is word s % SgPtrs of entry s \div SgPtrs
-    tbl,     \* [nents, origNents, pre]: the sg_table counters; pre = entries there before any call
+    tbl,     \* [nents, origNents, pre, ptrs]: the sg_table counters; pre = entries there before any call;
+             \* ptrs = SgPtrs (a constant, kept in the state so that a trace says how its words group)
     call,    \* the current or last extract_iter_to_sg() call (see NoCall)
     pins,    \* FOLL_PIN pins held per page, taken by the user path and not yet released
     action   \* the step just taken and its arguments, for replay (left out of the view)
@@ -216,7 +217,7 @@ TypeOK ==
     /\ layout \in Layouts
     /\ iter \in [count : 0..layout.count, iovOffset : Nat, nrSegs : 0..NSegs]
     /\ DOMAIN mem = Slots
-    /\ tbl \in [nents : Nat, origNents : Nat, pre : PreCounts]
+    /\ tbl \in [nents : Nat, origNents : Nat, pre : PreCounts, ptrs : {SgPtrs}]
     /\ call.phase \in {"idle", "user", "done"}
     /\ DOMAIN pins = PinPages
 
@@ -224,7 +225,7 @@ Init ==
     /\ layout \in Layouts
     /\ iter = [count |-> layout.count, iovOffset |-> 0,
                nrSegs |-> IF layout.type = "XARRAY" THEN 0 ELSE Len(layout.segs)]
-    /\ \E n \in PreCounts : tbl = [nents |-> n, origNents |-> n, pre |-> n] /\ mem = InitMem(n)
+    /\ \E n \in PreCounts : tbl = [nents |-> n, origNents |-> n, pre |-> n, ptrs |-> SgPtrs] /\ mem = InitMem(n)
     /\ call = NoCall
     /\ pins = [p \in PinPages |-> 0]
     /\ action = [name |-> "Init"]
@@ -241,7 +242,8 @@ Call(m, s) ==
                                 !.frozen = [sl \in 0..(tbl.nents * SgPtrs - 1) |-> mem[sl]]]
        IN IF KvecPerPage /\ s = 0 THEN
              /\ call' = [c0 EXCEPT !.phase = "done"]
-             /\ UNCHANGED <<iter, mem, tbl, pins>>
+             /\ tbl' = [tbl EXCEPT !.origNents = tbl.nents]
+             /\ UNCHANGED <<iter, mem, pins>>
           ELSE IF layout.type \in UserTypes THEN
              /\ call' = [c0 EXCEPT !.phase = "user", !.pagesAt = TempArrayAt(tbl.nents, s)]
              /\ tbl' = [tbl EXCEPT !.origNents = tbl.nents]

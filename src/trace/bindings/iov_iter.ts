@@ -99,7 +99,7 @@ function fieldsOf<K extends string>(v: TlaValue | undefined, keys: readonly K[],
 }
 
 /** The iterator `layout` describes, built with the kernel constructors. */
-function buildIter(layoutValue: TlaValue | undefined): Result<IovIter, string> {
+export function buildIter(layoutValue: TlaValue | undefined): Result<IovIter, string> {
   const l = recordOf(layoutValue, 'layout');
   if (!l.ok) return l;
   const get = (k: string): TlaValue | undefined => l.value.get(k);
@@ -179,7 +179,7 @@ const int = (n: number): TlaValue => SMALL_INTS[n + 1] ?? tlaInt(n);
 const ints = (xs: readonly number[]): TlaValue => tlaSeq(xs.map(int));
 
 /** `layout` from the implementation's iterator as it was built. */
-function layoutOf(i: IovIter): TlaValue {
+export function layoutOf(i: IovIter): TlaValue {
   const segs = i.type === 'XARRAY' || i.type === 'DISCARD' ? [] : iterSegments(i);
   return tlaRecord([
     ['type', tlaStr(i.type)],
@@ -196,7 +196,7 @@ function nrSegsOf(i: IovIter): number {
   return isSegmentIter(i) ? i.nrSegs : i.type === 'UBUF' ? 1 : 0;
 }
 
-function iterOf(i: IovIter): TlaValue {
+export function iterOf(i: IovIter): TlaValue {
   return tlaRecord([['count', int(i.count)], ['iovOffset', int(i.iovOffset)], ['nrSegs', int(nrSegsOf(i))]]);
 }
 
