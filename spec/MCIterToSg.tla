@@ -1,15 +1,15 @@
 ------------------------------ MODULE MCIterToSg ------------------------------
 (***************************************************************************)
 (* The finite model of IterToSg: 4-byte pages, the x86-64 scatterlist     *)
-(* geometry (a 32-byte entry holds four 8-byte pointers), a four-entry     *)
-(* (deep tier: six-entry) scatterlist array with 0..2 entries already in   *)
-(* it, and one small iterator of each type chosen in Init: unaligned and   *)
-(* page-aligned user buffers, an iovec and a kvec with empty first and     *)
-(* middle elements and page-crossing ranges (the kunit kvec ranges,        *)
-(* KERNEL.md §F.1, shrunk), bvecs with a multi-page and a page-crossing    *)
-(* bio_vec, and an xarray.  A behaviour is a sequence of calls like the    *)
-(* kunit iter_to_sg cases (§F.2 13-17): sg_max 0, small sg_max values,     *)
-(* then the rest, each adding to the same table.                           *)
+(* geometry (a 32-byte entry holds four 8-byte pointers), a six-entry      *)
+(* scatterlist array with 0..2 entries already in it, and one small        *)
+(* iterator of each type chosen in Init: unaligned and page-aligned user   *)
+(* buffers, an iovec and a kvec with empty first and middle elements and   *)
+(* page-crossing ranges (the kunit kvec ranges, KERNEL.md §F.1, shrunk),   *)
+(* bvecs with a multi-page and a page-crossing bio_vec, and an xarray.  A  *)
+(* behaviour is a sequence of calls like the kunit iter_to_sg cases (§F.2  *)
+(* 13-17): sg_max 0, small sg_max values, then the rest, each adding to    *)
+(* the same table.                                                         *)
 (***************************************************************************)
 EXTENDS IterToSg
 
@@ -52,17 +52,16 @@ MCSmallLayouts == MCLayouts \ { Lay("UBUF", "SOURCE", <<[addr |-> 4, len |-> 6]>
 MCPages == 0..10
 MCPreCounts == {0, 1, 2}
 MCSgPtrs == 4
-\* Default tier: a four-entry array, sg_max 0, 1 or 3, maxsize 1, 5 or all that is left.
-MCCap == 4
-MCSizes == {1, 5}
+\* Six entries: after two entries and a one-entry call, a three-entry call's page array (words 9..11
+\* counted from sgl, 4 words an entry) covers entry 2's offset/length word unless it is counted from sg.
+MCCap == 6
+\* Default tier: maxsize 5 (more than a page) or all that is left, sg_max 0, 1 or 3.
+MCSizes == {5}
 MCSgMaxes == {0, 1, 3}
 \* sg_max values that give the kvec walk room (the kvec bug's model; sg_max 0 has a model of its own
 \* in the tests, because 07b7d66e65d9 also added the sg_max == 0 return).
 MCSgMaxesPositive == {1, 3}
-\* Deep tier and the temporary-array bug: six entries, so that after two entries and a one-entry
-\* call a three-entry call puts its page array over entry 2's offset/length word (4 words an entry:
-\* the array is words 9..11 from sgl, entry 2 is words 8..11).
-MCCapDeep == 6
+\* Deep tier: maxsize 1, 3 or 5, every sg_max up to 3.
 MCSizesDeep == {1, 3, 5}
 MCSgMaxesDeep == {0, 1, 2, 3}
 
