@@ -5,13 +5,15 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Command, Io } from './command.js';
 import { EXIT } from './command.js';
-import { formatVectorOutput, MAX_CALLS, parseVector, runVector } from '../kernel/lib/vector.js';
+import { formatVectorOutput, isObj, MAX_CALLS, parseVector, runVector } from '../kernel/lib/vector.js';
 import { IOV_ITER_VARIANTS } from '../kernel/lib/iov_iter_extract.js';
+import { formatSgVectorOutput, parseSgVector, runSgVector } from '../kernel/lib/sg_vector.js';
+import { SG_VARIANTS } from '../kernel/lib/scatterlist.js';
 
 const HELP = `usage: iterpin extract --vector FILE|-
 
-Runs the reference iov_iter_extract_pages() on the iterator a JSON vector describes and prints, as
-JSON, what each call returned.
+Runs the reference iov_iter_extract_pages() (or, with "op": "iter_to_sg", extract_iter_to_sg()) on
+the iterator a JSON vector describes and prints, as JSON, what each call returned.
 
 vector:
   {
@@ -41,6 +43,27 @@ output:
   call wrote, and the iterator's count/nr_segs/iov_offset after it. A call that fails is
   {"error": "EFAULT"} or {"error": "ENOMEM"}. Calls stop after the first that returns 0 or fails,
   after one call with "repeat": "once", or with an error after ${MAX_CALLS} calls.
+
+scatterlist vector ("op": "iter_to_sg"; the same "pageSize" and "iter", no DISCARD):
+  {
+    "op": "iter_to_sg",
+    "variant": "v7.0.7",              optional: ${SG_VARIANTS.join(', ')}
+    "iter": { ... },
+    "preexisting": [ {"page": 900, "offset": 0, "len": 4096} ],   optional entries already in the table
+    "tableSize": 512,                 optional (default: the pre-existing entries plus the largest sgMax)
+    "ptrsPerEntry": 4,                optional pointer-sized words per struct scatterlist (x86-64: 4)
+    "calls": [ {"maxsize": 8192, "sgMax": 1}, {"maxsize": 4096} ],   or one call: "maxsize", "sgMax"
+    "pinFailAfter": 3                 optional, as above
+  }
+  A call's sgMax defaults to the unused entries; it may not exceed them, nor maxsize the iterator's
+  count. Each call is made as af_alg_sendmsg() makes it (orig_nents = nents first).
+
+scatterlist output:
+  {"calls": [{"ret", "sgMax", "nents", "added": [{"page", "offset", "len"}], "count", "violated"}],
+   "table": [every entry], "pins": {"page": pins held}, "final": {"count"}}
+  "violated" lists the IterToSg invariants the implementation's checker finds broken after the call;
+  a call whose loop does not progress is stopped after sgMax + 1 rounds and reported as
+  {"error", "rounds", "violated"}; later calls are not made.
 
 exit codes: 0 ok, 64 wrong usage, 65 invalid vector (the message names the field), 66 unreadable file.
 `;
@@ -91,6 +114,23 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     io.stderr.write(`iterpin extract: ${name}: not JSON (${(e as Error).message})\n`);
     return EXIT.badInput;
   }
+  if (isObj(json) && json['op'] !== undefined) {
+    if (json['op'] === 'iter_to_sg') {
+      const sg = parseSgVector(json);
+      const out = sg.ok ? runSgVector(sg.value) : sg;
+      if (!out.ok) {
+        io.stderr.write(`iterpin extract: ${name}: ${out.error}\n`);
+        return EXIT.badInput;
+      }
+      io.stdout.write(formatSgVectorOutput(out.value));
+      return EXIT.ok;
+    }
+    if (json['op'] !== 'extract_pages') {
+      io.stderr.write(`iterpin extract: ${name}: op: expected "extract_pages" (the default) or "iter_to_sg", got ${JSON.stringify(json['op'])}\n`);
+      return EXIT.badInput;
+    }
+    delete json['op'];
+  }
   const parsed = parseVector(json);
   if (!parsed.ok) {
     io.stderr.write(`iterpin extract: ${name}: ${parsed.error}\n`);
@@ -107,7 +147,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 
 export const command: Command = {
   name: 'extract',
-  summary: 'run the reference iov_iter_extract_pages() on a JSON vector',
+  summary: 'run the reference iov_iter_extract_pages() or extract_iter_to_sg() on a JSON vector',
   help: HELP,
   run,
 };

@@ -61,12 +61,12 @@ export const MAX_CALLS = 100_000;
 const TYPES: readonly IovIterType[] = ['UBUF', 'IOVEC', 'KVEC', 'BVEC', 'XARRAY', 'DISCARD'];
 const VECTOR_KEYS = ['pageSize', 'variant', 'iter', 'maxsize', 'maxpages', 'flags', 'repeat', 'pinFailAfter'];
 
-type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-const show = (x: unknown): string => (x === undefined ? 'nothing' : JSON.stringify(x));
+export type Obj = Record<string, unknown>;
+export const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+export const show = (x: unknown): string => (x === undefined ? 'nothing' : JSON.stringify(x));
 
 /** Field readers: each returns the value or an error message naming the field. */
-function natural(o: Obj, key: string, path: string, dflt?: number): Result<number, string> {
+export function natural(o: Obj, key: string, path: string, dflt?: number): Result<number, string> {
   const v = o[key];
   if (v === undefined && dflt !== undefined) return ok(dflt);
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
@@ -75,7 +75,7 @@ function natural(o: Obj, key: string, path: string, dflt?: number): Result<numbe
   return ok(v);
 }
 
-function unknownKeys(o: Obj, allowed: readonly string[], path: string): string | undefined {
+export function unknownKeys(o: Obj, allowed: readonly string[], path: string): string | undefined {
   const extra = Object.keys(o).find((k) => !allowed.includes(k));
   return extra === undefined ? undefined : `${path}${extra}: unknown field (expected one of ${allowed.join(', ')})`;
 }
@@ -119,7 +119,7 @@ const bvecOf = (s: Obj, path: string): Result<BioVec, string> => {
 };
 
 /** The iterator a vector's "iter" field describes. */
-function parseIter(x: unknown, pageSize: number): Result<IovIter, string> {
+export function parseIter(x: unknown, pageSize: number): Result<IovIter, string> {
   if (!isObj(x)) return err(`iter: expected an object, got ${show(x)}`);
   const type = x['type'];
   if (typeof type !== 'string' || !(TYPES as readonly string[]).includes(type)) {
