@@ -6,6 +6,8 @@ import { EXIT } from './command.js';
 import { loadTrace } from '../tlc/trace-file.js';
 import { bindingForVars, loadBinding, SPECS } from '../trace/bindings/index.js';
 import { replay } from '../trace/replay.js';
+import { replayAgainst } from '../trace/against.js';
+import { againstExitCode, renderAgainstJson, renderAgainstText } from '../trace/render_against.js';
 import { renderReplayJson, renderReplayText, replayExitCode } from '../trace/render.js';
 import type { ReplayReport, ReplayVerdict } from '../trace/report.js';
 
@@ -24,6 +26,9 @@ options:
   --expect VERDICT exit 0 iff the verdict is VERDICT (${VERDICTS.join(', ')})
   --json           print the report as JSON
   --brief          print only the verdict, not the step-by-step transcript
+  --against V      replay the trace's actions (not its states) on variant V as well, side by side with
+                   the trace's own variant: where their states first differ, in kernel terms on both
+                   sides; where V refuses an action and why; whether the trace's invariant holds on V
 
 verdicts and exit codes:
   reproduced   0  every state matched and the implementation flags the trace's invariant at its last step
@@ -32,6 +37,7 @@ verdicts and exit codes:
   not-enabled  3  the implementation refuses a step's action (the reason is given)
   bad-trace   65  the file is not a valid trace for the spec
   (with --expect: 0 when the verdict is the expected one, 1 otherwise, 65 for a bad trace)
+  (with --against: 0 when the trace replays on its own variant, 1 when it does not, 65 for a bad trace)
   66 when the file cannot be read, 64 for wrong usage.
 `;
 
@@ -47,6 +53,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         expect: { type: 'string' },
         json: { type: 'boolean', default: false },
         brief: { type: 'boolean', default: false },
+        against: { type: 'string' },
       },
     });
   } catch (e) {
@@ -89,6 +96,19 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (values.variant !== undefined && !binding.variants.includes(values.variant)) {
     io.stderr.write(`iterpin replay: unknown variant '${values.variant}' for ${binding.spec} (known: ${binding.variants.join(', ')})\n`);
     return EXIT.usage;
+  }
+  if (values.against !== undefined) {
+    if (!binding.variants.includes(values.against)) {
+      io.stderr.write(`iterpin replay: unknown variant '${values.against}' for ${binding.spec} (known: ${binding.variants.join(', ')})\n`);
+      return EXIT.usage;
+    }
+    if (values.variant !== undefined || expect !== undefined) {
+      io.stderr.write('iterpin replay: --against runs the trace on its own variant and on the other; it takes no --variant or --expect\n');
+      return EXIT.usage;
+    }
+    const { report } = replayAgainst(trace, binding, values.against, { file });
+    io.stdout.write(values.json ? renderAgainstJson(report) : renderAgainstText(report));
+    return againstExitCode(report);
   }
   const report = replay(trace, binding, {
     file,

@@ -18,6 +18,16 @@ export interface ReviewCell {
   /** The counterexample replayed on the spec's final design, and the step where that verdict was reached. */
   readonly replayFinal?: ReplayVerdict;
   readonly replayFinalStep?: number;
+  /**
+   * The counterexample's actions run on the final design (`replay --against`): where the two designs part, in
+   * kernel terms, what the final design refuses, and whether the invariant holds on it.
+   */
+  readonly onFinal?: {
+    readonly verdict: 'same' | 'parts' | 'refused' | 'bad-trace';
+    readonly summary: string;
+    /** The invariant holds in every state the final design reached. */
+    readonly invariantHolds: boolean;
+  };
   /** The ITF file of the counterexample. */
   readonly trace?: string;
   /** TLC's message when status is error. */
@@ -61,6 +71,7 @@ export function disagreements(
     if (c.status !== 'violated') continue;
     if (c.replayOwn !== 'reproduced') out.push(`${c.invariant}: the counterexample replays as ${c.replayOwn ?? 'nothing'} on its own variant, not reproduced`);
     if (!final && c.replayFinal === 'reproduced') out.push(`${c.invariant}: the counterexample is reproduced on the final design too`);
+    else if (!final && c.onFinal !== undefined && !c.onFinal.invariantHolds) out.push(`${c.invariant}: the counterexample's actions violate it on the final design too`);
   }
   for (const { model, expect } of expects) {
     if (expect.result === 'success') {

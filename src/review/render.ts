@@ -23,6 +23,7 @@ function cellText(c: ReviewCell): string {
 function replayText(c: ReviewCell, finalVariant: string, final: boolean): string {
   const own = `own variant: ${c.replayOwn ?? '—'}`;
   if (final) return own;
+  if (c.onFinal !== undefined) return `${own}; the same actions on ${finalVariant}: ${c.onFinal.summary}`;
   const step = c.replayFinalStep !== undefined ? ` at step ${c.replayFinalStep}` : '';
   return `${own}; on ${finalVariant}: ${c.replayFinal ?? '—'}${step}`;
 }

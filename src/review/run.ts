@@ -9,6 +9,7 @@ import type { Manifest, ManifestModel } from '../manifest/manifest.js';
 import type { Binding } from '../trace/binding.js';
 import { loadBinding } from '../trace/bindings/index.js';
 import { replay } from '../trace/replay.js';
+import { replayAgainst } from '../trace/against.js';
 import { traceFromRun } from '../tlc/counterexample.js';
 import type { TlcRunner } from '../tlc/run.js';
 import { writeItf } from '../tla/itf.js';
@@ -135,6 +136,7 @@ async function reviewVariant(o: ReviewOptions, work: string, plan: Plan, variant
     const written = await writeFileAtomic(file, writeItf(trace));
     const own = replay(trace, plan.binding, { variant, quiet: true });
     const onFinal = final ? undefined : replay(trace, plan.binding, { variant: plan.binding.finalVariant, quiet: true });
+    const against = final ? undefined : replayAgainst(trace, plan.binding, plan.binding.finalVariant).report;
     cells.set(inv, {
       invariant: inv,
       status: 'violated',
@@ -143,6 +145,15 @@ async function reviewVariant(o: ReviewOptions, work: string, plan: Plan, variant
       replayOwn: own.verdict,
       ...(onFinal !== undefined ? { replayFinal: onFinal.verdict } : {}),
       ...(onFinal !== undefined && 'step' in onFinal ? { replayFinalStep: onFinal.step } : {}),
+      ...(against !== undefined
+        ? {
+            onFinal: {
+              verdict: against.verdict,
+              summary: against.verdict === 'bad-trace' ? against.reason : against.summary,
+              invariantHolds: against.verdict !== 'bad-trace' && against.end.violatedAt === undefined,
+            },
+          }
+        : {}),
       ...(written.ok ? { trace: file } : {}),
     });
     remaining = remaining.filter((i) => i !== inv);

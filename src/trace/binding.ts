@@ -17,7 +17,52 @@ export interface StepEffect<S> {
   readonly narration: readonly string[];
 }
 
-export interface Binding<S> {
+/** How one page (or one iterator segment) stands in one state, for the page-lifetime timeline. */
+export interface TimelineCell {
+  /** Who owns the page: "user", "kernel", "pipe", "splice", "other", "zero", … */
+  readonly owner?: string;
+  readonly refcount?: number;
+  /** Pins (FOLL_PIN, counted by the GUP bias on small folios). */
+  readonly pincount?: number;
+  /** What targets the page: "bio 1", "pipe buffer 0", "sg 2", … */
+  readonly holders?: readonly string[];
+  /** The page is on the free list. */
+  readonly free?: boolean;
+  /** Anything else worth a glance (a segment's length and offset, a pipe buffer's length). */
+  readonly detail?: string;
+}
+
+export interface TimelineRow {
+  /** Stable across states: "page 3", "seg 2". */
+  readonly key: string;
+  readonly cell: TimelineCell;
+}
+
+/** One arrow of a Mermaid sequence diagram. */
+export interface SequenceMessage {
+  readonly from: string;
+  readonly to: string;
+  readonly label: string;
+}
+
+/**
+ * Optional views of a spec for reviewers: none of them takes part in replay's verdict, and a binding without them
+ * still replays; renderers fall back to the raw variables.
+ */
+export interface BindingView<S> {
+  /** The state's pages (segments for IovIter) as timeline rows, read from the spec's variables. */
+  timeline?(vars: ReadonlyMap<string, TlaValue>): readonly TimelineRow[];
+  /** A state path of a difference (`ref[3]`) in kernel terms (`page 3's refcount`). */
+  describePath?(path: string): string;
+  /** The implementation checker's reasons: which part of each violated invariant fails. */
+  violations?(state: S): readonly { readonly invariant: string; readonly detail: string }[];
+  /** The participants of the spec's sequence diagrams, in order ("task", "bio", "pipe", "allocator", …). */
+  readonly participants?: readonly string[];
+  /** One action as an arrow between participants. */
+  message?(action: StepAction): SequenceMessage;
+}
+
+export interface Binding<S> extends BindingView<S> {
   /** The TLA+ module name, e.g. "IovIter". */
   readonly spec: string;
   /** Every variant the implementation knows; the same strings as the spec's `Variant` constant. */

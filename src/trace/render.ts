@@ -67,6 +67,11 @@ export function renderReplayText(report: ReplayReport, options: { transcript?: b
 
 /** JSON form: TLA+ values in the report are printed in TLC syntax. */
 export function renderReplayJson(report: ReplayReport): string {
+  return reportJson(report);
+}
+
+/** Any report as JSON, TLA+ values inside it printed in TLC syntax and big integers as strings. */
+export function reportJson(report: unknown): string {
   return `${JSON.stringify(report, (_k, v: unknown) => {
     if (typeof v === 'bigint') return v.toString();
     if (v !== null && typeof v === 'object' && 'kind' in v && typeof (v as { kind: unknown }).kind === 'string') {

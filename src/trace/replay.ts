@@ -41,7 +41,7 @@ export function formatAction(action: StepAction): string {
   return `${action.name}(${args.join(', ')})`;
 }
 
-function compareState(
+export function compareState(
   expected: ReadonlyMap<string, TlaValue>,
   actual: ReadonlyMap<string, TlaValue>,
 ): StateDifference[] {
@@ -91,6 +91,36 @@ function checkShape(trace: Trace, binding: Binding<unknown>): string | undefined
   return undefined;
 }
 
+/**
+ * Every step's action, read before anything runs: an unknown action or argument is a bad trace, not a divergence.
+ * Err = why the trace is not one of this spec's.
+ */
+export function traceActions(trace: Trace, binding: Binding<unknown>): Result<StepAction[], string> {
+  const actions: StepAction[] = [];
+  for (const state of trace.states) {
+    const action = readAction(state.values.get('action'));
+    if (!action.ok) return err(`state ${state.index}: ${action.error}`);
+    const want = binding.actionArgs[action.value.name];
+    if (want === undefined) {
+      return err(`state ${state.index}: unknown action '${action.value.name}' for ${binding.spec}`);
+    }
+    {
+      const extra = [...action.value.args.keys()].filter((a) => !want.includes(a));
+      const missing = want.filter((a) => !action.value.args.has(a));
+      if (extra.length > 0 || missing.length > 0) {
+        const parts = [
+          ...(extra.length > 0 ? [`unknown argument${extra.length > 1 ? 's' : ''} ${extra.join(', ')}`] : []),
+          ...(missing.length > 0 ? [`missing argument${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`] : []),
+        ];
+        return err(`state ${state.index}: action ${action.value.name} has ${parts.join(' and ')} (expected: ${want.join(', ') || 'none'})`);
+      }
+    }
+    actions.push(action.value);
+  }
+
+  return ok(actions);
+}
+
 export function replay<S>(trace: Trace, binding: Binding<S>, options: ReplayOptions = {}): ReplayReport {
   const variant = options.variant ?? trace.meta.variant ?? binding.finalVariant;
   const base = {
@@ -110,28 +140,9 @@ export function replay<S>(trace: Trace, binding: Binding<S>, options: ReplayOpti
     return badTrace(`unknown variant '${variant}' for ${binding.spec} (known: ${binding.variants.join(', ')})`);
   }
 
-  // Read every step's action before running anything: an unknown action is a bad trace, not a divergence.
-  const actions: StepAction[] = [];
-  for (const state of trace.states) {
-    const action = readAction(state.values.get('action'));
-    if (!action.ok) return badTrace(`state ${state.index}: ${action.error}`);
-    const want = binding.actionArgs[action.value.name];
-    if (want === undefined) {
-      return badTrace(`state ${state.index}: unknown action '${action.value.name}' for ${binding.spec}`);
-    }
-    {
-      const extra = [...action.value.args.keys()].filter((a) => !want.includes(a));
-      const missing = want.filter((a) => !action.value.args.has(a));
-      if (extra.length > 0 || missing.length > 0) {
-        const parts = [
-          ...(extra.length > 0 ? [`unknown argument${extra.length > 1 ? 's' : ''} ${extra.join(', ')}`] : []),
-          ...(missing.length > 0 ? [`missing argument${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`] : []),
-        ];
-        return badTrace(`state ${state.index}: action ${action.value.name} has ${parts.join(' and ')} (expected: ${want.join(', ') || 'none'})`);
-      }
-    }
-    actions.push(action.value);
-  }
+  const read = traceActions(trace, binding as Binding<unknown>);
+  if (!read.ok) return badTrace(read.error);
+  const actions = read.value;
 
   const first = trace.states[0];
   const firstAction = actions[0];

@@ -32,6 +32,11 @@ describe('review agreement', () => {
     expect(out).toContain('the final design violates NoLeakInv');
   });
 
+  it('a counterexample whose actions still break the invariant on the final design is a disagreement', () => {
+    const cell: ReviewCell = { ...violated('NoStallInv', 'reproduced', 'diverged'), onFinal: { verdict: 'parts', summary: '…', invariantHolds: false } };
+    expect(disagreements([cell], false, [])).toEqual(["NoStallInv: the counterexample's actions violate it on the final design too"]);
+  });
+
   it('TLC errors and time-outs are disagreements', () => {
     expect(disagreements([{ invariant: 'TypeOK', status: 'timeout' }], false, [])).toEqual(['TypeOK: TLC timeout']);
   });
@@ -51,7 +56,13 @@ describe('review renderers', () => {
           {
             variant: 'bug-clobber-maxsize',
             final: false,
-            cells: [holds('TypeOK'), violated('NoStallInv', 'reproduced', 'diverged')],
+            cells: [
+              holds('TypeOK'),
+              {
+                ...violated('NoStallInv', 'reproduced', 'diverged'),
+                onFinal: { verdict: 'parts', summary: 'the same actions part at step 1 Extract(…): ret 0 vs ret 1; NoStallInv holds on v6.6 through step 1', invariantHolds: true },
+              },
+            ],
             expects: [],
             agrees: true,
             disagreements: [],
@@ -66,7 +77,10 @@ describe('review renderers', () => {
     expect(md).toContain('| variant | `TypeOK` | `NoStallInv` | manifest |');
     expect(md).toContain('| **`v6.6`** | ✓ | ✓ | agrees |');
     expect(md).toContain('| `bug-clobber-maxsize` | ✓ | ✗ 3 | agrees |');
-    expect(md).toContain('- `bug-clobber-maxsize` violates `NoStallInv` in 3 states — own variant: reproduced; on v6.6: diverged at step 1');
+    expect(md).toContain(
+      '- `bug-clobber-maxsize` violates `NoStallInv` in 3 states — own variant: reproduced; the same actions on v6.6: the same actions part at step 1 Extract(…): ret 0 vs ret 1; NoStallInv holds on v6.6 through step 1',
+    );
+    expect(md).not.toMatch(/diverged at step/);
   });
 
   it('the terminal table aligns its columns', () => {

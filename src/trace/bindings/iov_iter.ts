@@ -34,6 +34,7 @@ import {
   violatedInvariants,
   type Monitored,
 } from '../../kernel/lib/iov_iter_check.js';
+import { iovIterView } from './iov_iter_view.js';
 
 export interface IovIterReplayState {
   readonly m: Monitored;
@@ -293,6 +294,7 @@ function step(s: IovIterReplayState, action: StepAction): Result<StepEffect<IovI
 }
 
 export const binding: Binding<IovIterReplayState> = {
+  ...iovIterView,
   spec: 'IovIter',
   variants: IOV_ITER_VARIANTS,
   finalVariant: 'v6.6',

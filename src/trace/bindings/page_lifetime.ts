@@ -33,8 +33,9 @@ import {
 } from '../../kernel/fs/dio_layout.js';
 import { PAGE_LIFETIME_VARIANTS } from '../../kernel/fs/dio_variant.js';
 import { drainLog, isZeroFolio, PAGE_SIZE, USER_OWNER, type Folio } from '../../kernel/mm/mm.js';
-import { violatedInvariants } from '../../kernel/fs/dio_check.js';
+import { pageLifetimeViolations, violatedInvariants } from '../../kernel/fs/dio_check.js';
 import type { IovIter } from '../../kernel/lib/iov_iter.js';
+import { pageLifetimeView } from './page_lifetime_view.js';
 
 export interface PageLifetimeState {
   readonly world: DioWorld;
@@ -323,6 +324,8 @@ function run(s: PageLifetimeState, action: StepAction): Result<StepEffect<PageLi
 }
 
 export const binding: Binding<PageLifetimeState> = {
+  ...pageLifetimeView,
+  violations: (s) => pageLifetimeViolations(s.world),
   spec: 'PageLifetime',
   variants: PAGE_LIFETIME_VARIANTS,
   finalVariant: 'v6.5',

@@ -21,9 +21,10 @@ import {
   type SpliceEvent,
   type SpliceSystem,
 } from '../../kernel/fs/splice.js';
-import { violatedSplice } from '../../kernel/fs/splice_check.js';
+import { checkSplice, violatedSplice } from '../../kernel/fs/splice_check.js';
 import { tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
 import { printTla } from '../../tla/print.js';
+import { spliceReadView } from './splice_read_view.js';
 
 const VARS = ['refcount', 'owner', 'content', 'file', 'pipe', 'iter', 'bvec', 'bios', 'dio', 'task', 'action'] as const;
 
@@ -346,6 +347,8 @@ function abstract(sys: SpliceSystem): ReadonlyMap<string, TlaValue> {
 }
 
 export const binding: Binding<SpliceSystem> = {
+  ...spliceReadView,
+  violations: (sys) => checkSplice(sys),
   spec: 'SpliceRead',
   variants: SPLICE_READ_VARIANTS,
   finalVariant: 'copy-splice-read',

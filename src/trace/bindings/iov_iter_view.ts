@@ -1,0 +1,79 @@
+// Reviewer views of IovIter states: a timeline row per segment of the iterator (consumed, current, ahead; what
+// the last extraction returned), differences in kernel terms, and sequence-diagram arrows.
+
+import type { BindingView, StepAction, TimelineRow } from '../binding.js';
+import type { TlaValue } from '../../tla/value.js';
+import { elems, get, ints, num, pathParts, str } from './view_values.js';
+
+function timeline(vars: ReadonlyMap<string, TlaValue>): TimelineRow[] {
+  const layout = vars.get('layout');
+  const iter = vars.get('iter');
+  const xtr = vars.get('xtr');
+  const segs = elems(get(layout, 'segs'));
+  const nrSegs = num(get(iter, 'nrSegs'));
+  const iovOffset = num(get(iter, 'iovOffset')) ?? 0;
+  const current = nrSegs !== undefined ? segs.length - nrSegs : undefined;
+  const pages = ints(get(xtr, 'pages'));
+  const ret = num(get(xtr, 'ret'));
+  const extracted = ret !== undefined && pages.length > 0 ? `last extraction: ret ${ret}, offset0 ${num(get(xtr, 'offset0')) ?? '?'}, pages ${pages.join(' ')}` : undefined;
+  if (segs.length === 0) {
+    return [{ key: 'buffer', cell: { owner: str(get(layout, 'type')) ?? '?', holders: ['iter'], detail: `count ${num(get(iter, 'count')) ?? '?'}${extracted !== undefined ? `; ${extracted}` : ''}` } }];
+  }
+  return segs.map((s, k) => {
+    const addr = num(get(s, 'addr'));
+    const page = num(get(s, 'page'));
+    const len = num(get(s, 'len')) ?? 0;
+    const where = addr !== undefined ? `addr ${addr}` : page !== undefined ? `page ${page} off ${num(get(s, 'offset')) ?? 0}` : '';
+    const state = current === undefined ? '' : k < current ? 'consumed' : k === current ? `current, iov_offset ${iovOffset}` : 'ahead';
+    return {
+      key: `seg ${k}`,
+      cell: {
+        owner: `${str(get(layout, 'type')) ?? '?'} seg ${k}`,
+        holders: k === current ? ['iter'] : [],
+        free: current !== undefined && k < current,
+        detail: [`${where} len ${len}`, state, k === current && extracted !== undefined ? extracted : ''].filter((x) => x !== '').join('; '),
+      },
+    };
+  });
+}
+
+function describePath(path: string): string {
+  const [root, a] = pathParts(path);
+  switch (root) {
+    case 'iter':
+      return a === 'count' ? 'i->count' : a === 'nrSegs' ? 'i->nr_segs' : a === 'iovOffset' ? 'i->iov_offset' : 'the iterator';
+    case 'xtr':
+      return a === 'ret' ? "iov_iter_extract_pages()'s return value" : a === 'offset0' ? 'the offset into the first page (offset0)' : a === 'pages' ? 'the extracted page list' : `the last extraction's ${String(a ?? 'result')}`;
+    case 'fwd':
+      return `the last advance/revert${a !== undefined ? `'s ${String(a)}` : ''}`;
+    case 'layout':
+      return 'the iterator as built';
+    default:
+      return path;
+  }
+}
+
+const arg = (a: StepAction, name: string): string => {
+  const v = a.args.get(name);
+  return v === undefined ? '?' : String(num(v) ?? str(v) ?? '?');
+};
+
+export const iovIterView: BindingView<unknown> = {
+  timeline,
+  describePath,
+  participants: ['task', 'iter', 'mm'],
+  message(a) {
+    switch (a.name) {
+      case 'Init':
+        return { from: 'task', to: 'iter', label: 'iov_iter_init' };
+      case 'Advance':
+        return { from: 'task', to: 'iter', label: `iov_iter_advance ${arg(a, 'n')}` };
+      case 'Revert':
+        return { from: 'task', to: 'iter', label: `iov_iter_revert ${arg(a, 'n')}` };
+      case 'Extract':
+        return { from: 'task', to: 'iter', label: `iov_iter_extract_pages maxsize ${arg(a, 'maxsize')} maxpages ${arg(a, 'maxpages')}` };
+      default:
+        return { from: 'task', to: 'iter', label: a.name };
+    }
+  },
+};
