@@ -8,7 +8,12 @@ import { bindingForVars, loadBinding, SPECS } from '../trace/bindings/index.js';
 import { replay } from '../trace/replay.js';
 import { replayAgainst } from '../trace/against.js';
 import { againstExitCode, renderAgainstJson, renderAgainstText } from '../trace/render_against.js';
-import { renderReplayJson, renderReplayText, replayExitCode } from '../trace/render.js';
+import { renderReplayJson, renderReplayText, replayExitCode, verdictLine } from '../trace/render.js';
+import { againstTimeline, replayTimeline, type Timeline } from '../review/timeline.js';
+import { renderHtml } from '../review/html.js';
+import { replayMarkdown } from '../review/mermaid.js';
+import { writeFileAtomic } from '../shared/output.js';
+import { basename, resolve } from 'node:path';
 import type { ReplayReport, ReplayVerdict } from '../trace/report.js';
 
 const VERDICTS: readonly ReplayVerdict[] = ['reproduced', 'conforms', 'diverged', 'not-enabled', 'bad-trace'];
@@ -26,6 +31,10 @@ options:
   --expect VERDICT exit 0 iff the verdict is VERDICT (${VERDICTS.join(', ')})
   --json           print the report as JSON
   --brief          print only the verdict, not the step-by-step transcript
+  --html FILE      also write a self-contained HTML page: the page-lifetime timeline (a row per page,
+                   a column per step; click a step for its action and narration), both variants with
+                   --against
+  --markdown       print Markdown for a pull-request comment, with a Mermaid sequence diagram
   --against V      replay the trace's actions (not its states) on variant V as well, side by side with
                    the trace's own variant: where their states first differ, in kernel terms on both
                    sides; where V refuses an action and why; whether the trace's invariant holds on V
@@ -54,6 +63,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         json: { type: 'boolean', default: false },
         brief: { type: 'boolean', default: false },
         against: { type: 'string' },
+        html: { type: 'string' },
+        markdown: { type: 'boolean', default: false },
       },
     });
   } catch (e) {
@@ -70,9 +81,27 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     io.stderr.write(`iterpin replay: --expect must be one of ${VERDICTS.join(', ')}\n`);
     return EXIT.usage;
   }
+  if (values.markdown && values.json) {
+    io.stderr.write('iterpin replay: --markdown and --json exclude each other\n');
+    return EXIT.usage;
+  }
   const file = positionals[0] as string;
+  const html = values.html !== undefined ? resolve(io.cwd, values.html) : undefined;
+  /** Writes the HTML page (atomically); false after saying why it could not. */
+  const writeHtml = async (timeline: Timeline | undefined, title: string): Promise<boolean> => {
+    if (html === undefined) return true;
+    const written = await writeFileAtomic(html, renderHtml(title, timeline !== undefined ? [timeline] : []));
+    if (!written.ok) io.stderr.write(`iterpin replay: ${written.error.message}\n`);
+    return written.ok;
+  };
   const emit = (report: ReplayReport): number => {
-    io.stdout.write(values.json ? renderReplayJson(report) : renderReplayText(report, { transcript: !values.brief }));
+    io.stdout.write(
+      values.json
+        ? renderReplayJson(report)
+        : values.markdown
+          ? replayMarkdown(file, [verdictLine(report)], undefined)
+          : renderReplayText(report, { transcript: !values.brief }),
+    );
     return replayExitCode(report, expect);
   };
   const loaded = await loadTrace(file, io.stdin);
@@ -106,15 +135,30 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       io.stderr.write('iterpin replay: --against runs the trace on its own variant and on the other; it takes no --variant or --expect\n');
       return EXIT.usage;
     }
-    const { report } = replayAgainst(trace, binding, values.against, { file });
-    io.stdout.write(values.json ? renderAgainstJson(report) : renderAgainstText(report));
+    const { report, otherStates } = replayAgainst(trace, binding, values.against, { file });
+    const timeline = againstTimeline(trace, binding, report, otherStates, 'replay');
+    if (!(await writeHtml(timeline, `iterpin replay ${basename(file)} --against ${values.against}`))) return EXIT.cantCreate;
+    io.stdout.write(
+      values.json
+        ? renderAgainstJson(report)
+        : values.markdown
+          ? replayMarkdown(file, report.verdict === 'bad-trace' ? [`bad-trace: ${report.reason}`] : [report.ownVerdictLine, `${report.verdict}: ${report.summary}`], timeline)
+          : renderAgainstText(report),
+    );
     return againstExitCode(report);
   }
+  const pictured = html !== undefined || values.markdown;
   const report = replay(trace, binding, {
     file,
     ...(values.variant !== undefined ? { variant: values.variant } : {}),
-    quiet: values.brief && !values.json,
+    quiet: values.brief && !values.json && !pictured,
   });
+  const timeline = report.verdict === 'bad-trace' ? undefined : replayTimeline(trace, binding, report, 'replay');
+  if (!(await writeHtml(timeline, `iterpin replay ${basename(file)}`))) return EXIT.cantCreate;
+  if (values.markdown && !values.json) {
+    io.stdout.write(replayMarkdown(file, [verdictLine(report)], timeline));
+    return replayExitCode(report, expect);
+  }
   return emit(report);
 }
 

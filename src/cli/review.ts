@@ -13,6 +13,8 @@ import { createRunDir, pointLatest, writeFileAtomic } from '../shared/output.js'
 import { prepareTlc } from './tlc-env.js';
 import { runReview } from '../review/run.js';
 import { renderReviewJson, renderReviewMarkdown, renderReviewText } from '../review/render.js';
+import { reviewTimelines } from '../review/pages.js';
+import { renderHtml } from '../review/html.js';
 
 const HELP = `usage: iterpin review [options]
 
@@ -26,7 +28,10 @@ TLC logs and counterexamples go to a new directory out/review-<time>-<pid>/ (out
 points at it).
 
 options:
-  --markdown         print the matrix as Markdown, ready to paste into a code review
+  --markdown         print the matrix as Markdown, ready to paste into a code review, with a Mermaid
+                     sequence diagram per counterexample
+  --html FILE        also write a self-contained HTML page: the matrix and, per counterexample, the
+                     page-lifetime timeline on its own variant and on the final design
   --json             print the report as JSON
   --spec NAME        only this spec (repeatable)
   --runner R         host (default) or container
@@ -54,6 +59,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       args: [...argv],
       options: {
         markdown: { type: 'boolean', default: false },
+        html: { type: 'string' },
         json: { type: 'boolean', default: false },
         spec: { type: 'string', multiple: true },
         runner: { type: 'string', default: 'host' },
@@ -136,7 +142,15 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const latest = await pointLatest(outDir, runDir.value, 'latest-review');
     if (!latest.ok) say(latest.error.message);
   }
-  io.stdout.write(values.json ? renderReviewJson(report) : values.markdown ? renderReviewMarkdown(report) : renderReviewText(report));
+  const timelines = values.markdown || values.html !== undefined ? await reviewTimelines(report, io.stdin) : undefined;
+  if (values.html !== undefined && timelines !== undefined) {
+    const written = await writeFileAtomic(resolve(io.cwd, values.html), renderHtml('iterpin review', [...timelines.values()], report));
+    if (!written.ok) {
+      say(written.error.message);
+      return EXIT.cantCreate;
+    }
+  }
+  io.stdout.write(values.json ? renderReviewJson(report) : values.markdown ? renderReviewMarkdown(report, timelines) : renderReviewText(report));
   return report.ok ? EXIT.ok : EXIT.mismatch;
 }
 

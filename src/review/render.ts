@@ -1,6 +1,9 @@
 // Renderers of the review matrix: terminal table, Markdown for a code review, JSON. Pure functions.
 
 import type { ReviewCell, ReviewReport, ReviewSpec } from './matrix.js';
+import type { Timeline } from './timeline.js';
+import { anchor } from './html.js';
+import { reviewDiagram } from './mermaid.js';
 
 /** `✗ 5` — violated with a 5-state counterexample; `✓` holds. */
 function cellText(c: ReviewCell): string {
@@ -62,7 +65,11 @@ export function renderReviewText(report: ReviewReport): string {
 
 const mdEscape = (s: string): string => s.replace(/\|/g, '\\|');
 
-export function renderReviewMarkdown(report: ReviewReport): string {
+/**
+ * Markdown for a code review. With `timelines` (reviewTimelines), each counterexample gets a Mermaid sequence
+ * diagram under its line, folded in a <details> block.
+ */
+export function renderReviewMarkdown(report: ReviewReport, timelines?: ReadonlyMap<string, Timeline>): string {
   const out: string[] = [];
   for (const spec of report.specs) {
     out.push(`### ${spec.spec}`, '', `Final design: \`${spec.finalVariant}\`.`, '');
@@ -77,6 +84,10 @@ export function renderReviewMarkdown(report: ReviewReport): string {
       out.push('', 'Counterexamples, replayed on the reference implementation:', '');
       for (const v of vs) {
         out.push(`- \`${v.variant}\` violates \`${v.cell.invariant}\` in ${v.cell.length} states — ${mdEscape(replayText(v.cell, spec.finalVariant, v.final))}`);
+        const t = timelines?.get(anchor(spec.spec, v.variant, v.cell.invariant));
+        if (t !== undefined) {
+          out.push('', '  <details><summary>sequence diagram</summary>', '', ...reviewDiagram(t).split('\n').map((l) => `  ${l}`), '', '  </details>', '');
+        }
       }
     }
     const ds = spec.rows.flatMap((r) => r.disagreements.map((d) => `- **${r.variant}**: ${mdEscape(d)}`));

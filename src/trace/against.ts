@@ -17,6 +17,8 @@ export interface AgainstSide {
   readonly narration: readonly string[];
   /** Invariants the implementation's checker flags after the step. */
   readonly violated: readonly string[];
+  /** Which part of each violated invariant fails (the binding's `violations` hook). */
+  readonly reasons?: readonly { readonly invariant: string; readonly detail: string }[];
   /** Why the variant refuses the step's action (it then stops). */
   readonly refused?: string;
 }
@@ -191,7 +193,9 @@ export function replayAgainst<S>(trace: Trace, binding: Binding<S>, against: str
     const label = formatAction(action);
     const ownStep = own.steps[i];
     const ownSide: AgainstSide | undefined =
-      ownStep !== undefined ? { narration: ownStep.narration, violated: ownStep.violated } : undefined;
+      ownStep !== undefined
+        ? { narration: ownStep.narration, violated: ownStep.violated, ...(ownStep.reasons !== undefined ? { reasons: ownStep.reasons } : {}) }
+        : undefined;
     const base = { index: i, action: label, name: action.name, args: args(action), ...(ownSide !== undefined ? { own: ownSide } : {}) };
     if (state === undefined) {
       steps.push({ ...base, ...(i === 0 && refusal !== undefined ? { other: { narration: [], violated: [], refused: refusal.reason } } : {}), differences: [] });
@@ -218,7 +222,8 @@ export function replayAgainst<S>(trace: Trace, binding: Binding<S>, against: str
     const abstract = binding.abstract(state);
     otherStates.push(abstract);
     const differences = compareState(expected.values, abstract).map((d) => describe(b, d));
-    steps.push({ ...base, other: { narration, violated }, differences });
+    const reasons = violated.length > 0 ? binding.violations?.(state) : undefined;
+    steps.push({ ...base, other: { narration, violated, ...(reasons !== undefined ? { reasons } : {}) }, differences });
     if (parting === undefined && differences.length > 0) {
       parting = {
         step: i,

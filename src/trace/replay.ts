@@ -173,7 +173,10 @@ export function replay<S>(trace: Trace, binding: Binding<S>, options: ReplayOpti
       narration = effect.value.narration;
     }
     const violated = binding.violated(state);
-    if (!quiet) steps.push({ index: i, action: formatAction(action), narration, violated });
+    if (!quiet) {
+      const reasons = violated.length > 0 ? binding.violations?.(state) : undefined;
+      steps.push({ index: i, action: formatAction(action), narration, violated, ...(reasons !== undefined ? { reasons } : {}) });
+    }
     const differences = compareState(expected.values, binding.abstract(state));
     if (differences.length > 0) {
       return { ...base, steps, verdict: 'diverged', step: i, action: formatAction(action), differences };

@@ -14,6 +14,8 @@ export interface ReplayStep {
   readonly narration: readonly string[];
   /** Invariants the implementation's own checker flags in the state after this step. */
   readonly violated: readonly string[];
+  /** Which part of each violated invariant fails, when the binding's checker says (its `violations` hook). */
+  readonly reasons?: readonly { readonly invariant: string; readonly detail: string }[];
 }
 
 export interface StateDifference {

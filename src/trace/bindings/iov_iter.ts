@@ -34,7 +34,7 @@ import {
   violatedInvariants,
   type Monitored,
 } from '../../kernel/lib/iov_iter_check.js';
-import { iovIterView } from './iov_iter_view.js';
+import { iovIterReasons, iovIterView } from './iov_iter_view.js';
 
 export interface IovIterReplayState {
   readonly m: Monitored;
@@ -319,5 +319,8 @@ export const binding: Binding<IovIterReplayState> = {
   },
   violated(s) {
     return violatedInvariants(s.m);
+  },
+  violations(s) {
+    return iovIterReasons(violatedInvariants(s.m), this.abstract(s));
   },
 };

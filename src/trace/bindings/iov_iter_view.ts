@@ -77,3 +77,22 @@ export const iovIterView: BindingView<unknown> = {
     }
   },
 };
+
+/** Which part of each violated IovIter invariant fails, in the terms of the last call (KERNEL.md §G). */
+export function iovIterReasons(names: readonly string[], vars: ReadonlyMap<string, TlaValue>): { invariant: string; detail: string }[] {
+  const xtr = vars.get('xtr');
+  const iter = vars.get('iter');
+  const fwd = vars.get('fwd');
+  const ret = num(get(xtr, 'ret'));
+  const call = `iov_iter_extract_pages(maxsize ${num(get(xtr, 'maxsize')) ?? '?'}, maxpages ${num(get(xtr, 'maxpages')) ?? '?'}) with count ${num(get(xtr, 'countBefore')) ?? '?'} returned ${ret ?? str(get(xtr, 'errno')) ?? '?'}, offset0 ${num(get(xtr, 'offset0')) ?? '?'}, pages [${ints(get(xtr, 'pages')).join(', ')}]`;
+  const now = `count now ${num(get(iter, 'count')) ?? '?'}, nr_segs ${num(get(iter, 'nrSegs')) ?? '?'}`;
+  const part: Readonly<Record<string, string>> = {
+    TypeOK: 'a variable is outside its type',
+    ExtractContractInv: `${call}; ${now}: 0 ≤ offset0 < PAGE_SIZE, ret ≤ min(maxsize, count), the page list's shape or "count drops by ret" fails`,
+    ExtractCoversStreamInv: `${call}: the bytes the pages and offset0 describe are not the iterator's next ${ret ?? '?'} bytes`,
+    NoStallInv: `${call}; ${now}: a kernel-backed extraction returned 0 with bytes left and maxsize > 0, or count > 0 with no segment left`,
+    RevertRestoresInv: `the last ${str(get(fwd, 'kind')) ?? 'move'} did not put the iterator back where the advance started (${now})`,
+    PositionConsistentInv: `position + count is no longer the length the iterator was built with (${now})`,
+  };
+  return names.map((invariant) => ({ invariant, detail: part[invariant] ?? `the implementation's checker flags ${invariant}` }));
+}

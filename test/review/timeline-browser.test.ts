@@ -1,0 +1,135 @@
+// The page-lifetime timeline in a real browser: Debian's Chromium driven by playwright-core (no browser
+// download). The HTML comes from `iterpin replay --html` on checked-in TLC counterexamples; the page must load with
+// no console error, have a column per trace step and a row per page, mark the violating step, and show a step's
+// action when its column is clicked. A page whose embedded data is corrupted must fail the same checks.
+// Under CI=true a missing browser is a failure, not a skip.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { runCli } from '../cli-harness.js';
+import { readTraceFixture } from '../tlc-harness.js';
+import { entries } from '../../src/trace/bindings/view_values.js';
+
+const CHROMIUM = process.env['ITERPIN_CHROMIUM'] ?? '/usr/bin/chromium';
+const haveBrowser = existsSync(CHROMIUM);
+const inCi = process.env['CI'] === 'true';
+const root = join(import.meta.dirname, '..', '..');
+const outDir = join(root, 'out', 'browser-test');
+
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  if (!haveBrowser) return;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+interface Loaded {
+  readonly page: Page;
+  readonly errors: string[];
+}
+
+async function open(file: string): Promise<Loaded> {
+  const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => {
+    if (!r.url().startsWith('file:')) errors.push(`network request: ${r.url()}`);
+  });
+  await page.goto(pathToFileURL(file).href);
+  return { page, errors };
+}
+
+async function html(name: string, argv: readonly string[]): Promise<string> {
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, name);
+  const r = await runCli([...argv, '--html', file], { cwd: root });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return file;
+}
+
+/** What a reviewer must see; returns the problems instead of asserting, so the corrupted page can show them. */
+async function problems(loaded: Loaded, lane: string, steps: number, pages: number, violating: number, action: string): Promise<string[]> {
+  const { page, errors } = loaded;
+  const out = [...errors];
+  const l = page.locator(`.lane[data-variant="${lane}"]`).first();
+  const columns = await l.locator('th.step').count();
+  if (columns !== steps) out.push(`${columns} step columns, expected ${steps}`);
+  const rows = await l.locator('tr.page').count();
+  if (rows !== pages) out.push(`${rows} page rows, expected ${pages}`);
+  const marked = await l.locator('th.step.violating').getAttribute('data-step').catch(() => null);
+  if (marked !== String(violating)) out.push(`violating step marked ${marked ?? 'nowhere'}, expected ${violating}`);
+  await l.locator(`th.step[data-step="2"]`).click({ timeout: 2000 }).catch((e: Error) => out.push(`click: ${e.message}`));
+  const details = (await l.locator('.details').textContent()) ?? '';
+  if (!details.includes(action)) out.push(`after a click on step 2 the details show ${JSON.stringify(details.slice(0, 80))}, not ${action}`);
+  return out;
+}
+
+describe.skipIf(!haveBrowser && !inCi)('timeline HTML in headless Chromium', () => {
+  it('the browser is there (CI installs Debian chromium)', () => {
+    expect(haveBrowser, `${CHROMIUM} is missing: apt-get install -y chromium (ITERPIN_CHROMIUM names another)`).toBe(true);
+  });
+
+  it('replay --against: both variants, a column per step, a row per page, the violation marked, a click shows the action', async () => {
+    const fixture = 'MCPageLifetimeBugDioReffed';
+    const trace = await readTraceFixture(fixture);
+    const pages = entries(trace.states[0]!.values.get('kind')).length;
+    const file = await html('against.html', ['replay', `test/fixtures/traces/${fixture}.itf.json`, '--against', 'v6.5']);
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\//);
+    const loaded = await open(file);
+    expect(await problems(loaded, 'bug-dio-reffed', trace.states.length, pages, trace.states.length - 1, 'Submit(dio=1, bio=1)')).toEqual([]);
+    const own = loaded.page.locator('.lane[data-variant="bug-dio-reffed"]');
+    expect(await own.locator('.violation').textContent()).toMatch(/NoLeakInv fails — no bio is live, yet page 3 has refcount 2047/);
+    // The final design below: the same columns, no violation.
+    const fix = loaded.page.locator('.lane[data-variant="v6.5"]');
+    expect(await fix.locator('th.step').count()).toBe(trace.states.length);
+    expect(await fix.locator('.violation').count()).toBe(0);
+    await fix.locator('th.step[data-step="4"]').click();
+    expect(await fix.locator('.details').textContent()).toMatch(/unpin_user_page\(page 3\)/);
+    await loaded.page.screenshot({ path: join(outDir, 'timeline.png'), fullPage: true });
+    expect(existsSync(join(outDir, 'timeline.png'))).toBe(true);
+    await loaded.page.close();
+  }, 60_000);
+
+  it('SpliceRead: pages freed and reallocated to another user are marked, the refusal on the final design shown', async () => {
+    const fixture = 'MCSpliceReadPipeExtractNoRefCorruption';
+    const trace = await readTraceFixture(fixture);
+    const pages = entries(trace.states[0]!.values.get('owner')).length;
+    const file = await html('splice.html', ['replay', `test/fixtures/traces/${fixture}.itf.json`, '--against', 'copy-splice-read']);
+    const loaded = await open(file);
+    expect(await problems(loaded, 'pipe-extract-no-ref', trace.states.length, pages, trace.states.length - 1, 'Truncate(size=2048)')).toEqual([]);
+    const own = loaded.page.locator('.lane[data-variant="pipe-extract-no-ref"]');
+    expect(await own.locator('td.reallocated').count()).toBeGreaterThan(0);
+    expect(await loaded.page.locator('.lane[data-variant="copy-splice-read"] .refusal').textContent()).toMatch(/refuses OtherAlloc\(page=2\) — page 2 is not free/);
+    await loaded.page.close();
+  }, 60_000);
+
+  it('a page whose embedded data is corrupted fails the checks', async () => {
+    const fixture = 'MCPageLifetimeBugDioReffed';
+    const trace = await readTraceFixture(fixture);
+    const good = await html('good.html', ['replay', `test/fixtures/traces/${fixture}.itf.json`]);
+    const broken = join(outDir, 'corrupted.html');
+    writeFileSync(broken, readFileSync(good, 'utf8').replace('<script type="application/json" id="iterpin-data">{', '<script type="application/json" id="iterpin-data">{,'));
+    const ok = await open(good);
+    expect(await problems(ok, 'bug-dio-reffed', trace.states.length, 3, 4, 'Submit(dio=1, bio=1)')).toEqual([]);
+    const bad = await open(broken);
+    const found = await problems(bad, 'bug-dio-reffed', trace.states.length, 3, 4, 'Submit(dio=1, bio=1)');
+    expect(found.some((p) => /JSON/.test(p))).toBe(true);
+    expect(found.some((p) => /after a click on step 2/.test(p))).toBe(true);
+    await ok.page.close();
+    await bad.page.close();
+  }, 60_000);
+});
