@@ -9,6 +9,8 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   replay: { summary: 'replay a trace on the reference implementation', load: async () => (await import('./replay.js')).command },
   review: { summary: 'print the variant × invariant matrix of every spec', load: async () => (await import('./review.js')).command },
   extract: { summary: 'run the reference iov_iter_extract_pages() on a JSON vector', load: async () => (await import('./extract.js')).command },
+  explore: { summary: 'explore the reference implementation exhaustively under a model', load: async () => (await import('./conform.js')).exploreCommand },
+  conform: { summary: "compare the implementation's reachable states and transitions with TLC's", load: async () => (await import('./conform.js')).command },
   setup: { summary: 'fetch and verify the pinned TLC jar', load: async () => (await import('./setup.js')).command },
 };
 

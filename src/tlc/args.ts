@@ -18,6 +18,8 @@ export interface TlcArgsOptions {
   readonly workers: number;
   /** -metadir: a fresh directory for TLC's states/ and fingerprints, deleted after the run. */
   readonly metadir: string;
+  /** Further TLC options placed before the module (e.g. `-deadlock`, `-dump dot FILE`), each one argv element. */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface JvmArgsOptions {
@@ -72,7 +74,9 @@ export function tlcArgs(o: TlcArgsOptions): Result<string[], ArgsError> {
   if (!module.ok) return module;
   const metadir = validateOperand('metadir', o.metadir);
   if (!metadir.ok) return metadir;
-  return ok(['-tool', '-workers', String(workers.value), '-config', cfg.value, '-metadir', metadir.value, module.value]);
+  const extra = o.extraArgs ?? [];
+  if (extra.some((a) => a === '')) return err({ kind: 'bad-path', message: 'an extra TLC argument is empty' });
+  return ok(['-tool', '-workers', String(workers.value), '-config', cfg.value, '-metadir', metadir.value, ...extra, module.value]);
 }
 
 /** The complete argv after `java`: JVM options, `-cp JAR tlc2.TLC`, TLC's arguments. */

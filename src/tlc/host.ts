@@ -46,6 +46,7 @@ export async function runTlcOnHost(opts: HostRunOptions): Promise<Result<TlcRunR
       cfg: opts.cfg,
       workers: opts.workers,
       metadir: join(scratch, 'meta'),
+      ...(opts.extraArgs !== undefined ? { extraArgs: opts.extraArgs } : {}),
     });
     if (!args.ok) return err({ kind: 'spawn-failed', message: args.error.message });
     const log = await openLog(opts.logFile);

@@ -121,6 +121,8 @@ export interface TlcRunOptions {
   readonly onLine?: (line: string) => void;
   /** The environment the runner's child process sees (PATH decides which `java`/engine is found). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Further TLC options before the module (host runner), e.g. `-deadlock` or `-dump dot FILE`. */
+  readonly extraArgs?: readonly string[];
   /** Aborts the run from outside (e.g. another model hit an environment problem); reported as 'error'. */
   readonly signal?: AbortSignal;
 }

@@ -85,4 +85,47 @@ export interface Binding<S> extends BindingView<S> {
   abstract(state: S): ReadonlyMap<string, TlaValue>;
   /** The implementation's own invariant checker: names of the invariants the state violates. */
   violated(state: S): readonly string[];
+  /** Exhaustive exploration under a model's constants (absent: the spec's models cannot be explored). */
+  readonly explore?: Exploration<S>;
+}
+
+/** A model's constants as TLC evaluated them (constant name → value), `Variant` included. */
+export type Constants = ReadonlyMap<string, TlaValue>;
+
+/**
+ * What the explorer (`iterpin explore`, `iterpin conform`) needs besides replay: where the spec starts under a
+ * model's constants, which arguments each action's quantifiers range over, and a way to keep a state while trying
+ * several actions on it. Whether an action is enabled is never decided here: `step` refusing it is "not enabled".
+ */
+export interface Exploration<S> {
+  /**
+   * The spec's initial states under the constants, each as the variables a trace's first state carries (what
+   * `init` reads). Err = the constants do not describe a model of this spec.
+   */
+  initialStates(constants: Constants): Result<readonly ReadonlyMap<string, TlaValue>[], string>;
+  /**
+   * Every action the spec's `Next` may take in this state with every argument its quantifiers allow under the
+   * constants (the domains, not the guards). Arguments the spec computes rather than chooses are filled by
+   * `recorded` after the step.
+   */
+  candidates(state: S, constants: Constants): readonly StepAction[];
+  /**
+   * The `action` record the spec writes for a step the implementation took from `before` to `after`, when it
+   * carries results (a bio number, the length a call settled on) besides the candidate's arguments.
+   */
+  recorded?(candidate: StepAction, before: S, after: S): StepAction;
+  /**
+   * The argument and situation classes a step taken exercised (e.g. "UBUF", "empty segment", "partial pin"), for
+   * the coverage report.
+   */
+  classify?(action: StepAction, before: S, after: S): readonly string[];
+  /** An independent copy of a state: `step` may change the state it is given. */
+  clone(state: S): S;
+  /** The model's state constraints (a cfg `CONSTRAINT`) by operator name, on the abstract state. */
+  readonly constraints?: Readonly<Record<string, (vars: ReadonlyMap<string, TlaValue>, constants: Constants) => boolean>>;
+}
+
+/** A binding the explorer can drive. */
+export interface ExplorableBinding<S> extends Binding<S> {
+  readonly explore: Exploration<S>;
 }

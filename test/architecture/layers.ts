@@ -10,7 +10,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ['shared'],
   ['tla', 'kernel', 'manifest'],
   ['tlc', 'trace'],
-  ['review', 'mutate'],
+  ['review', 'mutate', 'conform'],
   ['cli'],
 ];
 

@@ -4,7 +4,8 @@
 
 import { err, ok, type Result } from '../../shared/result.js';
 import { tlaBool, tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
-import type { Binding, StepAction, StepEffect } from '../binding.js';
+import type { Constants, ExplorableBinding, Exploration, StepAction, StepEffect } from '../binding.js';
+import { constantInts, constantSet, integerArg } from './explore_args.js';
 import {
   iovIterBvec,
   iovIterDiscard,
@@ -22,6 +23,7 @@ import {
 import {
   FOLL_WRITE,
   IOV_ITER_VARIANTS,
+  iovIterExtractWillPin,
   isIovIterVariant,
   VARIANT_OPTIONS,
   type ExtractOptions,
@@ -293,7 +295,65 @@ function step(s: IovIterReplayState, action: StepAction): Result<StepEffect<IovI
   }
 }
 
-export const binding: Binding<IovIterReplayState> = {
+// ---- exploration under a model's constants ----
+
+/** `Extract`'s argument tuples: Sizes × PageCounts × the pin limits (fault injection only where extraction pins). */
+function candidates(s: IovIterReplayState, c: Constants): StepAction[] {
+  const steps = constantInts(c, 'Steps');
+  const sizes = constantInts(c, 'Sizes');
+  const counts = constantInts(c, 'PageCounts');
+  const most = Math.max(...counts);
+  // pin_user_pages_fast() manages none, one or all of the pages: a fault is injected only where the extraction
+  // pins user pages (iov_iter_extract_will_pin); elsewhere nothing can fault and the limit is the largest count.
+  const limits = iovIterExtractWillPin(s.m.iter) ? [...new Set([0, 1, most])] : [most];
+  const out: StepAction[] = [];
+  for (const n of steps) out.push({ name: 'Advance', args: new Map([['n', integerArg(n)]]) });
+  for (const n of steps) out.push({ name: 'Revert', args: new Map([['n', integerArg(n)]]) });
+  for (const m of sizes) {
+    for (const p of counts) {
+      for (const l of limits) {
+        out.push({ name: 'Extract', args: new Map([['maxsize', integerArg(m)], ['maxpages', integerArg(p)], ['pinLimit', integerArg(l)]]) });
+      }
+    }
+  }
+  return out;
+}
+
+function classify(a: StepAction, before: IovIterReplayState, after: IovIterReplayState): string[] {
+  const out: string[] = [before.m.iter.type];
+  const i = before.m.iter;
+  if (isSegmentIter(i) && i.nrSegs > 0 && i.segs[i.segs.length - i.nrSegs]?.len === 0) out.push('at an empty element');
+  if (i.iovOffset % i.pageSize !== 0) out.push('unaligned position');
+  const l = after.m.last;
+  if (a.name === 'Extract' && l.op === 'extract') {
+    const { ret, pages, offset0 } = l.result;
+    if (typeof ret !== 'number') out.push(`error ${ret}`);
+    else if (ret === 0) out.push('returns 0');
+    if (pages.length > 1) out.push('crosses a page boundary');
+    if (offset0 !== undefined && offset0 > 0) out.push('unaligned offset0');
+    const limit = a.args.get('pinLimit');
+    if (iovIterExtractWillPin(i) && limit?.kind === 'int' && limit.value < 2n) out.push(limit.value === 0n ? 'pin fault (no page)' : 'pin fault (one page)');
+  } else if (a.name === 'Advance' || a.name === 'Revert') {
+    const n = a.args.get('n');
+    if (n?.kind === 'int' && a.name === 'Advance' && Number(n.value) > i.count) out.push('clamped to count');
+    if (isSegmentIter(i) && isSegmentIter(after.m.iter) && after.m.iter.nrSegs !== i.nrSegs) out.push('crosses an element');
+  }
+  return out;
+}
+
+const exploration: Exploration<IovIterReplayState> = {
+  initialStates(c) {
+    const layouts = constantSet(c, 'Layouts');
+    if (!layouts.ok) return layouts;
+    return ok(layouts.value.map((l) => new Map([['layout', l]])));
+  },
+  candidates,
+  classify,
+  // Steps never change a state in place (stepMonitor works on a copy of the iterator).
+  clone: (s) => s,
+};
+
+export const binding: ExplorableBinding<IovIterReplayState> = {
   ...iovIterView,
   spec: 'IovIter',
   variants: IOV_ITER_VARIANTS,
@@ -323,4 +383,5 @@ export const binding: Binding<IovIterReplayState> = {
   violations(s) {
     return iovIterReasons(violatedInvariants(s.m), this.abstract(s));
   },
+  explore: exploration,
 };
