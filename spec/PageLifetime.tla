@@ -90,9 +90,12 @@ VPages == DOMAIN mapping
 Dios == DOMAIN iter
 
 BioStates == {"built", "inflight", "dma", "released"}
+\* A bio's lifecycle events in the only order the block layer allows (§C.2): submit_bio(), the device's DMA,
+\* bio_endio(), and bio_release_pages() from the completion.
+Lifecycle == <<"submit", "dma", "endio", "release">>
 Vec == [page : Nat, off : Nat, len : Nat]
 BioRec == [kind : {"data", "zero"}, state : BioStates, flags : SUBSET Flags,
-           taken : {"pin", "ref", "none"}, vecs : Seq(Vec)]
+           taken : {"pin", "ref", "none"}, vecs : Seq(Vec), trail : Seq(Range(Lifecycle))]
 
 TypeOK ==
     /\ kind \in [Pages -> Kinds]
@@ -244,7 +247,7 @@ GetPages(d) ==
        IN CASE t = "BVEC" ->
                 \* bio_iov_bvec_set(): the bio shares the rest of the bvec array; no references
                 /\ bios' = [bios EXCEPT ![d] = Append(@, [kind |-> "data", state |-> "built", flags |-> flags,
-                                                         taken |-> "none",
+                                                         taken |-> "none", trail |-> <<>>,
                                                          vecs |-> SubSeq(elems, pos + 1, Len(elems))])]
                 /\ dio' = [dio EXCEPT ![d].pos = Len(elems)]
                 /\ action' = [name |-> "GetPages", dio |-> d, bio |-> Len(bios[d]) + 1]
@@ -264,7 +267,7 @@ GetPages(d) ==
                    ELSE /\ ref' = res.ref
                         /\ bios' = [bios EXCEPT ![d] = Append(@, [kind |-> "data", state |-> "built",
                                                                  flags |-> flags, taken |-> Taken(t),
-                                                                 vecs |-> res.vecs])]
+                                                                 vecs |-> res.vecs, trail |-> <<>>])]
                         /\ dio' = [dio EXCEPT ![d].pos = res.next - 1]
                         /\ freed' = freed \cup NewlyFreed(res.ref)
                         /\ action' = [name |-> "GetPages", dio |-> d, bio |-> Len(bios[d]) + 1]
@@ -284,7 +287,7 @@ IomapDioZero(d) ==
         /\ \A y \in Pages : kind[y] = "zero" => z <= y        \* ZERO_PAGE(0)
         /\ ref' = [ref EXCEPT ![z] = @ + Grab(z, ZeroTaken)]
         /\ bios' = [bios EXCEPT ![d] = Append(@, [kind |-> "zero", state |-> "inflight", flags |-> ZeroFlags,
-                                                 taken |-> ZeroTaken,
+                                                 taken |-> ZeroTaken, trail |-> <<"submit">>,
                                                  vecs |-> <<[page |-> z, off |-> 0, len |-> PageSize]>>])]
     /\ dio' = [dio EXCEPT ![d].zeroed = TRUE]
     /\ action' = [name |-> "IomapDioZero", dio |-> d, bio |-> Len(bios[d]) + 1]
@@ -293,14 +296,14 @@ IomapDioZero(d) ==
 \* submit_bio().
 Submit(d, k) ==
     /\ bios[d][k].state = "built"
-    /\ bios' = [bios EXCEPT ![d][k].state = "inflight"]
+    /\ bios' = [bios EXCEPT ![d][k].state = "inflight", ![d][k].trail = Append(@, "submit")]
     /\ action' = [name |-> "Submit", dio |-> d, bio |-> k]
     /\ UNCHANGED <<layoutVars, pageVars, dio>>
 
 \* The device transfers the data: into the pages for a read, out of them for a write.
 Dma(d, k) ==
     /\ bios[d][k].state = "inflight"
-    /\ bios' = [bios EXCEPT ![d][k].state = "dma"]
+    /\ bios' = [bios EXCEPT ![d][k].state = "dma", ![d][k].trail = Append(@, "dma")]
     /\ action' = [name |-> "Dma", dio |-> d, bio |-> k]
     /\ UNCHANGED <<layoutVars, pageVars, dio>>
 
@@ -312,7 +315,7 @@ Complete(d, k) ==
            r == [p \in Pages |-> ref[p] - Occurrences(b, p) * Drop(p, mode)]
        IN /\ ref' = r
           /\ freed' = freed \cup NewlyFreed(r)
-    /\ bios' = [bios EXCEPT ![d][k].state = "released"]
+    /\ bios' = [bios EXCEPT ![d][k].state = "released", ![d][k].trail = @ \o <<"endio", "release">>]
     /\ action' = [name |-> "Complete", dio |-> d, bio |-> k]
     /\ UNCHANGED <<layoutVars, owned, dio>>
 
@@ -391,4 +394,101 @@ DmaPinnedVisibleInv ==
 \* Every zero page keeps at least its reservation's reference and is never freed.
 ZeroPageStableInv ==
     \A p \in Pages : kind[p] = "zero" => ref[p] >= ZeroBase /\ p \notin freed
+
+-----------------------------------------------------------------------------
+(* Exact accounting and order at every state, not only at quiescence       *)
+(* (KERNEL.md §H.1, §H.3, §H.11, §H.12).                                   *)
+
+\* Every bio, as <<dio, index>>.
+BioSlots == UNION {{<<d, k>> : k \in DOMAIN bios[d]} : d \in Dios}
+
+\* What a live bio holds on page p by its flags: exactly what bio_release_pages() will drop, one unit per
+\* single-page segment (§C.2): a pin (the bias; nothing for a zero page) if PINNED, a reference if REFFED (or,
+\* before the series, unless BIO_NO_PAGE_REF), nothing for borrowed kernel pages and shared bvecs.
+BioHolds(b, p) == IF LiveBio(b) THEN Occurrences(b, p) * Drop(p, ReleaseMode(b.flags)) ELSE 0
+
+\* What the bios in S (a set of <<dio, index>>) hold on page p, together.
+RECURSIVE HeldBy(_, _)
+HeldBy(S, p) ==
+    IF S = {} THEN 0
+    ELSE LET x == CHOOSE y \in S : TRUE IN BioHolds(bios[x[1]][x[2]], p) + HeldBy(S \ {x}, p)
+
+Held(p) == HeldBy(BioSlots, p)
+
+\* Each page's refcount is its owners' baseline plus exactly what the live bios hold by their flags (§H.1, §H.3;
+\* every folio here is small, so pins live in the refcount and there is no separate pincount).
+PageRefsAccountedInv == \A p \in Pages : ref[p] = Baseline(p) + Held(p)
+
+\* The state a bio is in after its first n lifecycle events.
+StateAfter(n) == CASE n = 0 -> "built" [] n = 1 -> "inflight" [] n = 2 -> "dma" [] n = 4 -> "released"
+                   [] OTHER -> "none"
+
+\* DMA only after submission, completion only after DMA, bio_release_pages() only from the completion, and each
+\* event at most once: every bio's events are a prefix of Lifecycle, and its state says how far it got.
+BioLifecycleInv ==
+    \A d \in Dios : \A k \in DOMAIN bios[d] :
+        LET t == bios[d][k].trail IN
+        /\ Len(t) <= Len(Lifecycle)
+        /\ t = SubSeq(Lifecycle, 1, Len(t))
+        /\ bios[d][k].state = StateAfter(Len(t))
+
+\* No bio owning its bvec array holds more bvecs than bi_max_vecs (§H.11: bio_full() before every add); a BVEC
+\* bio shares the iterator's array (BIO_CLONED, bi_max_vecs 0) and iomap_dio_zero() allocates one vec.
+BioMaxVecsInv ==
+    \A d \in Dios : \A k \in DOMAIN bios[d] :
+        LET b == bios[d][k] IN
+        "CLONED" \notin b.flags => Len(b.vecs) <= IF b.kind = "zero" THEN 1 ELSE iter[d].maxVecs
+
+\* Bytes within one page: the unit in which a DIO's bytes are compared.
+Piece(pg, off, len) == [page |-> pg, off |-> off, len |-> len]
+
+\* A bvec's pieces, one per page it covers (a multi-page bvec splits at page boundaries).
+VecPieces(v) ==
+    LET first == v.off \div PageSize
+        n == (v.off + v.len - 1) \div PageSize - first + 1
+        lo(i) == IF i = 1 THEN v.off % PageSize ELSE 0
+        hi(i) == IF i = n THEN ((v.off + v.len - 1) % PageSize) + 1 ELSE PageSize
+    IN [i \in 1..n |-> Piece(v.page + first + i - 1, lo(i), hi(i) - lo(i))]
+
+RECURSIVE Concat(_)
+Concat(ss) == IF ss = <<>> THEN <<>> ELSE Head(ss) \o Concat(Tail(ss))
+
+\* Adjacent pieces of one page that continue each other are one piece (a same-page merge, or a bio boundary
+\* inside a page, describe the same bytes either way).
+RECURSIVE Coalesce(_)
+Coalesce(s) ==
+    IF Len(s) <= 1 THEN s
+    ELSE LET rest == Coalesce(Tail(s))
+             h == Head(s)
+             n == Head(rest)
+         IN IF h.page = n.page /\ h.off + h.len = n.off
+            THEN <<[h EXCEPT !.len = @ + n.len]>> \o Tail(rest)
+            ELSE <<h>> \o rest
+
+\* The page behind an iterator element; -v for a user page v unmapped since (its page is not known any more).
+ElemPage(d, e) ==
+    IF iter[d].type \in UserTypes
+    THEN IF mapping[e.page] = NoPage THEN -e.page ELSE mapping[e.page]
+    ELSE e.page
+
+ElemPieces(d) == [i \in 1..dio[d].pos |-> LET e == iter[d].elems[i] IN Piece(ElemPage(d, e), e.off, e.len)]
+
+DataBios(d) == SelectSeq(bios[d], LAMBDA b : b.kind = "data")
+
+BioPieces(d) ==
+    LET db == DataBios(d)
+    IN Concat([i \in DOMAIN db |-> Concat([j \in DOMAIN db[i].vecs |-> VecPieces(db[i].vecs[j])])])
+
+\* The DIO's data bios, in order, describe exactly the bytes of the iterator it has consumed: nothing skipped,
+\* repeated or reordered, nothing past its count (§H.12).
+DioCoverageInv ==
+    \A d \in Dios :
+        LET bp == Coalesce(BioPieces(d))
+            ep == Coalesce(ElemPieces(d))
+        IN /\ dio[d].pos <= Len(iter[d].elems)
+           /\ Len(bp) = Len(ep)
+           /\ \A i \in DOMAIN ep :
+                /\ bp[i].off = ep[i].off
+                /\ bp[i].len = ep[i].len
+                /\ ep[i].page < 0 \/ bp[i].page = ep[i].page
 =============================================================================

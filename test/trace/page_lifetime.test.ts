@@ -83,7 +83,7 @@ describe('PageLifetime checked-in counterexamples', () => {
     const text = r.steps.flatMap((s) => s.narration).join('\n');
     expect(text).toContain('pin_user_pages_fast(user page 2, 1, FOLL_WRITE)');
     expect(text).toContain('same-page merge: the extra pin on page 3 is kept (G.4)');
-    expect(text).toContain('unpin_user_page(page 3): refcount 2049 → 1025');
+    expect(text).toContain('pin user page 2 = page 3: refcount 1025 → 2049');
     const fixed = replay(await readTraceFixture('MCPageLifetimeBugSamePageMerge'), binding, { variant: 'v6.5' });
     expect(fixed.verdict).toBe('diverged');
     if (fixed.verdict === 'diverged') {

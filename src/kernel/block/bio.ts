@@ -34,6 +34,10 @@ export interface BioVec {
 
 export type BioState = 'building' | 'submitted' | 'transferred' | 'released';
 
+/** A bio's lifecycle events, in the only order the block layer allows (KERNEL.md §C.2). */
+export const BIO_LIFECYCLE = ['submit', 'dma', 'endio', 'release'] as const;
+export type BioEvent = (typeof BIO_LIFECYCLE)[number];
+
 /** How the bio's pages were taken (bookkeeping for the checker: the kernel keeps only the flags). */
 export type Acquisition = 'pin' | 'ref' | 'none';
 /** The primitive bio_release_pages() applied: unpin_user_page, put_page, or nothing. */
@@ -53,10 +57,14 @@ export interface Bio {
   acquired: Acquisition;
   /** Set when bio_release_pages() ran: what its flags made it do. */
   releasedWith: ReleaseMode | null;
+  /** Bookkeeping for the checker: the lifecycle events that happened to the bio, in order. */
+  readonly trail: BioEvent[];
+  /** Bookkeeping for the checker: the page GUP returned for each user page number this bio took. */
+  readonly userPages: Map<number, PageId>;
 }
 
 export function bioAlloc(id: number, op: 'READ' | 'WRITE', maxVecs: number, kind: 'data' | 'zero' = 'data'): Bio {
-  return { id, op, maxVecs, kind, flags: [], vecs: [], state: 'building', acquired: 'none', releasedWith: null };
+  return { id, op, maxVecs, kind, flags: [], vecs: [], state: 'building', acquired: 'none', releasedWith: null, trail: [], userPages: new Map() };
 }
 
 export function bioFlagged(bio: Bio, flag: BioFlag): boolean {
@@ -175,6 +183,7 @@ export function bioReleasePage(mm: Mm, opts: DioOptions, bio: Bio, page: PageId)
 export function bioReleasePages(mm: Mm, opts: DioOptions, bio: Bio, markDirty: boolean): void {
   const mode = bioReleaseMode(opts, bio);
   bio.releasedWith = mode;
+  bio.trail.push('release');
   if (mode === 'none') {
     mm.log.push(`bio_release_pages(bio ${bio.id}): flags [${bio.flags.join(', ')}] own no pages: nothing to drop`);
     return;
@@ -189,6 +198,7 @@ export function bioReleasePages(mm: Mm, opts: DioOptions, bio: Bio, markDirty: b
 export function submitBio(mm: Mm, bio: Bio): boolean {
   if (bio.state !== 'building' || bio.vecs.length === 0) return false;
   bio.state = 'submitted';
+  bio.trail.push('submit');
   mm.log.push(`submit_bio(bio ${bio.id}, ${bio.op === 'READ' ? 'REQ_OP_READ' : 'REQ_OP_WRITE'}, ${bioSize(bio)} bytes)`);
   return true;
 }
@@ -206,6 +216,7 @@ export function bioDma(mm: Mm, bio: Bio): boolean {
     bvecPages(v).forEach((p, k) => accessPageData(mm, p, v.generations[k] ?? 0, `bio ${bio.id}`, access));
   }
   bio.state = 'transferred';
+  bio.trail.push('dma');
   return true;
 }
 
@@ -213,6 +224,7 @@ export function bioDma(mm: Mm, bio: Bio): boolean {
 export function bioEndio(mm: Mm, opts: DioOptions, bio: Bio): boolean {
   if (bio.state !== 'transferred') return false;
   mm.log.push(`bio_endio(bio ${bio.id})`);
+  bio.trail.push('endio');
   bioReleasePages(mm, opts, bio, bio.op === 'READ');
   bio.state = 'released';
   return true;
@@ -308,6 +320,7 @@ function bioIovIterGetPagesOnce(mm: Mm, opts: DioOptions, bio: Bio, iter: IovIte
       bio.acquired === 'pin' ? pinUserPagesFast(mm, firstPage, n, gupFlags) : getUserPagesFast(mm, firstPage, n, gupFlags);
     if ('error' in r) return r.error;
     taken = r.pages;
+    r.pages.forEach((p, k) => bio.userPages.set(firstPage + k, p));
     return r.pages.length;
   };
   const r = iovIterExtractPages(iter, UINT_MAX - bioSize(bio), nrPages, 0, { pinUserPagesFast: hook });

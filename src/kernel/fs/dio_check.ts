@@ -1,12 +1,26 @@
 // The reference implementation's own checker for the PageLifetime invariants (KERNEL.md §H.1-4), written
 // against the implementation's data (folios, page table, bios, recorded DMA accesses), not against the spec.
 
-import { bioLive, bioPages, bvecPages, type Acquisition, type Bio, type ReleaseMode } from '../block/bio.js';
-import type { DioWorld } from './dio.js';
+import {
+  BIO_LIFECYCLE,
+  bioFlagged,
+  bioLive,
+  bioPages,
+  bioReleaseMode,
+  bvecPages,
+  type Acquisition,
+  type Bio,
+  type BioState,
+  type ReleaseMode,
+} from '../block/bio.js';
+import type { Dio, DioWorld } from './dio.js';
+import { userBackedIter } from '../lib/iov_iter.js';
 import {
   folioMapCount,
   folioMaybeDmaPinned,
+  GUP_PIN_COUNTING_BIAS,
   isZeroFolio,
+  PAGE_SIZE,
   pageFolio,
   USER_OWNER,
   ZERO_PAGE_BASE_REFCOUNT,
@@ -21,6 +35,10 @@ export const PAGE_LIFETIME_INVARIANTS = [
   'DmaPinnedVisibleInv',
   'NoLeakInv',
   'FlagsMirrorAcquisitionInv',
+  'PageRefsAccountedInv',
+  'BioLifecycleInv',
+  'BioMaxVecsInv',
+  'DioCoverageInv',
 ] as const;
 export type PageLifetimeInvariant = (typeof PAGE_LIFETIME_INVARIANTS)[number];
 
@@ -130,6 +148,153 @@ function checkFlags(bios: readonly Bio[], out: Violation[]): void {
   }
 }
 
+/**
+ * What one live bio holds on a folio, per single-page segment, by its flags: what bio_release_pages() will drop
+ * (§C.2, §D.1). A pin is the bias on a small folio, one reference and one `_pincount` on a large one, nothing on a
+ * zero page; a reference is one reference; borrowed pages and shared bvecs hold nothing.
+ */
+function holding(world: DioWorld, mode: ReleaseMode, folio: Folio): { refs: number; pins: number } {
+  if (mode === 'put') return { refs: 1, pins: 0 };
+  if (mode === 'none' || isZeroFolio(world.mm, folio)) return { refs: 0, pins: 0 };
+  return folio.order > 0 ? { refs: 1, pins: 1 } : { refs: GUP_PIN_COUNTING_BIAS, pins: 0 };
+}
+
+function checkAccounting(world: DioWorld, bios: readonly Bio[], out: Violation[]): void {
+  const { mm } = world;
+  const held = new Map<Folio, { refs: number; pins: number }>();
+  for (const bio of bios) {
+    if (!bioLive(bio)) continue;
+    const mode = bioReleaseMode(world.opts, bio);
+    for (const page of bioPages(bio)) {
+      const folio = pageFolio(mm, page);
+      const h = holding(world, mode, folio);
+      const sum = held.get(folio) ?? { refs: 0, pins: 0 };
+      held.set(folio, { refs: sum.refs + h.refs, pins: sum.pins + h.pins });
+    }
+  }
+  for (const folio of mm.folios.values()) {
+    const h = held.get(folio) ?? { refs: 0, pins: 0 };
+    const base = folioBaseline(world, folio);
+    if (folio.refcount !== base + h.refs || folio.pincount !== h.pins) {
+      out.push({
+        invariant: 'PageRefsAccountedInv',
+        detail: `page ${folio.head}: refcount ${folio.refcount}${folio.order > 0 ? `, pincount ${folio.pincount}` : ''}, but its owners hold ${base} and the live bios ${h.refs}${folio.order > 0 ? ` (${h.pins} pins)` : ''} by their flags`,
+      });
+    }
+  }
+}
+
+/** The state a bio is in after its first n lifecycle events. */
+const STATE_AFTER: readonly (BioState | undefined)[] = ['building', 'submitted', 'transferred', undefined, 'released'];
+
+function checkLifecycle(bios: readonly Bio[], out: Violation[]): void {
+  for (const bio of bios) {
+    const t = bio.trail;
+    const inOrder = t.length <= BIO_LIFECYCLE.length && t.every((e, k) => e === BIO_LIFECYCLE[k]);
+    if (!inOrder || STATE_AFTER[t.length] !== bio.state) {
+      out.push({ invariant: 'BioLifecycleInv', detail: `bio ${bio.id} is ${bio.state} after [${t.join(', ')}]` });
+    }
+  }
+}
+
+function checkMaxVecs(bios: readonly Bio[], out: Violation[]): void {
+  for (const bio of bios) {
+    // a BVEC bio shares the iterator's array (BIO_CLONED): its bi_max_vecs is 0 and bounds nothing
+    if (!bioFlagged(bio, 'BIO_CLONED') && bio.vecs.length > bio.maxVecs) {
+      out.push({ invariant: 'BioMaxVecsInv', detail: `bio ${bio.id} holds ${bio.vecs.length} bvecs, bi_max_vecs ${bio.maxVecs}` });
+    }
+  }
+}
+
+/** Bytes within one page; a negative page -v stands for user page v, unmapped since (its page is unknown). */
+interface Piece {
+  readonly page: number;
+  readonly off: number;
+  readonly len: number;
+}
+
+/** Splits `len` bytes at byte address `addr` (page-frame or virtual) into per-page pieces named by `page`. */
+function splitPieces(addr: number, len: number, page: (pfn: number) => number, out: Piece[]): void {
+  for (let at = addr; at < addr + len; ) {
+    const off = at % PAGE_SIZE;
+    const n = Math.min(PAGE_SIZE - off, addr + len - at);
+    out.push({ page: page(Math.floor(at / PAGE_SIZE)), off, len: n });
+    at += n;
+  }
+}
+
+/** Adjacent pieces of one page that continue each other are one piece. */
+function coalesce(pieces: readonly Piece[]): Piece[] {
+  const out: Piece[] = [];
+  for (const p of pieces) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.page === p.page && last.off + last.len === p.off) out[out.length - 1] = { ...last, len: last.len + p.len };
+    else out.push(p);
+  }
+  return out;
+}
+
+/**
+ * The pieces of the bytes a DIO's iterator has given out so far, read from the iterator itself. A user page is
+ * the page GUP returned for it (the page table may have changed since: munmap, a COW break), or -v if none did.
+ */
+function consumedPieces(dio: Dio): Piece[] {
+  const out: Piece[] = [];
+  const i = dio.iter;
+  const gup = new Map<number, number>();
+  for (const bio of dio.bios) for (const [v, p] of bio.userPages) gup.set(v, p);
+  const user = userBackedIter(i);
+  const resolve = (v: number): number => (user ? (gup.get(v) ?? -v) : v);
+  const segsConsumed = (segs: readonly { readonly len: number }[], each: (k: number, n: number) => void): void => {
+    let left = segs.reduce((n, s) => n + s.len, 0) - i.count;
+    segs.forEach((s, k) => {
+      const n = Math.min(s.len, Math.max(left, 0));
+      if (n > 0) each(k, n);
+      left -= n;
+    });
+  };
+  switch (i.type) {
+    case 'UBUF':
+      splitPieces(i.ubuf, i.iovOffset, resolve, out);
+      break;
+    case 'XARRAY':
+      splitPieces(i.xarrayStart, i.iovOffset, resolve, out);
+      break;
+    case 'IOVEC':
+    case 'KVEC':
+      segsConsumed(i.segs, (k, n) => splitPieces(i.segs[k]!.addr, n, resolve, out));
+      break;
+    case 'BVEC':
+      segsConsumed(i.segs, (k, n) => splitPieces(i.segs[k]!.page * PAGE_SIZE + i.segs[k]!.offset, n, resolve, out));
+      break;
+    case 'DISCARD':
+    case 'PIPE':
+      break;
+    default: {
+      const never: never = i;
+      return never;
+    }
+  }
+  return out;
+}
+
+function checkCoverage(dio: Dio, out: Violation[]): void {
+  const fromBios: Piece[] = [];
+  for (const bio of dio.bios) {
+    if (bio.kind !== 'data') continue;
+    for (const v of bio.vecs) splitPieces(v.page * PAGE_SIZE + v.offset, v.len, (pfn) => pfn, fromBios);
+  }
+  const got = coalesce(fromBios);
+  const want = coalesce(consumedPieces(dio));
+  const same =
+    got.length === want.length &&
+    want.every((w, k) => got[k]!.off === w.off && got[k]!.len === w.len && (w.page < 0 || got[k]!.page === w.page));
+  if (!same) {
+    const show = (ps: readonly Piece[]): string => ps.map((p) => `${p.page}+${p.off}:${p.len}`).join(' ');
+    out.push({ invariant: 'DioCoverageInv', detail: `DIO ${dio.id}: its bios hold [${show(got)}], its iterator gave out [${show(want)}]` });
+  }
+}
+
 /** Every violated invariant with what breaks it, in PAGE_LIFETIME_INVARIANTS order. */
 export function pageLifetimeViolations(world: DioWorld): Violation[] {
   const out: Violation[] = [];
@@ -140,6 +305,10 @@ export function pageLifetimeViolations(world: DioWorld): Violation[] {
   checkDmaPinned(world, bios, out);
   checkLeaks(world, bios, out);
   checkFlags(bios, out);
+  checkAccounting(world, bios, out);
+  checkLifecycle(bios, out);
+  checkMaxVecs(bios, out);
+  for (const dio of world.dios) checkCoverage(dio, out);
   return out;
 }
 

@@ -226,6 +226,7 @@ function bioValue(b: Bio): TlaValue {
     flags: tlaSet(b.flags.map((f) => tlaStr(FLAG_NAMES[f]))),
     taken: tlaStr(b.acquired),
     vecs: tlaSeq(b.vecs.map((v) => elemValue({ page: v.page, off: v.offset, len: v.len }))),
+    trail: tlaSeq(b.trail.map((e) => tlaStr(e))),
   });
 }
 

@@ -372,9 +372,9 @@ const TLC_COUNTEREXAMPLES: Readonly<Record<OtherVariant, string>> = {
 
 const caughtBy: Readonly<Record<OtherVariant, readonly string[]>> = {
   legacy: ['DmaPinnedVisibleInv'],
-  'bug-dio-reffed': ['ZeroPageStableInv', 'NoLeakInv'],
-  'bug-same-page-merge': ['NoUnderflowInv', 'NoLeakInv'],
-  'bug-zero-page-put': ['ZeroPageStableInv'],
+  'bug-dio-reffed': ['PageRefsAccountedInv'],
+  'bug-same-page-merge': ['PageRefsAccountedInv'],
+  'bug-zero-page-put': ['PageRefsAccountedInv'],
 };
 
 const OTHER_VARIANTS = PAGE_LIFETIME_VARIANTS.filter((v): v is OtherVariant => v !== 'v6.5');
