@@ -17,6 +17,10 @@
 (*  "copy-splice-read"    the fix: allocate pages, read into them through   *)
 (*                        an ITER_BVEC iterator, then hand the used ones to *)
 (*                        the pipe (§E.4, v6.5 copy_splice_read()).         *)
+(*  "pipe-get-pages-no-revert"  "pipe-get-pages" before 419e9c38aa07        *)
+(*                        (2019): __iomap_dio_rw() does not revert, so the *)
+(*                        pipe keeps the block's surplus past the sampled  *)
+(*                        i_size that the read does not report (§E.2).     *)
 (* In all three the iomap DIO read (__iomap_dio_rw, §E.2) samples i_size,   *)
 (* builds and submits one bio per file block, and right after submitting   *)
 (* -- before it waits -- reverts the iterator by what it read past the     *)
@@ -27,10 +31,15 @@
 (* the mechanism.  Another allocator may take any free page; completion    *)
 (* writes file data into the bio's pages, whoever owns them by then.       *)
 (*                                                                         *)
-(* Abstractions: one file block = one page; the splice starts at offset 0  *)
-(* into an empty pipe and happens once; the pipe lock keeps the reader out *)
-(* until the splice returns; the page allocator hands the task the lowest  *)
-(* free page (the other allocator may take any).                           *)
+(* Abstractions: one file block = one page; the splice starts at a block-  *)
+(* aligned file offset (O_DIRECT) into a pipe that may already hold full   *)
+(* buffers of an earlier writer, anywhere in the ring, and happens once;   *)
+(* the pipe lock keeps the reader out until the splice returns; the page   *)
+(* allocator hands the task the lowest free page (the other allocator may  *)
+(* take any); copy_splice_read()'s alloc_pages_bulk_array() may return     *)
+(* fewer pages than asked, or none (-ENOMEM), when AllocFailures.          *)
+(* What a page holds is a record: kind, and for file data the file offset  *)
+(* of the page's first byte and how many bytes from there are file data.   *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets
 
@@ -42,9 +51,13 @@ CONSTANTS
     FileSizes,   \* possible i_size of the file when the splice is issued
     SpliceLens,  \* possible len argument of splice(2)
     TruncSizes,  \* sizes a concurrent ftruncate() may shrink the file to
-    OtherMax     \* most pages the other allocator holds at once
+    OtherMax,    \* most pages the other allocator holds at once
+    Offsets,     \* possible file position (*ppos) of the splice; block aligned, as O_DIRECT requires
+    Occupancies, \* possible number of full buffers an earlier writer left in the pipe
+    PipeTails,   \* possible ring index of the oldest of them (pipe->tail)
+    AllocFailures \* TRUE: copy_splice_read()'s bulk allocation may get fewer pages, or none
 
-Variants == {"copy-splice-read", "pipe-get-pages", "pipe-extract-no-ref"}
+Variants == {"copy-splice-read", "pipe-get-pages", "pipe-extract-no-ref", "pipe-get-pages-no-revert"}
 
 ASSUME VariantKnown == Variant \in Variants                  \* the same strings as the implementation
 ASSUME PageSizePositive == PageSize \in Nat \ {0}            \* bytes per page and per block
@@ -52,10 +65,15 @@ ASSUME RingNonEmpty == MaxUsage \in Nat \ {0}                \* a pipe holds at 
 ASSUME PagesNumbered == Pages \subseteq Nat \ {0}            \* page ids are positive numbers
 ASSUME SizesAreBytes == FileSizes \cup SpliceLens \cup TruncSizes \subseteq Nat
 ASSUME OtherBounded == OtherMax \in Nat                      \* the other allocator's budget
-ASSUME EnoughPages == Cardinality(Pages) >= MaxUsage + OtherMax \* the task's allocations never fail
+ASSUME EnoughPages == Cardinality(Pages) >= MaxUsage + OtherMax \* only injected allocation failures
+ASSUME OffsetsAligned == \A o \in Offsets : o \in Nat /\ o % PageSize = 0
+ASSUME OccupancyFits == Occupancies \subseteq 0..MaxUsage /\ PipeTails \subseteq Nat
+ASSUME FailuresFlag == AllocFailures \in BOOLEAN
 
 (* pipe-form variants build an ITER_PIPE iterator; the fix an ITER_BVEC one *)
-PipeForm == Variant \in {"pipe-get-pages", "pipe-extract-no-ref"}
+PipeForm == Variant \in {"pipe-get-pages", "pipe-extract-no-ref", "pipe-get-pages-no-revert"}
+(* __iomap_dio_rw() reverts the iterator by what it read past i_size (419e9c38aa07, §E.2) *)
+Reverts == Variant # "pipe-get-pages-no-revert"
 
 Min(a, b) == IF a <= b THEN a ELSE b
 RoundUp(n) == ((n + PageSize - 1) \div PageSize) * PageSize   \* round_up(n, PAGE_SIZE)
@@ -65,25 +83,30 @@ Slots == 0..(MaxUsage - 1)                 \* ring slots; buffer h lives in slot
 NoBuf == [page |-> 0, offset |-> 0, len |-> 0, ops |-> "none"]
 NoIter == [type |-> "NONE"]
 Owners == {"free", "splice", "other"}      \* who allocated the page: nobody, the splice path, the other allocator
-Contents == {"junk", "file", "other"}      \* stale bytes, file data written by a bio, the other user's object
+\* stale bytes, file data written by a bio, the other user's object, an earlier pipe writer's data
+ContentKinds == {"junk", "file", "other", "pipe"}
+Junk == [kind |-> "junk", pos |-> 0, upto |-> 0]
 BioStates == {"built", "inflight", "done"}
 Pcs == {"idle", "dio", "map", "submit", "wait", "return", "done"}
+Errs == {"none", "ENOMEM"}
 ActionNames == {"Init", "SpliceStart", "DioStart", "Extract", "Submit", "DioRevert", "DioWait",
                 "SpliceReturn", "BioComplete", "OtherAlloc", "Truncate", "TruncateBlocks", "PipeRead"}
 
 VARIABLES
     refcount,   \* page -> page reference count (0 = free)
     owner,      \* page -> which allocator holds the page
-    content,    \* page -> what was last written into it
+    content,    \* page -> what was last written into it: [kind, pos |-> file offset of byte 0, upto |-> file bytes]
     file,       \* [isize |-> i_size, mapped |-> bytes of allocated blocks from offset 0]
     pipe,       \* [head, tail, maxUsage, bufs |-> slot -> pipe_buffer]
     iter,       \* the splice destination iterator: ITER_PIPE, ITER_BVEC or none yet
     bvec,       \* copy_splice_read()'s bio_vec array (it holds one reference per page)
-    bios,       \* sequence of bios (bio b = bios[b]): [pages, offset, len, flags, state]; flag "REFFED":
+    bios,       \* sequence of bios (bio b = bios[b]): [pages, offset, len, pos, flags, state] (pos: the file
+                \* offset it reads, bi_sector's meaning); flag "REFFED":
                 \* the bio owns a reference per page, put at completion (BIO_PAGE_REFFED; before the
                 \* series: BIO_NO_PAGE_REF clear); "CLONED": it shares an ITER_BVEC array (BIO_CLONED)
     dio,        \* the DIO in progress: [isize |-> sampled i_size, pos |-> iomi.pos]
-    task,       \* the splicing task: [pc, len |-> requested, then capped, length, ret]
+    task,       \* the splicing task: [pc, len |-> requested, then capped, ret, err, pos |-> *ppos at the
+                \* start, head0 |-> pipe->head at the start]
     action      \* the last action and its arguments (auxiliary; left out of the view)
 
 pageVars == <<refcount, owner, content>>
@@ -93,13 +116,13 @@ vars == <<refcount, owner, content, file, pipe, iter, bvec, bios, dio, task, act
 Buffers == [page : Pages \cup {0}, offset : 0..PageSize, len : 0..PageSize, ops : {"anon", "none"}]
 PipeIters == [type : {"PIPE"}, count : Nat, head : Nat, startHead : Nat, lastOffset : Int]
 BvecIters == [type : {"BVEC"}, count : Nat, idx : Nat \ {0}, iovOffset : 0..PageSize]
-BioRecs == [pages : Seq(Pages), offset : 0..PageSize, len : 1..PageSize,
+BioRecs == [pages : Seq(Pages), offset : 0..PageSize, len : 1..PageSize, pos : Nat,
             flags : SUBSET {"REFFED", "CLONED"}, state : BioStates]
 
 TypeOK ==
     /\ refcount \in [Pages -> 0..3]
     /\ owner \in [Pages -> Owners]
-    /\ content \in [Pages -> Contents]
+    /\ content \in [Pages -> [kind : ContentKinds, pos : Nat, upto : 0..PageSize]]
     /\ file \in [isize : Nat, mapped : Nat]
     /\ pipe \in [head : Nat, tail : Nat, maxUsage : {MaxUsage}, bufs : [Slots -> Buffers]]
     /\ pipe.tail <= pipe.head /\ pipe.head - pipe.tail <= MaxUsage
@@ -107,7 +130,7 @@ TypeOK ==
     /\ bvec \in Seq([page : Pages, offset : {0}, len : 1..PageSize])
     /\ bios \in Seq(BioRecs)
     /\ dio \in [isize : Nat, pos : Nat]
-    /\ task \in [pc : Pcs, len : Nat, ret : Nat]
+    /\ task \in [pc : Pcs, len : Nat, ret : Nat, err : Errs, pos : Nat, head0 : Nat]
     /\ "name" \in DOMAIN action /\ action.name \in ActionNames
     /\ \A f \in DOMAIN action \ {"name"} : action[f] \in Nat
 
@@ -202,57 +225,81 @@ BvecRevert(it, u) ==
     ELSE BvecBack([it EXCEPT !.count = @ + u, !.iovOffset = 0], u - it.iovOffset)
 
 -----------------------------------------------------------------------------
-(* Initial state: a file of some size whose blocks are all written, an empty  *)
-(* pipe, every page free, and a task about to splice len bytes.              *)
+(* Initial state: a file of some size whose blocks are all written, a pipe    *)
+(* that may hold full buffers an earlier writer left (pages 1..occ, content   *)
+(* "pipe"), the other pages free, and a task about to splice len bytes from a *)
+(* block-aligned file position.                                               *)
+
+PriorBuf(i) == [page |-> i, offset |-> 0, len |-> PageSize, ops |-> "anon"]
 
 Init ==
-    /\ refcount = [p \in Pages |-> 0]
-    /\ owner = [p \in Pages |-> "free"]
-    /\ content = [p \in Pages |-> "junk"]
+    /\ \E occ \in Occupancies, t0 \in PipeTails :
+          /\ refcount = [p \in Pages |-> IF p <= occ THEN 1 ELSE 0]
+          /\ owner = [p \in Pages |-> IF p <= occ THEN "splice" ELSE "free"]
+          /\ content = [p \in Pages |-> IF p <= occ THEN [kind |-> "pipe", pos |-> 0, upto |-> 0] ELSE Junk]
+          /\ pipe = [head |-> t0 + occ, tail |-> t0, maxUsage |-> MaxUsage,
+                     bufs |-> [s \in Slots |->
+                                 IF \E i \in 1..occ : SlotOf(t0 + i - 1) = s
+                                 THEN PriorBuf(CHOOSE i \in 1..occ : SlotOf(t0 + i - 1) = s)
+                                 ELSE NoBuf]]
+          /\ \E len \in SpliceLens, pos \in Offsets :
+                task = [pc |-> "idle", len |-> len, ret |-> 0, err |-> "none", pos |-> pos, head0 |-> t0 + occ]
     /\ \E size \in FileSizes : file = [isize |-> size, mapped |-> RoundUp(size)]
-    /\ pipe = [head |-> 0, tail |-> 0, maxUsage |-> MaxUsage, bufs |-> [s \in Slots |-> NoBuf]]
     /\ iter = NoIter
     /\ bvec = <<>>
     /\ bios = <<>>
     /\ dio = [isize |-> 0, pos |-> 0]
-    /\ \E len \in SpliceLens : task = [pc |-> "idle", len |-> len, ret |-> 0]
     /\ action = [name |-> "Init"]
+
+(* copy_splice_read()'s alloc_pages_bulk_array(): all n pages, or with        *)
+(* failures injected any number of them (0: the call fails, -ENOMEM).  The    *)
+(* action records how many pages it fell short by (`short`).                  *)
+AllocCounts(n) == IF AllocFailures THEN 0..n ELSE {n}
 
 (* The task's start: do_splice_read() caps len at the free pipe space; then    *)
 (* generic_file_splice_read() sets up iov_iter_pipe() (pipe forms), or          *)
-(* copy_splice_read() allocates DIV_ROUND_UP(len, PS) pages and an ITER_BVEC     *)
+(* copy_splice_read() allocates DIV_ROUND_UP(len, PS) pages, caps len at what   *)
+(* it got (returning -ENOMEM when it got none) and builds an ITER_BVEC          *)
 (* iterator over them (the fix).                                              *)
 SpliceStart ==
     /\ task.pc = "idle"
     /\ LET len == Min(task.len, (MaxUsage - (pipe.head - pipe.tail)) * PageSize)
            n == DivRoundUp(len)
-           ps == AllocN(n, FreePages)
-       IN /\ IF PipeForm
-             THEN /\ iter' = [type |-> "PIPE", count |-> len, head |-> pipe.head,
-                              startHead |-> pipe.head, lastOffset |-> 0]
-                  /\ UNCHANGED <<pageVars, bvec>>
-             ELSE /\ bvec' = [i \in 1..n |-> [page |-> ps[i], offset |-> 0,
-                                              len |-> Min(PageSize, len - (i - 1) * PageSize)]]
-                  /\ iter' = [type |-> "BVEC", count |-> len, idx |-> 1, iovOffset |-> 0]
-                  /\ refcount' = [p \in Pages |-> IF p \in Range(ps) THEN 1 ELSE refcount[p]]
-                  /\ owner' = [p \in Pages |-> IF p \in Range(ps) THEN "splice" ELSE owner[p]]
-                  /\ content' = [p \in Pages |-> IF p \in Range(ps) THEN "junk" ELSE content[p]]
-          /\ task' = [task EXCEPT !.pc = "dio", !.len = len]
-          /\ action' = [name |-> "SpliceStart", len |-> len]
+       IN IF PipeForm
+          THEN /\ iter' = [type |-> "PIPE", count |-> len, head |-> pipe.head,
+                           startHead |-> pipe.head, lastOffset |-> 0]
+               /\ task' = [task EXCEPT !.pc = "dio", !.len = len]
+               /\ action' = [name |-> "SpliceStart", len |-> len, short |-> 0]
+               /\ UNCHANGED <<pageVars, bvec>>
+          ELSE \E got \in AllocCounts(n) :
+                 IF got = 0
+                 THEN /\ task' = [task EXCEPT !.pc = "done", !.len = len, !.err = "ENOMEM"]
+                      /\ action' = [name |-> "SpliceStart", len |-> len, short |-> n]
+                      /\ UNCHANGED <<pageVars, bvec, iter>>
+                 ELSE LET ps == AllocN(got, FreePages)
+                          len2 == Min(len, got * PageSize)
+                      IN /\ bvec' = [i \in 1..got |-> [page |-> ps[i], offset |-> 0,
+                                                       len |-> Min(PageSize, len2 - (i - 1) * PageSize)]]
+                         /\ iter' = [type |-> "BVEC", count |-> len2, idx |-> 1, iovOffset |-> 0]
+                         /\ refcount' = [p \in Pages |-> IF p \in Range(ps) THEN 1 ELSE refcount[p]]
+                         /\ owner' = [p \in Pages |-> IF p \in Range(ps) THEN "splice" ELSE owner[p]]
+                         /\ content' = [p \in Pages |-> IF p \in Range(ps) THEN Junk ELSE content[p]]
+                         /\ task' = [task EXCEPT !.pc = "dio", !.len = len2]
+                         /\ action' = [name |-> "SpliceStart", len |-> len2, short |-> n - got]
     /\ UNCHANGED <<file, pipe, bios, dio>>
 
 (* __iomap_dio_rw(): dio->i_size = i_size_read(); a read starting at or past *)
 (* it returns 0 at once, otherwise inode_dio_begin() and the mapping loop.     *)
 DioStart ==
     /\ task.pc = "dio"
-    /\ dio' = [isize |-> file.isize, pos |-> 0]
-    /\ task' = [task EXCEPT !.pc = IF 0 >= file.isize THEN "return" ELSE "map"]
+    /\ dio' = [isize |-> file.isize, pos |-> task.pos]
+    /\ task' = [task EXCEPT !.pc = IF task.pos >= file.isize THEN "return" ELSE "map"]
     /\ action' = [name |-> "DioStart", size |-> file.isize]
     /\ UNCHANGED <<pageVars, file, pipe, iter, bvec, bios>>
 
 (* iomap_dio_bio_iter() -> bio_iov_iter_get_pages(): put the next block's     *)
 (* pages into a new bio.  ITER_PIPE: append_pipe(), plus get_page() in         *)
-(* pipe_get_pages() for "pipe-get-pages" and nothing for the pre-v12           *)
+(* pipe_get_pages() for the pipe_get_pages() forms and nothing for the pre-v12 *)
 (* iov_iter_extract_pipe_pages(); ITER_BVEC: bio_iov_bvec_set() shares the     *)
 (* caller's pages (BIO_CLONED, no references) and advances the iterator.      *)
 Extract ==
@@ -265,13 +312,13 @@ Extract ==
           THEN /\ \/ iter.lastOffset > 0 /\ iter.lastOffset < PageSize   \* room in the last buffer
                   \/ ~PipeFull /\ FreePages # {}                         \* or a new one
                /\ LET a == AppendPipe(size)
-                      reffed == Variant = "pipe-get-pages"
+                      reffed == Variant \in {"pipe-get-pages", "pipe-get-pages-no-revert"}
                   IN /\ pipe' = a.pipe
                      /\ iter' = a.iter
                      /\ refcount' = [refcount EXCEPT ![a.page] = (IF a.new THEN 1 ELSE @) + (IF reffed THEN 1 ELSE 0)]
                      /\ owner' = IF a.new THEN [owner EXCEPT ![a.page] = "splice"] ELSE owner
-                     /\ content' = IF a.new THEN [content EXCEPT ![a.page] = "junk"] ELSE content
-                     /\ bios' = Append(bios, [pages |-> <<a.page>>, offset |-> a.off, len |-> a.chunk,
+                     /\ content' = IF a.new THEN [content EXCEPT ![a.page] = Junk] ELSE content
+                     /\ bios' = Append(bios, [pages |-> <<a.page>>, offset |-> a.off, len |-> a.chunk, pos |-> dio.pos,
                                               flags |-> IF reffed THEN {"REFFED"} ELSE {}, state |-> "built"])
                      /\ dio' = [dio EXCEPT !.pos = @ + a.chunk]
                      /\ action' = [name |-> "Extract", bio |-> b, size |-> size, page |-> a.page]
@@ -279,7 +326,7 @@ Extract ==
           ELSE LET e == bvec[iter.idx]
                    chunk == Min(size, e.len - iter.iovOffset)
                IN /\ bios' = Append(bios, [pages |-> <<e.page>>, offset |-> e.offset + iter.iovOffset,
-                                           len |-> chunk, flags |-> {"CLONED"}, state |-> "built"])
+                                           len |-> chunk, pos |-> dio.pos, flags |-> {"CLONED"}, state |-> "built"])
                   /\ iter' = [BvecAdvance(iter, chunk) EXCEPT !.count = @ - chunk]
                   /\ dio' = [dio EXCEPT !.pos = @ + chunk]
                   /\ action' = [name |-> "Extract", bio |-> b, size |-> size, page |-> e.page]
@@ -298,11 +345,12 @@ Submit ==
     /\ UNCHANGED <<pageVars, file, pipe, iter, bvec, dio>>
 
 (* __iomap_dio_rw() after the loop, before waiting: "we only report that we've *)
-(* read data up to i_size", so iov_iter_revert(iter, iomi.pos - dio->i_size).  *)
+(* read data up to i_size", so iov_iter_revert(iter, iomi.pos - dio->i_size)    *)
+(* (419e9c38aa07; the variant before it does not revert: unroll 0).            *)
 DioRevert ==
     /\ task.pc = "map"
     /\ iter.count = 0 \/ dio.pos >= file.mapped
-    /\ LET u == IF dio.pos >= dio.isize THEN dio.pos - dio.isize ELSE 0
+    /\ LET u == IF Reverts /\ dio.pos >= dio.isize THEN dio.pos - dio.isize ELSE 0
        IN /\ IF u = 0 THEN UNCHANGED <<iter, pipe, refcount, owner>>
              ELSE IF iter.type = "PIPE"
              THEN LET r == PipeRevert(pipe.head, u, pipe, [iter EXCEPT !.count = @ + u], Refs)
@@ -321,7 +369,7 @@ DioRevert ==
 DioWait ==
     /\ task.pc = "wait"
     /\ \A b \in 1..Len(bios) : bios[b].state = "done"
-    /\ LET ret == Min(dio.pos, dio.isize)
+    /\ LET ret == Min(dio.pos, dio.isize) - task.pos
        IN /\ task' = [task EXCEPT !.pc = "return", !.ret = ret]
           /\ action' = [name |-> "DioWait", ret |-> ret]
     /\ UNCHANGED <<pageVars, file, pipe, iter, bvec, bios, dio>>
@@ -355,11 +403,20 @@ SpliceReturn ==
     /\ task' = [task EXCEPT !.pc = "done"]
     /\ UNCHANGED <<file, bios, dio>>
 
+(* What a page holds after the device wrote bio b's bytes [off, off + len) of  *)
+(* the file from bio.pos: file data whose byte 0 is file offset pos - off;    *)
+(* extends file data from the same offset that it continues, else starts anew. *)
+Written(c, bio) ==
+    LET base == bio.pos - bio.offset
+    IN IF c.kind = "file" /\ c.pos = base /\ c.upto >= bio.offset
+       THEN [c EXCEPT !.upto = IF bio.offset + bio.len > c.upto THEN bio.offset + bio.len ELSE c.upto]
+       ELSE [kind |-> "file", pos |-> base, upto |-> IF bio.offset = 0 THEN bio.len ELSE 0]
+
 (* bio completion: the device writes file data into every page of the bio, then *)
 (* bio_release_pages() drops what extraction took (put_page iff REFFED).       *)
 BioComplete(b) ==
     /\ bios[b].state = "inflight"
-    /\ content' = [p \in Pages |-> IF p \in Range(bios[b].pages) THEN "file" ELSE content[p]]
+    /\ content' = [p \in Pages |-> IF p \in Range(bios[b].pages) THEN Written(content[p], bios[b]) ELSE content[p]]
     /\ IF "REFFED" \in bios[b].flags
        THEN LET st == PutPages(bios[b].pages, Refs)
             IN refcount' = st.rc /\ owner' = st.own
@@ -374,7 +431,7 @@ OtherAlloc(p) ==
     /\ Cardinality({q \in Pages : owner[q] = "other"}) < OtherMax
     /\ refcount' = [refcount EXCEPT ![p] = 1]
     /\ owner' = [owner EXCEPT ![p] = "other"]
-    /\ content' = [content EXCEPT ![p] = "other"]
+    /\ content' = [content EXCEPT ![p] = [kind |-> "other", pos |-> 0, upto |-> 0]]
     /\ action' = [name |-> "OtherAlloc", page |-> p]
     /\ UNCHANGED <<file, taskVars, bios>>
 
@@ -416,14 +473,11 @@ Quiescent ==
 
 Finished == Quiescent /\ UNCHANGED vars
 
+(* The splicing task's own steps, in program order. *)
+TaskStep == SpliceStart \/ DioStart \/ Extract \/ Submit \/ DioRevert \/ DioWait \/ SpliceReturn
+
 Next ==
-    \/ SpliceStart
-    \/ DioStart
-    \/ Extract
-    \/ Submit
-    \/ DioRevert
-    \/ DioWait
-    \/ SpliceReturn
+    \/ TaskStep
     \/ \E b \in 1..Len(bios) : BioComplete(b)
     \/ \E p \in Pages : OtherAlloc(p)
     \/ \E n \in TruncSizes : Truncate(n)
@@ -433,11 +487,23 @@ Next ==
 
 Spec == Init /\ [][Next]_vars
 
+(* Progress only where the kernel guarantees it: the task runs (it blocks only *)
+(* on its own bios), the device completes every submitted bio, the pipe's      *)
+(* buffers are consumed by its reader or released when it is closed.  The      *)
+(* other allocator and truncate need not act.                                  *)
+LiveSpec ==
+    /\ Spec
+    /\ WF_vars(TaskStep)
+    /\ WF_vars(\E b \in 1..Len(bios) : BioComplete(b))
+    /\ WF_vars(PipeRead)
+
 -----------------------------------------------------------------------------
 (* Invariants.                                                               *)
 
 InFlight(b) == bios[b].state \in {"built", "inflight"}
 RingSlots == {SlotOf(h) : h \in pipe.tail..(pipe.head - 1)}
+Buf(h) == pipe.bufs[SlotOf(h)]
+Max(a, b) == IF a >= b THEN a ELSE b
 
 (* No bio that may still be written by the device targets a page that was     *)
 (* freed (or freed and handed to someone else) since it was extracted.        *)
@@ -447,7 +513,7 @@ NoUseAfterFreeInv ==
 
 (* Completion never writes into a page that now belongs to another allocator. *)
 NoCorruptionInv ==
-    \A p \in Pages : owner[p] = "other" => content[p] = "other"
+    \A p \in Pages : owner[p] = "other" => content[p].kind = "other"
 
 (* Each buffer in the ring owns one reference to its own, live page. *)
 PipeOwnsBuffersInv ==
@@ -473,8 +539,72 @@ Holders(p) ==
 RefsAccountedInv ==
     \A p \in Pages : refcount[p] = Holders(p) /\ (owner[p] = "free" <=> refcount[p] = 0)
 
-(* What the splice hands the reader is file data. *)
+(* What the splice added to the pipe is file data. *)
 PipeDataInv ==
-    task.pc = "done" => \A s \in RingSlots : content[pipe.bufs[s].page] = "file"
+    task.pc = "done" => \A h \in Max(pipe.tail, task.head0)..(pipe.head - 1) : content[Buf(h).page].kind = "file"
+
+(* Bytes the ring holds in buffers [from, pipe->head). *)
+RECURSIVE RingBytesFrom(_)
+RingBytesFrom(from) == IF from >= pipe.head THEN 0 ELSE Buf(from).len + RingBytesFrom(from + 1)
+
+(* The pipe ring at every state, so after every revert and every read          *)
+(* (KERNEL.md §E.1, §H.11): tail <= head, occupancy within max_usage; every     *)
+(* buffer in [tail, head) is a non-empty piece of one page; every slot outside  *)
+(* is empty (pipe_buf_release() cleared it); no page is in two buffers.  While  *)
+(* an ITER_PIPE iterator writes the ring: its head and last_offset describe the *)
+(* last buffer, the buffers since start_head hold exactly the bytes it consumed *)
+(* (append_pipe() and the revert keep them in step), and once the DIO returned *)
+(* exactly what the read reports (§E.2: the revert after 419e9c38aa07).        *)
+PipeRingInv ==
+    /\ pipe.tail <= pipe.head
+    /\ pipe.head - pipe.tail <= MaxUsage
+    /\ \A h \in pipe.tail..(pipe.head - 1) :
+          /\ Buf(h).page \in Pages
+          /\ Buf(h).ops # "none"
+          /\ Buf(h).len > 0
+          /\ Buf(h).offset + Buf(h).len <= PageSize
+    /\ \A s \in Slots \ RingSlots : pipe.bufs[s] = NoBuf
+    /\ \A h, k \in pipe.tail..(pipe.head - 1) : h # k => Buf(h).page # Buf(k).page
+    /\ iter.type = "PIPE" =>
+          /\ iter.startHead <= iter.head /\ iter.head <= pipe.head
+          /\ IF iter.lastOffset = 0
+             THEN pipe.head = iter.startHead
+             ELSE iter.head = pipe.head - 1 /\ iter.lastOffset = LastOffset(Buf(pipe.head - 1))
+          /\ RingBytesFrom(iter.startHead) = task.len - iter.count
+          /\ task.pc = "return" => task.len - iter.count = task.ret
+
+(* What a reader of the pipe gets, at every read (the reader runs once the     *)
+(* splice returned; KERNEL.md §H.12, §E.2, §E.4): the buffers the splice added  *)
+(* hold the file's bytes from its start position in order -- buffer h the bytes *)
+(* at pos + (h - head0) * PAGE_SIZE + offset, written there by the device --    *)
+(* without a hole, and never past what the read returned; the pipe got all of  *)
+(* it; a failed splice added nothing.                                          *)
+SpliceEnd(h) == (h - task.head0) * PageSize + Buf(h).offset + Buf(h).len
+PipeFileDataInv ==
+    task.pc = "done" =>
+        /\ \A h \in Max(pipe.tail, task.head0)..(pipe.head - 1) :
+              /\ content[Buf(h).page].kind = "file"
+              /\ content[Buf(h).page].pos = task.pos + (h - task.head0) * PageSize
+              /\ Buf(h).offset + Buf(h).len <= content[Buf(h).page].upto
+              /\ SpliceEnd(h) <= task.ret
+              /\ h < pipe.head - 1 => Buf(h).offset + Buf(h).len = PageSize
+        /\ pipe.head - 1 >= Max(pipe.tail, task.head0) => SpliceEnd(pipe.head - 1) = task.ret
+        /\ pipe.head - task.head0 = DivRoundUp(task.ret)
+        /\ task.err # "none" => task.ret = 0
+
+-----------------------------------------------------------------------------
+(* Temporal properties, checked under LiveSpec.                              *)
+
+(* Every submitted bio completes (the device side; KERNEL.md §C, §E.3 step 7). *)
+BioCompletesProp ==
+    \A b \in 1..MaxUsage :
+        (b <= Len(bios) /\ bios[b].state = "inflight") ~> (b <= Len(bios) /\ bios[b].state = "done")
+
+(* Every buffer the splice put in the pipe is eventually consumed or released. *)
+BuffersConsumedProp == (task.pc = "done") ~> (pipe.head = pipe.tail)
+
+(* The splice returns, and every page the splice path allocated goes back to  *)
+(* the allocator (§H.1, §H.10): in the end no page is the splice path's.      *)
+PagesReturnedProp == <>[](task.pc = "done" /\ \A p \in Pages : owner[p] # "splice")
 
 =============================================================================

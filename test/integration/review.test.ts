@@ -8,7 +8,7 @@ import { runCli } from '../cli-harness.js';
 import type { ReviewReport } from '../../src/review/matrix.js';
 
 describe('iterpin review (real TLC)', () => {
-  it('SpliceRead: the fix and the pre-series code hold everything; the linux-next code breaks both safety invariants', async () => {
+  it('SpliceRead: the fix and the pre-series code hold everything; the linux-next code breaks both safety invariants, the pre-2019 code the ring and data invariants', async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'iterpin-review-test-'));
     const r = await runCli(['review', '--spec', 'SpliceRead', '--json', '--out', outDir]);
     expect(r.stderr).toBe('');
@@ -22,7 +22,9 @@ describe('iterpin review (real TLC)', () => {
     for (const v of ['copy-splice-read', 'pipe-get-pages']) expect(row(v).cells.every((c) => c.status === 'holds')).toBe(true);
     const bad = row('pipe-extract-no-ref').cells.filter((c) => c.status === 'violated');
     expect(bad.map((c) => c.invariant).sort()).toEqual(['NoCorruptionInv', 'NoUseAfterFreeInv']);
-    for (const c of bad) {
+    const noRevert = row('pipe-get-pages-no-revert').cells.filter((c) => c.status === 'violated');
+    expect(noRevert.map((c) => c.invariant).sort()).toEqual(['PipeFileDataInv', 'PipeRingInv']);
+    for (const c of [...bad, ...noRevert]) {
       expect(c.replayOwn).toBe('reproduced');
       expect(c.replayFinal).not.toBe('reproduced');
       expect(c.trace).toBeDefined();
@@ -30,7 +32,7 @@ describe('iterpin review (real TLC)', () => {
     // The run directory keeps a log per TLC run and an ITF file per counterexample.
     const [runDir] = readdirSync(outDir).filter((d) => d.startsWith('review-'));
     const files = readdirSync(join(outDir, runDir!));
-    expect(files.filter((f) => f.endsWith('.itf.json'))).toHaveLength(2);
+    expect(files.filter((f) => f.endsWith('.itf.json'))).toHaveLength(4);
     expect(files).toContain('review.json');
   });
 });

@@ -66,7 +66,7 @@ describe('replaying the SpliceRead counterexamples', () => {
       expect(report.verdict).toBe('diverged');
       if (report.verdict !== 'diverged') return;
       expect(report.step).toBe(1);
-      expect(report.action).toBe('SpliceStart(len=8192)');
+      expect(report.action).toBe('SpliceStart(len=8192, short=0)');
       expect(report.differences.map((d) => d.path)).toEqual(expect.arrayContaining(['iter.type', 'refcount[1]', 'bvec[1]']));
     });
 
@@ -122,7 +122,7 @@ describe('the NoCorruptionInv counterexample is the syzbot path (KERNEL.md §E.3
 
     expect(last).toBeGreaterThan(realloc);
     expect(str(at(states[last]!.get('owner'), `${page}`))).toBe('other');
-    expect(str(at(states[last]!.get('content'), `${page}`))).toBe('file');
+    expect(str(at(states[last]!.get('content'), `${page}.kind`))).toBe('file');
   });
 });
 
@@ -134,6 +134,27 @@ describe('the binding refuses what the implementation cannot do', () => {
     const later = new Map(NO_REF.states[5]!.values);
     const r = binding.init(later, 'pipe-extract-no-ref');
     expect(r.ok).toBe(false);
+  });
+
+  it('returns an error, never throws, for a first state whose pipe geometry or sizes no kernel pipe has', () => {
+    const withPipe = (fields: Record<string, TlaValue>): Map<string, TlaValue> => {
+      const m = new Map(first);
+      const pipe = m.get('pipe')!;
+      if (pipe.kind !== 'record') throw new Error('pipe is not a record');
+      m.set('pipe', { kind: 'record', fields: pipe.fields.map(([k, v]) => [k, fields[k] ?? v] as const) });
+      return m;
+    };
+    const int = (n: number): TlaValue => ({ kind: 'int', value: BigInt(n) });
+    const empty: TlaValue = { kind: 'record', fields: [] };
+    for (const [state, why] of [
+      [withPipe({ maxUsage: int(0), bufs: empty }), /maxUsage is 0/],
+      [withPipe({ head: int(5) }), /do not fit a ring of 2/],
+      [withPipe({ tail: int(-1) }), /negative/],
+    ] as const) {
+      const r = binding.init(state, 'copy-splice-read');
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error).toMatch(why);
+    }
   });
 
   it('DioWait is not enabled while a bio is in flight', () => {

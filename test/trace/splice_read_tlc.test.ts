@@ -1,5 +1,5 @@
-// Real TLC runs of the two pipe-extract-no-ref models: their counterexamples replay as `reproduced` on the
-// reference implementation and not on the fix, and equal the checked-in ITF fixtures (which this test rewrites
+// Real TLC runs of the SpliceRead bug models (pipe-extract-no-ref, pipe-get-pages-no-revert): their
+// counterexamples replay as `reproduced` on their own variant of the reference implementation and not on the fix, and equal the checked-in ITF fixtures (which this test rewrites
 // from the fresh TLC output when ITERPIN_UPDATE_FIXTURES=1). Needs java and the pinned jar.
 import { describe, it, expect, beforeAll } from 'vitest';
 import type { TlcRunResult } from '../../src/tlc/run.js';
@@ -10,7 +10,12 @@ import { binding } from '../../src/trace/bindings/splice_read.js';
 import type { ManifestModel } from '../../src/manifest/manifest.js';
 import { manifestModels, pinnedJar, readTraceFixture, runModel, UPDATE_FIXTURES, writeTraceFixture } from '../tlc-harness.js';
 
-const MODELS = ['MCSpliceReadPipeExtractNoRef', 'MCSpliceReadPipeExtractNoRefCorruption'] as const;
+const MODELS = [
+  'MCSpliceReadPipeExtractNoRef',
+  'MCSpliceReadPipeExtractNoRefCorruption',
+  'MCSpliceReadPipeGetPagesNoRevert',
+  'MCSpliceReadPipeGetPagesNoRevertData',
+] as const;
 
 interface Run {
   readonly entry: ManifestModel;
@@ -49,8 +54,8 @@ describe('SpliceRead bug models in TLC', () => {
       expect(result.trace).toHaveLength(entry.depth);
     });
 
-    it(`${name}: the counterexample replays as reproduced on pipe-extract-no-ref`, () => {
-      const report = replay(run(name).trace, binding, { variant: 'pipe-extract-no-ref' });
+    it(`${name}: the counterexample replays as reproduced on its own variant`, () => {
+      const report = replay(run(name).trace, binding, { variant: run(name).entry.variant });
       expect(report.verdict, JSON.stringify(report, (_k, v) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 2000)).toBe('reproduced');
       if (report.verdict === 'reproduced') {
         expect(report.invariant).toBe(run(name).entry.expect.result === 'safety' ? (run(name).entry.expect as { invariant: string }).invariant : '');

@@ -9,7 +9,6 @@ import {
   bioEndio,
   bioIovIterGetPages,
   bioLive,
-  bioPages,
   bioSize,
   submitBio,
   type Bio,
@@ -22,8 +21,29 @@ import type { Mm, PageId } from '../mm/mm.js';
 /** BIO_MAX_VECS. */
 export const BIO_MAX_VECS = 256;
 
-/** What a page holds, as far as the model cares: stale bytes, file data from a bio, another user's object. */
-export type PageContent = 'junk' | 'file' | 'other';
+/**
+ * What a page holds, as far as the model cares: stale bytes, file data written by a bio, another user's object,
+ * or an earlier pipe writer's data. For file data, `pos` is the file offset of the page's first byte and `upto`
+ * how many bytes from there are file data; both are 0 otherwise.
+ */
+export interface PageContent {
+  readonly kind: 'junk' | 'file' | 'other' | 'pipe';
+  readonly pos: number;
+  readonly upto: number;
+}
+
+export const JUNK: PageContent = { kind: 'junk', pos: 0, upto: 0 };
+export const contentOf = (kind: 'junk' | 'other' | 'pipe'): PageContent => ({ kind, pos: 0, upto: 0 });
+
+/**
+ * The page after the device wrote `len` file bytes from file offset `pos` at byte `offset` of it: file data
+ * whose byte 0 is at pos - offset; it extends file data from the same offset that it continues, else starts anew.
+ */
+export function writtenContent(c: PageContent, pos: number, offset: number, len: number): PageContent {
+  const base = pos - offset;
+  if (c.kind === 'file' && c.pos === base && c.upto >= offset) return { ...c, upto: Math.max(c.upto, offset + len) };
+  return { kind: 'file', pos: base, upto: offset === 0 ? len : 0 };
+}
 
 /** The inode of the O_DIRECT file. */
 export interface Inode {
@@ -64,6 +84,8 @@ export interface DioEnv {
   /** Every bio, in allocation order; bio ids are 1, 2, … */
   readonly bios: Bio[];
   readonly contents: Map<PageId, PageContent>;
+  /** The file offset each bio reads (what its bi_sector stands for), by bio id. */
+  readonly bioPos: Map<number, number>;
 }
 
 /** Where the task stopped: the points a concurrent actor can slip in between. */
@@ -91,7 +113,7 @@ function iovIterReexpand(i: IovIter, count: number): void {
  * iomap_dio_bio_iter() for one mapped block: a bio for `length` bytes of the iterator, its pages from
  * bio_iov_iter_get_pages(). Returns the bio (not yet submitted) or the error.
  */
-function iomapDioBioIter(env: DioEnv, iter: IovIter, length: number): Bio | BioErrno {
+function iomapDioBioIter(env: DioEnv, iter: IovIter, pos: number, length: number): Bio | BioErrno {
   const bio = bioAlloc(env.bios.length + 1, 'READ', BIO_MAX_VECS);
   const orig = iter.count;
   iovIterTruncate(iter, length);
@@ -99,13 +121,14 @@ function iomapDioBioIter(env: DioEnv, iter: IovIter, length: number): Bio | BioE
   iovIterReexpand(iter, orig - (Math.min(orig, length) - iter.count));
   if (r !== 0) return r;
   env.bios.push(bio);
+  env.bioPos.set(bio.id, pos);
   return bio;
 }
 
 /**
  * __iomap_dio_rw() for a read into `iter` at `iocb.pos`, as a generator: each `yield` is a point where the
  * device, the other allocator or truncate may run. Returns the bytes read (at most up to the sampled i_size)
- * or the error.
+ * or the error. `revertPastEof: false` is the code before 419e9c38aa07, which did not revert (§E.2).
  */
 export function* iomapDioRw(
   env: DioEnv,
@@ -113,6 +136,7 @@ export function* iomapDioRw(
   iocb: Kiocb,
   iter: IovIter,
   onDio: (dio: IomapDio) => void = () => {},
+  revertPastEof = true,
 ): Generator<DioEvent, number | BioErrno, void> {
   const dio: IomapDio = { iSize: inode.isize, pos: iocb.pos, size: 0, bios: [], error: null };
   onDio(dio);
@@ -125,7 +149,7 @@ export function* iomapDioRw(
   // iomap_iter(): ->iomap_begin() maps the written block at iomi.pos; past the written blocks the loop ends.
   while (iter.count > 0 && dio.pos < inode.mapped) {
     const length = Math.min(inode.blockSize - (dio.pos % inode.blockSize), inode.mapped - dio.pos);
-    const bio = iomapDioBioIter(env, iter, length);
+    const bio = iomapDioBioIter(env, iter, dio.pos, length);
     if (typeof bio === 'string') {
       dio.error = bio;
       env.mm.log.push(`iomap_dio_bio_iter: -${bio}`);
@@ -142,7 +166,7 @@ export function* iomapDioRw(
 
   // "We only report that we've read data up to i_size": revert now, while the bios are still in flight.
   let unroll = 0;
-  if (dio.pos >= dio.iSize) {
+  if (revertPastEof && dio.pos >= dio.iSize) {
     unroll = dio.pos - dio.iSize;
     if (unroll > 0) env.mm.log.push(`iov_iter_revert(ITER_${iter.type}, ${unroll}): iomi.pos ${dio.pos} - dio->i_size ${dio.iSize}`);
     iovIterRevert(iter, unroll);
@@ -173,7 +197,12 @@ export function* iomapDioRw(
  */
 export function deviceCompleteBio(env: DioEnv, bio: Bio): boolean {
   if (!bioDma(env.mm, bio)) return false;
-  for (const p of bioPages(bio)) env.contents.set(p, 'file');
+  let pos = env.bioPos.get(bio.id) ?? 0;
+  for (const v of bio.vecs) {
+    // Single-page segments here: the bytes [offset, offset + len) of the page are the file bytes from pos.
+    env.contents.set(v.page, writtenContent(env.contents.get(v.page) ?? JUNK, pos, v.offset, v.len));
+    pos += v.len;
+  }
   bioEndio(env.mm, env.opts, bio);
   return true;
 }

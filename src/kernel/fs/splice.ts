@@ -16,6 +16,8 @@ import {
   type Inode,
   type IomapDio,
   type Kiocb,
+  JUNK,
+  contentOf,
   type PageContent,
 } from './iomap.js';
 import { PAGE_SIZE, allocPage, allocPageAt, createMm, putPage, type Mm, type OwnerTag, type PageId } from '../mm/mm.js';
@@ -37,7 +39,7 @@ import type { BioErrno } from '../block/bio.js';
 export type SpliceRet = number | BioErrno | 'EAGAIN';
 
 /** The variant strings shared with spec/SpliceRead.tla's `Variant` constant. */
-export const SPLICE_READ_VARIANTS = ['copy-splice-read', 'pipe-get-pages', 'pipe-extract-no-ref'] as const;
+export const SPLICE_READ_VARIANTS = ['copy-splice-read', 'pipe-get-pages', 'pipe-extract-no-ref', 'pipe-get-pages-no-revert'] as const;
 export type SpliceReadVariant = (typeof SPLICE_READ_VARIANTS)[number];
 
 export interface SpliceOptions {
@@ -49,12 +51,15 @@ export interface SpliceOptions {
    * the linux-next extractor that takes no reference (§E.3).
    */
   readonly dio: DioOptions;
+  /** __iomap_dio_rw() reverts the iterator by what it read past the sampled i_size (419e9c38aa07, §E.2). */
+  readonly revertPastEof: boolean;
 }
 
 export const SPLICE_VARIANT_OPTIONS: Readonly<Record<SpliceReadVariant, SpliceOptions>> = {
-  'copy-splice-read': { spliceRead: 'copy', dio: DIO_VARIANTS['v6.5'] },
-  'pipe-get-pages': { spliceRead: 'generic', dio: DIO_VARIANTS.legacy },
-  'pipe-extract-no-ref': { spliceRead: 'generic', dio: DIO_VARIANTS['v6.5'] },
+  'copy-splice-read': { spliceRead: 'copy', dio: DIO_VARIANTS['v6.5'], revertPastEof: true },
+  'pipe-get-pages': { spliceRead: 'generic', dio: DIO_VARIANTS.legacy, revertPastEof: true },
+  'pipe-extract-no-ref': { spliceRead: 'generic', dio: DIO_VARIANTS['v6.5'], revertPastEof: true },
+  'pipe-get-pages-no-revert': { spliceRead: 'generic', dio: DIO_VARIANTS.legacy, revertPastEof: false },
 };
 
 export function isSpliceReadVariant(v: string): v is SpliceReadVariant {
@@ -78,6 +83,9 @@ export interface SpliceTask {
   len: number;
   /** The read's return value once the DIO completed, then the splice's. */
   ret: SpliceRet;
+  /** *ppos when the splice started, and pipe->head then (where its buffers begin). */
+  readonly pos0: number;
+  readonly head0: number;
   /** The destination iterator while the splice runs. */
   iter: IovIter | null;
   /** copy_splice_read()'s bio_vec array while it owns the pages (empty otherwise). */
@@ -99,6 +107,8 @@ export interface SpliceSystem {
   readonly allocPage: PageAllocator;
   /** How many pages the other allocator holds at most (the model's OtherMax); unbounded when absent. */
   readonly otherMax?: number;
+  /** Failure injection: how many pages short of the request the next alloc_pages_bulk_array() falls (0: none). */
+  bulkAllocShort: number;
 }
 
 export interface SystemConfig {
@@ -107,7 +117,12 @@ export interface SystemConfig {
   /** Bytes of written blocks; default: i_size rounded up to the block size. */
   readonly mapped?: number;
   readonly spliceLen: number;
+  /** *ppos: the file position the splice reads from (block aligned for O_DIRECT); default 0. */
+  readonly pos?: number;
   readonly maxUsage: number;
+  /** Full buffers an earlier writer left in the pipe (pages 1..occupancy), from ring index `pipeTail`. */
+  readonly occupancy?: number;
+  readonly pipeTail?: number;
   /** Page frames 1..pages, all free; allocations take the lowest free one (as the spec does). */
   readonly pages?: number;
   readonly otherMax?: number;
@@ -122,32 +137,46 @@ export const lowestFreeAllocator: PageAllocator = (mm, owner) => {
   return free;
 };
 
-/** A system: a file, an empty pipe, and free page frames 1..pages. */
+/**
+ * A system: a file, a pipe holding `occupancy` full buffers of an earlier writer (pages 1..occupancy, from ring
+ * index `pipeTail`), and the other page frames up to `pages` free.
+ */
 export function createSpliceSystem(c: SystemConfig): SpliceSystem {
   const mm = createMm({ zeroPages: 0 });
+  const occupancy = c.occupancy ?? 0;
   for (let p = 1; p <= (c.pages ?? c.maxUsage + 1); p++) {
     allocPageAt(mm, p, 'boot');
     putPage(mm, p);
   }
-  mm.log.length = 0;
   const contents = new Map<PageId, PageContent>();
-  for (const p of mm.folios.keys()) contents.set(p, 'junk');
+  for (const p of mm.folios.keys()) contents.set(p, JUNK);
   const alloc: PageAllocator = (m, owner) => {
     const p = lowestFreeAllocator(m, owner);
-    contents.set(p, owner === OTHER_OWNER ? 'other' : 'junk');
+    contents.set(p, owner === OTHER_OWNER ? contentOf('other') : JUNK);
     return p;
   };
   const opts = SPLICE_VARIANT_OPTIONS[c.variant];
+  const pipe = allocPipeInfo(mm, { maxUsage: c.maxUsage, allocPage: alloc });
+  pipe.head = pipe.tail = c.pipeTail ?? 0;
+  for (let p = 1; p <= occupancy; p++) {
+    allocPageAt(mm, p, PIPE_OWNER);
+    contents.set(p, contentOf('pipe'));
+    pipe.bufs[pipeSlot(pipe, pipe.head)] = { page: p, offset: 0, len: PAGE_SIZE, ops: 'anon' };
+    pipe.head++;
+  }
+  mm.log.length = 0;
+  const pos = c.pos ?? 0;
   return {
     variant: c.variant,
     opts,
     mm,
-    pipe: allocPipeInfo(mm, { maxUsage: c.maxUsage, allocPage: alloc }),
+    pipe,
     inode: { isize: c.fileSize, mapped: c.mapped ?? roundUp(c.fileSize, PAGE_SIZE), dioCount: 0, blockSize: PAGE_SIZE },
-    env: { mm, opts: opts.dio, bios: [], contents },
-    task: { phase: 'idle', len: c.spliceLen, ret: 0, iter: null, bvec: [], dio: null, ppos: 0, gen: null },
+    env: { mm, opts: opts.dio, bios: [], contents, bioPos: new Map() },
+    task: { phase: 'idle', len: c.spliceLen, ret: 0, pos0: pos, head0: pipe.head, iter: null, bvec: [], dio: null, ppos: pos, gen: null },
     allocPage: alloc,
     ...(c.otherMax !== undefined ? { otherMax: c.otherMax } : {}),
+    bulkAllocShort: 0,
   };
 }
 
@@ -164,7 +193,7 @@ function* genericFileSpliceRead(sys: SpliceSystem, len: number): Generator<Splic
   sys.mm.log.push(`generic_file_splice_read: iov_iter_pipe(ITER_DEST, ${len} bytes), start_head ${to.startHead}`);
   yield { kind: 'splice-start', len };
   const kiocb: Kiocb = { pos: task.ppos };
-  const ret = yield* iomapDioRw(sys.env, sys.inode, kiocb, to, (d) => (task.dio = d));
+  const ret = yield* iomapDioRw(sys.env, sys.inode, kiocb, to, (d) => (task.dio = d), sys.opts.revertPastEof);
   if (typeof ret === 'number' && ret > 0) task.ppos = kiocb.pos;
   else if (typeof ret === 'string') {
     pipeDiscardFrom(pipe, to.startHead); // free what was emitted
@@ -183,8 +212,15 @@ function* copySpliceRead(sys: SpliceSystem, len: number): Generator<SpliceEvent,
   let npages = Math.max(pipe.maxUsage - used, 0);
   len = Math.min(len, npages * PAGE_SIZE);
   npages = divRoundUp(len, PAGE_SIZE);
-  const pages: PageId[] = [];
-  for (let k = 0; k < npages; k++) pages.push(sys.allocPage(mm, SPLICE_OWNER)); // alloc_pages_bulk_array()
+  const pages = allocPagesBulkArray(sys, npages);
+  if (pages.length === 0) {
+    mm.log.push(`copy_splice_read: alloc_pages_bulk_array(${npages}) got no page: -ENOMEM`);
+    task.len = len;
+    return 'ENOMEM'; // kfree(bv)
+  }
+  npages = pages.length;
+  len = Math.min(len, npages * PAGE_SIZE);
+  task.len = len;
   let remain = len;
   task.bvec = pages.map((page) => {
     const chunk = Math.min(PAGE_SIZE, remain);
@@ -197,7 +233,7 @@ function* copySpliceRead(sys: SpliceSystem, len: number): Generator<SpliceEvent,
   yield { kind: 'splice-start', len };
 
   const kiocb: Kiocb = { pos: task.ppos };
-  const ret = yield* iomapDioRw(sys.env, sys.inode, kiocb, to, (d) => (task.dio = d));
+  const ret = yield* iomapDioRw(sys.env, sys.inode, kiocb, to, (d) => (task.dio = d), sys.opts.revertPastEof);
   let keep = 0;
   if (typeof ret === 'number' && ret > 0) {
     keep = divRoundUp(ret, PAGE_SIZE);
@@ -218,6 +254,18 @@ function* copySpliceRead(sys: SpliceSystem, len: number): Generator<SpliceEvent,
   task.bvec = []; // kfree(bv): the references went to the pipe or back to the allocator
   task.iter = null;
   return ret === 'EFAULT' ? 'EAGAIN' : ret;
+}
+
+/**
+ * alloc_pages_bulk_array(GFP_USER, n, pages): n fresh pages for the splice; fewer (or none) when a failure is
+ * injected through `bulkAllocShort`, which one call consumes.
+ */
+function allocPagesBulkArray(sys: SpliceSystem, n: number): PageId[] {
+  const got = Math.max(n - sys.bulkAllocShort, 0);
+  sys.bulkAllocShort = 0;
+  const pages: PageId[] = [];
+  for (let k = 0; k < got; k++) pages.push(sys.allocPage(sys.mm, SPLICE_OWNER));
+  return pages;
 }
 
 /** do_splice_read(): cap len at the pipe's free space, then the file's ->splice_read(). */
@@ -282,7 +330,7 @@ export function otherAlloc(sys: SpliceSystem, at?: PageId): Step<PageId> {
     const f = sys.mm.folios.get(at);
     if (f === undefined || !f.free) return { ok: false, error: `page ${at} is not free` };
     allocPageAt(sys.mm, at, OTHER_OWNER);
-    sys.env.contents.set(at, 'other');
+    sys.env.contents.set(at, contentOf('other'));
     sys.mm.log.push(`alloc_page() for ${OTHER_OWNER}: page ${at}, refcount 1; its object is written into the page`);
     return { ok: true, value: at };
   }

@@ -3,8 +3,8 @@
 
 import { bioLive, bioPages, bioReleaseMode, bvecPages } from '../block/bio.js';
 import { OTHER_OWNER, isSplicePathOwner, quiescent, type SpliceSystem } from './splice.js';
-import { pipeBuf, pipeOccupancy, pipeSlot } from './pipe.js';
-import type { PageId } from '../mm/mm.js';
+import { lastOffsetOf, pipeBuf, pipeOccupancy, pipeSlot, type PipeBuffer } from './pipe.js';
+import { PAGE_SIZE, type PageId } from '../mm/mm.js';
 
 export const SPLICE_INVARIANTS = [
   'TypeOK',
@@ -14,6 +14,8 @@ export const SPLICE_INVARIANTS = [
   'NoCorruptionInv',
   'RefsAccountedInv',
   'PipeDataInv',
+  'PipeRingInv',
+  'PipeFileDataInv',
 ] as const;
 export type SpliceInvariant = (typeof SPLICE_INVARIANTS)[number];
 
@@ -114,12 +116,105 @@ function refsAccounted(sys: SpliceSystem): string[] {
   return out;
 }
 
-/** What the splice left in the pipe is file data. */
+/** The ring indices of the buffers the splice added that are still in the pipe. */
+function splicedIndices(sys: SpliceSystem): number[] {
+  const out: number[] = [];
+  for (let h = Math.max(sys.pipe.tail, sys.task.head0); h < sys.pipe.head; h++) out.push(h);
+  return out;
+}
+
+/** What the splice added to the pipe is file data. */
 function pipeData(sys: SpliceSystem): string[] {
   if (sys.task.phase !== 'done') return [];
-  return ringPages(sys)
-    .filter(({ page }) => sys.env.contents.get(page) !== 'file')
-    .map(({ slot, page }) => `pipe buffer ${slot} (page ${page}) holds ${sys.env.contents.get(page) ?? 'nothing'}, not file data`);
+  const out: string[] = [];
+  for (const h of splicedIndices(sys)) {
+    const page = pipeBuf(sys.pipe, h)?.page ?? 0;
+    const kind = sys.env.contents.get(page)?.kind ?? 'nothing';
+    if (kind !== 'file') out.push(`pipe buffer ${pipeSlot(sys.pipe, h)} (page ${page}) holds ${kind}, not file data`);
+  }
+  return out;
+}
+
+/**
+ * The pipe ring at every state (KERNEL.md §E.1, §H.11): tail ≤ head, occupancy within max_usage, every buffer in
+ * [tail, head) a non-empty piece of one page, every slot outside it empty, no page in two buffers; while an
+ * ITER_PIPE iterator writes the ring, its head/last_offset describe the last buffer, the buffers since start_head
+ * hold what it consumed, and once the DIO returned exactly what the read reports (§E.2).
+ */
+function pipeRing(sys: SpliceSystem): string[] {
+  const { pipe, task } = sys;
+  const out: string[] = [];
+  const occ = pipeOccupancy(pipe.head, pipe.tail);
+  if (occ < 0 || occ > pipe.maxUsage) out.push(`pipe occupancy ${occ} (head ${pipe.head}, tail ${pipe.tail}) outside 0..${pipe.maxUsage}`);
+  const inRing = new Set<number>();
+  const pages = new Map<PageId, number>();
+  for (let h = pipe.tail; h < pipe.head; h++) {
+    const slot = pipeSlot(pipe, h);
+    inRing.add(slot);
+    const b = pipeBuf(pipe, h);
+    if (b === null) {
+      out.push(`pipe buffer ${slot} (index ${h}) is empty inside the ring`);
+      continue;
+    }
+    if (b.len <= 0 || b.offset + b.len > PAGE_SIZE) out.push(`pipe buffer ${slot} is ${b.len} bytes at offset ${b.offset}`);
+    const other = pages.get(b.page);
+    if (other !== undefined) out.push(`pipe buffers ${other} and ${slot} hold the same page ${b.page}`);
+    pages.set(b.page, slot);
+  }
+  pipe.bufs.forEach((b, slot) => {
+    if (b !== null && !inRing.has(slot)) out.push(`pipe slot ${slot} outside [tail, head) still holds page ${b.page}`);
+  });
+  const i = task.iter;
+  if (i !== null && i.type === 'PIPE') {
+    if (i.head < i.startHead || i.head > pipe.head) out.push(`the pipe iterator's head ${i.head} is outside [${i.startHead}, ${pipe.head}]`);
+    const last: PipeBuffer | null = pipe.head > i.startHead ? pipeBuf(pipe, pipe.head - 1) : null;
+    if (i.lastOffset === 0 ? pipe.head !== i.startHead : last === null || i.head !== pipe.head - 1 || i.lastOffset !== lastOffsetOf(last)) {
+      out.push(`the pipe iterator's last_offset ${i.lastOffset} (head ${i.head}) does not describe the ring's last buffer`);
+    }
+    let held = 0;
+    for (let h = i.startHead; h < pipe.head; h++) held += pipeBuf(pipe, h)?.len ?? 0;
+    const consumed = task.len - i.count;
+    if (held !== consumed) out.push(`the ring holds ${held} bytes since start_head, the iterator consumed ${consumed}`);
+    if (task.phase === 'return' && consumed !== task.ret) {
+      out.push(`the read returned ${String(task.ret)} but the iterator, and the ring, hold ${consumed} bytes`);
+    }
+  }
+  return out;
+}
+
+/**
+ * What a pipe reader gets (KERNEL.md §H.12, §E.2, §E.4), once the splice returned: the buffers it added hold the
+ * file's bytes from its start position in order, written there by the device, without a hole, never past what
+ * the read returned; the pipe got all of it; a failed splice added nothing.
+ */
+function pipeFileData(sys: SpliceSystem): string[] {
+  const { pipe, task } = sys;
+  if (task.phase !== 'done') return [];
+  const out: string[] = [];
+  const ret = typeof task.ret === 'number' ? task.ret : 0;
+  const ps = PAGE_SIZE;
+  const end = (h: number, b: PipeBuffer): number => (h - task.head0) * ps + b.offset + b.len;
+  const hs = splicedIndices(sys);
+  for (const h of hs) {
+    const b = pipeBuf(pipe, h);
+    if (b === null) continue; // PipeRingInv's finding
+    const c = sys.env.contents.get(b.page);
+    const want = task.pos0 + (h - task.head0) * ps;
+    const slot = pipeSlot(pipe, h);
+    if (c === undefined || c.kind !== 'file') out.push(`pipe buffer ${slot} (page ${b.page}) holds ${c?.kind ?? 'nothing'}, not file data`);
+    else if (c.pos !== want) out.push(`pipe buffer ${slot} (page ${b.page}) holds the file bytes from ${c.pos}, not from ${want}`);
+    else if (b.offset + b.len > c.upto) out.push(`pipe buffer ${slot} (page ${b.page}) offers ${b.offset + b.len} bytes, the device wrote ${c.upto}`);
+    if (end(h, b) > ret) out.push(`pipe buffer ${slot} (page ${b.page}) offers the reader bytes up to ${end(h, b)}, the read returned ${ret}`);
+    if (h < pipe.head - 1 && b.offset + b.len !== ps) out.push(`pipe buffer ${slot} ends at byte ${b.offset + b.len}, before the next buffer`);
+  }
+  const lastH = hs[hs.length - 1];
+  const lastB = lastH === undefined ? null : pipeBuf(pipe, lastH);
+  if (lastH !== undefined && lastB !== null && lastH === pipe.head - 1 && end(lastH, lastB) !== ret) {
+    out.push(`the pipe holds ${end(lastH, lastB)} bytes of the splice, the read returned ${ret}`);
+  }
+  const added = pipe.head - task.head0;
+  if (added !== Math.ceil(ret / ps)) out.push(`the splice added ${added} buffers for ${ret} bytes`);
+  return out;
 }
 
 const CHECKS: Readonly<Record<SpliceInvariant, (sys: SpliceSystem) => string[]>> = {
@@ -130,6 +225,8 @@ const CHECKS: Readonly<Record<SpliceInvariant, (sys: SpliceSystem) => string[]>>
   NoCorruptionInv: noCorruption,
   RefsAccountedInv: refsAccounted,
   PipeDataInv: pipeData,
+  PipeRingInv: pipeRing,
+  PipeFileDataInv: pipeFileData,
 };
 
 /** Every violated invariant with what breaks it, in SPLICE_INVARIANTS order. */

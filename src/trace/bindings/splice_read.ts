@@ -22,6 +22,7 @@ import {
   type SpliceSystem,
 } from '../../kernel/fs/splice.js';
 import { checkSplice, violatedSplice } from '../../kernel/fs/splice_check.js';
+import { JUNK } from '../../kernel/fs/iomap.js';
 import { tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
 import { printTla } from '../../tla/print.js';
 import { spliceReadView } from './splice_read_view.js';
@@ -31,7 +32,7 @@ const VARS = ['refcount', 'owner', 'content', 'file', 'pipe', 'iter', 'bvec', 'b
 /** The spec's actions (its `Next` list and Init) and the arguments each one's `action` record carries. */
 const ACTION_ARGS = {
   Init: [],
-  SpliceStart: ['len'],
+  SpliceStart: ['len', 'short'],
   DioStart: ['size'],
   Extract: ['bio', 'size', 'page'],
   Submit: ['bio'],
@@ -102,22 +103,50 @@ function init(first: ReadonlyMap<string, TlaValue>, variant: string): Result<Ste
   if (!rc.ok) return rc;
   const pages = rc.value.map(([p]) => p);
   if (pages.length === 0 || pages.some((p, k) => p !== k + 1)) return err(`refcount's domain is not 1..N: ${pages.join(', ')}`);
-  if (rc.value.some(([, v]) => v.kind !== 'int' || v.value !== 0n)) return err('a page starts with references: not the spec\'s Init');
   const owner = intKeyed(first.get('owner'), 'owner');
   if (!owner.ok) return owner;
-  if (owner.value.some(([, v]) => v.kind !== 'str' || v.value !== 'free')) return err('a page starts allocated: not the spec\'s Init');
   const file = first.get('file');
   const isize = intField(file, 'isize', 'file');
   const mapped = intField(file, 'mapped', 'file');
   const pipe = first.get('pipe');
   const maxUsage = intField(pipe, 'maxUsage', 'pipe');
   const head = intField(pipe, 'head', 'pipe');
+  const tail = intField(pipe, 'tail', 'pipe');
   const task = first.get('task');
   const len = intField(task, 'len', 'task');
   const pc = strField(task, 'pc', 'task');
-  for (const r of [isize, mapped, maxUsage, head, len, pc]) if (!r.ok) return r;
-  if (!isize.ok || !mapped.ok || !maxUsage.ok || !head.ok || !len.ok || !pc.ok) return err('unreachable');
-  if (head.value !== 0 || pc.value !== 'idle') return err('the pipe is not empty or the task already started: not the spec\'s Init');
+  const pos = intField(task, 'pos', 'task');
+  const head0 = intField(task, 'head0', 'task');
+  for (const r of [isize, mapped, maxUsage, head, tail, len, pc, pos, head0]) if (!r.ok) return r;
+  if (!isize.ok || !mapped.ok || !maxUsage.ok || !head.ok || !tail.ok || !len.ok || !pc.ok || !pos.ok || !head0.ok) return err('unreachable');
+  if (maxUsage.value < 1) return err(`pipe.maxUsage is ${maxUsage.value}: a pipe holds at least one buffer`);
+  for (const [name, v] of [['file.isize', isize], ['file.mapped', mapped], ['task.len', len], ['task.pos', pos], ['pipe.tail', tail]] as const) {
+    if (v.value < 0) return err(`${name} is negative (${v.value})`);
+  }
+  const occupancy = head.value - tail.value;
+  if (occupancy < 0 || occupancy > maxUsage.value) return err(`pipe head ${head.value} and tail ${tail.value} do not fit a ring of ${maxUsage.value}`);
+  if (occupancy > pages.length) return err(`the pipe holds ${occupancy} buffers but there are only ${pages.length} page frames`);
+  if (pc.value !== 'idle' || head0.value !== head.value) return err('the task already started: not the spec\'s Init');
+  // The spec's Init: pages 1..occupancy are the earlier writer's buffers (one reference each), the rest free.
+  for (const [p, v] of rc.value) {
+    const want = p <= occupancy ? 1n : 0n;
+    if (v.kind !== 'int' || v.value !== want) return err(`page ${p} starts with refcount ${printTla(v)}, not ${want}: not the spec's Init`);
+  }
+  for (const [p, v] of owner.value) {
+    const want = p <= occupancy ? 'splice' : 'free';
+    if (v.kind !== 'str' || v.value !== want) return err(`page ${p} starts ${printTla(v)}, not ${want}: not the spec's Init`);
+  }
+  const bufs = field(pipe, 'bufs', 'pipe');
+  if (!bufs.ok) return bufs;
+  const slots = intKeyed(bufs.value, 'pipe.bufs');
+  if (!slots.ok) return slots;
+  if (slots.value.length !== maxUsage.value) return err(`pipe.bufs has ${slots.value.length} slots, not ${maxUsage.value}`);
+  for (let k = 0; k < occupancy; k++) {
+    const slot = (tail.value + k) % maxUsage.value;
+    const page = intField(slots.value[slot]?.[1], 'page', `pipe.bufs[${slot}]`);
+    if (!page.ok) return page;
+    if (page.value !== k + 1) return err(`pipe buffer ${slot} holds page ${page.value}, not ${k + 1}: not the spec's Init`);
+  }
   const bios = intKeyed(first.get('bios'), 'bios');
   if (!bios.ok) return bios;
   if (bios.value.length > 0) return err('bios exist in the first state: not the spec\'s Init');
@@ -126,14 +155,18 @@ function init(first: ReadonlyMap<string, TlaValue>, variant: string): Result<Ste
     fileSize: isize.value,
     mapped: mapped.value,
     spliceLen: len.value,
+    pos: pos.value,
     maxUsage: maxUsage.value,
+    occupancy,
+    pipeTail: tail.value,
     pages: pages.length,
   });
   return ok({
     state: sys,
     narration: [
-      `${variant}: file i_size ${isize.value} with ${mapped.value} bytes of written blocks; pipe max_usage ${maxUsage.value}; ` +
-        `page frames ${pages.join(', ')} free; splice(${len.value} bytes) about to start`,
+      `${variant}: file i_size ${isize.value} with ${mapped.value} bytes of written blocks; pipe max_usage ${maxUsage.value} ` +
+        `holding ${occupancy} buffer(s) from index ${tail.value}; page frames ${pages.join(', ')}; ` +
+        `splice(${len.value} bytes at offset ${pos.value}) about to start`,
     ],
   });
 }
@@ -162,14 +195,14 @@ const EVENT_TEXT: Readonly<Record<SpliceEvent['kind'] | 'returned', string>> = {
   returned: 'return from the splice (SpliceReturn)',
 };
 
-/** The task's next step must be the one the trace names. */
+/** The task's next step must be the one the trace names (SpliceStart may also return at once: -ENOMEM). */
 function runTask(sys: SpliceSystem, name: ActionName): Result<string[], string> {
   const want = EXPECTED_EVENT[name];
   if (want === undefined) return err(`${name} is not a step of the splicing task`);
   const r = taskStep(sys);
   if (!r.ok) return err(r.error);
   const got = r.value.kind;
-  if (got !== want) return err(`the task's next step is to ${EVENT_TEXT[got]}, not ${name}`);
+  if (got !== want && !(name === 'SpliceStart' && got === 'returned')) return err(`the task's next step is to ${EVENT_TEXT[got]}, not ${name}`);
   return ok([]);
 }
 
@@ -208,7 +241,17 @@ function step(sys: SpliceSystem, action: StepAction): Result<StepEffect<SpliceSy
   const name = action.name as ActionName;
   let r: Result<unknown, string>;
   switch (name) {
-    case 'SpliceStart':
+    case 'SpliceStart': {
+      // Failure injection: copy_splice_read()'s alloc_pages_bulk_array() falls short by the trace's number of pages.
+      const short = argInt(action, 'short');
+      if (!short.ok) {
+        r = short;
+        break;
+      }
+      sys.bulkAllocShort = short.value;
+      r = runTask(sys, name);
+      break;
+    }
     case 'DioStart':
     case 'Extract':
     case 'Submit':
@@ -311,7 +354,15 @@ function abstract(sys: SpliceSystem): ReadonlyMap<string, TlaValue> {
   const m = new Map<string, TlaValue>();
   m.set('refcount', tlaSeq(pages.map((p) => tlaInt(folio(p).refcount))));
   m.set('owner', tlaSeq(pages.map((p) => tlaStr(owner(p)))));
-  m.set('content', tlaSeq(pages.map((p) => tlaStr(sys.env.contents.get(p) ?? 'junk'))));
+  m.set(
+    'content',
+    tlaSeq(
+      pages.map((p) => {
+        const c = sys.env.contents.get(p) ?? JUNK;
+        return tlaRecord({ kind: tlaStr(c.kind), pos: tlaInt(c.pos), upto: tlaInt(c.upto) });
+      }),
+    ),
+  );
   m.set('file', tlaRecord({ isize: tlaInt(inode.isize), mapped: tlaInt(inode.mapped) }));
   m.set(
     'pipe',
@@ -332,6 +383,7 @@ function abstract(sys: SpliceSystem): ReadonlyMap<string, TlaValue> {
           pages: tlaSeq(bioPages(b).map((p) => tlaInt(p))),
           offset: tlaInt(b.vecs[0]?.offset ?? 0),
           len: tlaInt(bioSize(b)),
+          pos: tlaInt(sys.env.bioPos.get(b.id) ?? 0),
           flags: tlaSet(flags(b)),
           state: tlaStr(bioState(b)),
         }),
@@ -341,7 +393,14 @@ function abstract(sys: SpliceSystem): ReadonlyMap<string, TlaValue> {
   m.set('dio', tlaRecord({ isize: tlaInt(task.dio?.iSize ?? 0), pos: tlaInt(task.dio?.pos ?? 0) }));
   m.set(
     'task',
-    tlaRecord({ pc: tlaStr(task.phase), len: tlaInt(task.len), ret: typeof task.ret === 'number' ? tlaInt(task.ret) : tlaStr(task.ret) }),
+    tlaRecord({
+      pc: tlaStr(task.phase),
+      len: tlaInt(task.len),
+      ret: tlaInt(typeof task.ret === 'number' ? task.ret : 0),
+      err: tlaStr(typeof task.ret === 'number' ? 'none' : task.ret),
+      pos: tlaInt(task.pos0),
+      head0: tlaInt(task.head0),
+    }),
   );
   return m;
 }

@@ -29,7 +29,10 @@ function timeline(vars: ReadonlyMap<string, TlaValue>): TimelineRow[] {
     const page = Number(p);
     const who = str(o) ?? '?';
     const rc = num(refcount.get(page));
-    const data = str(content.get(page));
+    const c = content.get(page);
+    const kind = str(get(c, 'kind'));
+    const at = num(get(c, 'pos'));
+    const data = kind === 'file' && at !== undefined ? `file bytes from ${at} (${num(get(c, 'upto')) ?? '?'} bytes)` : kind;
     return {
       key: `page ${page}`,
       cell: {

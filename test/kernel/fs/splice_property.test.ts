@@ -26,6 +26,12 @@ interface Scenario {
   readonly maxUsage: number;
   readonly otherMax: number;
   readonly truncSizes: readonly number[];
+  /** *ppos (block aligned), buffers an earlier writer left in the pipe (clipped below max_usage) and where. */
+  readonly pos: number;
+  readonly occupancy: number;
+  readonly pipeTail: number;
+  /** Failure injection: pages copy_splice_read()'s bulk allocation falls short by. */
+  readonly bulkShort: number;
   /** Who moves next and which of its enabled steps it takes (modulo their number). */
   readonly schedule: readonly { readonly actor: Actor; readonly pick: number }[];
 }
@@ -47,6 +53,10 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   maxUsage: fc.integer({ min: 1, max: 3 }),
   otherMax: fc.integer({ min: 0, max: 2 }),
   truncSizes: fc.array(bytes(3), { minLength: 1, maxLength: 3 }),
+  pos: fc.integer({ min: 0, max: 2 }).map((k) => k * PS),
+  occupancy: fc.integer({ min: 0, max: 2 }),
+  pipeTail: fc.integer({ min: 0, max: 3 }),
+  bulkShort: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3 })),
   schedule: fc.array(fc.record({ actor, pick: fc.nat() }), { minLength: 5, maxLength: 40 }),
 });
 
@@ -57,6 +67,10 @@ const raceScenario: fc.Arbitrary<Scenario> = fc.record({
   maxUsage: fc.integer({ min: 2, max: 3 }),
   otherMax: fc.integer({ min: 1, max: 2 }),
   truncSizes: fc.array(bytes(3), { minLength: 1, maxLength: 3 }),
+  pos: fc.constant(0),
+  occupancy: fc.constant(0),
+  pipeTail: fc.integer({ min: 0, max: 3 }),
+  bulkShort: fc.constant(0),
   schedule: fc.array(fc.record({ actor, pick: fc.nat() }), { minLength: 10, maxLength: 40 }),
 });
 
@@ -106,7 +120,11 @@ function runScenario(variant: SpliceReadVariant, s: Scenario): Run {
     maxUsage: s.maxUsage,
     otherMax: s.otherMax,
     pages: s.maxUsage + s.otherMax,
+    pos: s.pos,
+    occupancy: Math.min(s.occupancy, s.maxUsage - 1),
+    pipeTail: s.pipeTail,
   });
+  sys.bulkAllocShort = s.bulkShort;
   const run: Run = { sys, steps: [] };
   const record = (label: string): void => {
     run.steps.push(label);
