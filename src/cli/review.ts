@@ -14,6 +14,9 @@ import { prepareTlc } from './tlc-env.js';
 import { runReview } from '../review/run.js';
 import { renderReviewJson, renderReviewMarkdown, renderReviewText } from '../review/render.js';
 import { reviewTimelines } from '../review/pages.js';
+import { resolveRevision, reviewAtRevision } from '../review/base.js';
+import { diffReviews, renderDiffMarkdown, renderDiffText } from '../review/diff.js';
+import type { ReviewReport } from '../review/matrix.js';
 import { renderHtml } from '../review/html.js';
 
 const HELP = `usage: iterpin review [options]
@@ -40,10 +43,18 @@ options:
   --heap SIZE        JVM heap per TLC run (default ${DEFAULT_HEAP})
   --out DIR          parent of the run directory (default: out/ in the project)
   --manifest FILE    another manifest (its directory holds the specs)
+  --base REV         review git revision REV too (its spec/ and src/, compiled in a temporary
+                     directory) and print only what changed against the working tree: specs,
+                     variants and invariants added or removed, verdicts that flipped, counterexample
+                     lengths and distinct-state counts that moved, replays whose outcome changed
+  --cache-dir DIR    where TLC results are cached by the content that decides them (the model's
+                     modules, the cfg, the jar); default .cache/review/ in the project
+  --no-cache         run every model with TLC, and keep nothing
 
 exit codes:
   0   every row agrees with the manifest and every replay verdict is the expected one
-  ${EXIT.mismatch}   some row disagrees
+      (with --base: every added or changed row agrees with the manifest)
+  ${EXIT.mismatch}   some row disagrees (with --base: some added or changed row)
   ${EXIT.usage}  wrong usage
   ${EXIT.badInput}  the manifest is invalid, or a spec has no passing final-design model
   ${EXIT.cantCreate}  the output directory cannot be written
@@ -69,6 +80,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         out: { type: 'string' },
         manifest: { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        base: { type: 'string' },
+        'cache-dir': { type: 'string' },
+        'no-cache': { type: 'boolean', default: false },
       },
     }));
   } catch (e) {
@@ -77,6 +91,14 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   if (values.markdown && values.json) {
     say('--markdown and --json exclude each other');
+    return EXIT.usage;
+  }
+  if (values['no-cache'] && values['cache-dir'] !== undefined) {
+    say('--no-cache and --cache-dir exclude each other');
+    return EXIT.usage;
+  }
+  if (values.base !== undefined && values.html !== undefined) {
+    say('--html draws one review; leave out --base');
     return EXIT.usage;
   }
   const runner = values.runner;
@@ -100,6 +122,14 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.usage;
   }
   const root = projectRoot();
+  if (values.base !== undefined) {
+    // A revision that names nothing is found before any TLC work or run directory.
+    const rev = await resolveRevision(root, values.base, io.env);
+    if (!rev.ok) {
+      say(`--base ${values.base}: ${rev.error}`);
+      return EXIT.badInput;
+    }
+  }
   const manifestPath = values.manifest !== undefined ? resolve(io.cwd, values.manifest) : join(root, 'spec', 'manifest.json');
   const manifest = await loadManifest(manifestPath, { checkFiles: true });
   if (!manifest.ok) {
@@ -118,7 +148,30 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.cantCreate;
   }
   const progress = io.stderr.isTTY === true || values.verbose;
+  const cacheDir = values['no-cache'] ? undefined : values['cache-dir'] !== undefined ? resolve(io.cwd, values['cache-dir']) : join(root, '.cache', 'review');
+  let base: { commit: string; report: ReviewReport } | undefined;
+  const started = process.hrtime.bigint();
+  if (values.base !== undefined) {
+    const b = await reviewAtRevision({
+      root,
+      rev: values.base,
+      ...(values.spec !== undefined ? { specs: values.spec } : {}),
+      runner,
+      jobs,
+      timeoutSeconds: timeout,
+      heap: heap.value,
+      ...(cacheDir !== undefined ? { cacheDir } : {}),
+      env: io.env,
+      ...(progress ? { say } : {}),
+    });
+    if (!b.ok) {
+      say(`--base ${values.base}: ${b.error}`);
+      return EXIT.badInput;
+    }
+    base = b.value;
+  }
   const report = await runReview({
+    ...(cacheDir !== undefined ? { cacheDir } : {}),
     manifest: manifest.value,
     specDir: dirname(manifestPath),
     ...(values.spec !== undefined ? { specs: values.spec } : {}),
@@ -141,6 +194,11 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   else {
     const latest = await pointLatest(outDir, runDir.value, 'latest-review');
     if (!latest.ok) say(latest.error.message);
+  }
+  if (base !== undefined) {
+    const d = diffReviews(`${values.base} (${base.commit.slice(0, 12)})`, base.report, report, Number(process.hrtime.bigint() - started) / 1e9);
+    io.stdout.write(values.json ? `${JSON.stringify(d, null, 2)}\n` : values.markdown ? renderDiffMarkdown(d) : renderDiffText(d));
+    return d.ok ? EXIT.ok : EXIT.mismatch;
   }
   const timelines = values.markdown || values.html !== undefined ? await reviewTimelines(report, io.stdin) : undefined;
   if (values.html !== undefined && timelines !== undefined) {

@@ -44,6 +44,9 @@ export interface ReviewRow {
   readonly agrees: boolean;
   /** Why not, when it does not. */
   readonly disagreements: readonly string[];
+  /** TLC runs made for the row, and runs answered from the cache. */
+  readonly tlcRuns?: number;
+  readonly cacheHits?: number;
 }
 
 export interface ReviewSpec {
@@ -57,6 +60,9 @@ export interface ReviewReport {
   readonly specs: readonly ReviewSpec[];
   readonly seconds: number;
   readonly ok: boolean;
+  /** TLC runs made, and runs answered from the result cache. */
+  readonly tlcRuns?: number;
+  readonly cacheHits?: number;
 }
 
 /** The rule a row must satisfy: see DESIGN.md "Replay" and the manifest's expectations. */

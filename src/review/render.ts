@@ -59,7 +59,8 @@ export function renderReviewText(report: ReviewReport): string {
     out.push('');
   }
   out.push('✓ holds   ✗ k violated, counterexample of k states   * final design');
-  out.push(`${report.ok ? 'every row agrees with the manifest' : 'some rows DISAGREE with the manifest'} (${report.seconds.toFixed(1)} s)`);
+  const runs = report.tlcRuns !== undefined ? `, ${report.tlcRuns} TLC runs, ${report.cacheHits ?? 0} answered from the cache` : '';
+  out.push(`${report.ok ? 'every row agrees with the manifest' : 'some rows DISAGREE with the manifest'} (${report.seconds.toFixed(1)} s${runs})`);
   return `${out.join('\n')}\n`;
 }
 

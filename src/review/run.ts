@@ -10,7 +10,10 @@ import type { Binding } from '../trace/binding.js';
 import { loadBinding } from '../trace/bindings/index.js';
 import { replay } from '../trace/replay.js';
 import { replayAgainst } from '../trace/against.js';
-import { traceFromRun } from '../tlc/counterexample.js';
+import { traceFromRun, type CounterexampleSource } from '../tlc/counterexample.js';
+import { parseItfText } from '../tla/itf.js';
+import type { Trace } from '../tla/trace.js';
+import { readCached, runKey, writeCached, type CachedRun } from './cache.js';
 import type { TlcRunner } from '../tlc/run.js';
 import { writeItf } from '../tla/itf.js';
 import { writeFileAtomic } from '../shared/output.js';
@@ -32,6 +35,8 @@ export interface ReviewOptions {
   readonly heap: string;
   readonly timeoutMs: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Where TLC results are cached by the content that decides them (cache.ts); none = no cache. */
+  readonly cacheDir?: string;
   /** Called when a TLC run of the review finishes, for progress output. */
   readonly onRun?: (line: string) => void;
 }
@@ -88,50 +93,88 @@ async function expectationsFor(o: ReviewOptions, plan: Plan, variant: string): P
   return out;
 }
 
+type Round =
+  | { readonly cached: boolean; readonly run: CachedRun; readonly trace?: Trace }
+  | { readonly cached: false; readonly error: string };
+
+/** One TLC run of the review, from the cache when the same modules, cfg and jar were checked before. */
+async function tlcRound(o: ReviewOptions, work: string, plan: Plan, name: string, cfgText: string, meta: CounterexampleSource): Promise<Round> {
+  const key = o.cacheDir !== undefined ? await runKey(o.specDir, plan.base.module, cfgText, o.jar.sha256) : undefined;
+  if (key !== undefined && o.cacheDir !== undefined) {
+    const hit = await readCached(o.cacheDir, key);
+    if (hit !== undefined) {
+      if (hit.itf === undefined) return { cached: true, run: hit };
+      const parsed = parseItfText(hit.itf);
+      if (parsed.ok) return { cached: true, run: hit, trace: parsed.value };
+    }
+  }
+  await writeFile(join(work, `${name}.cfg`), cfgText);
+  const result = await o.runner({
+    jar: o.jar.path,
+    specDir: work,
+    module: plan.base.module,
+    cfg: `${name}.cfg`,
+    workers: 1,
+    heap: o.heap,
+    timeoutMs: o.timeoutMs,
+    logFile: join(o.runDir, `${name}.log`),
+    ...(o.env !== undefined ? { env: o.env } : {}),
+  });
+  if (!result.ok) return { cached: false, error: result.error.message };
+  const r = result.value;
+  const trace = r.outcome === 'safety' && r.trace.length > 0 ? traceFromRun(r, meta) : undefined;
+  const run: CachedRun = {
+    outcome: r.outcome,
+    ...(r.invariant !== undefined ? { invariant: r.invariant } : {}),
+    ...(r.stats?.distinct !== undefined ? { distinct: r.stats.distinct } : {}),
+    seconds: r.seconds,
+    ...(trace !== undefined ? { itf: writeItf(trace) } : {}),
+    ...(r.problems[0] !== undefined ? { message: r.problems[0].message } : {}),
+  };
+  // Only verdicts are kept: a time-out or a crash says nothing about the model.
+  if (key !== undefined && o.cacheDir !== undefined && (r.outcome === 'success' || r.outcome === 'safety')) await writeCached(o.cacheDir, key, run);
+  return { cached: false, run, ...(trace !== undefined ? { trace } : {}) };
+}
+
 async function reviewVariant(o: ReviewOptions, work: string, plan: Plan, variant: string): Promise<ReviewRow> {
   const final = variant === plan.binding.finalVariant;
   const cells = new Map<string, ReviewCell>();
   let remaining = [...plan.invariants];
+  let hits = 0;
+  let runs = 0;
   for (let round = 0; remaining.length > 0; round++) {
     const name = `${plan.spec}-${variant.replace(/[^A-Za-z0-9]+/g, '_')}-${round}`;
-    await writeFile(join(work, `${name}.cfg`), rewriteCfg(plan.sections, variant, remaining));
-    const result = await o.runner({
-      jar: o.jar.path,
-      specDir: work,
-      module: plan.base.module,
-      cfg: `${name}.cfg`,
-      workers: 1,
-      heap: o.heap,
-      timeoutMs: o.timeoutMs,
-      logFile: join(o.runDir, `${name}.log`),
-      ...(o.env !== undefined ? { env: o.env } : {}),
-    });
-    if (!result.ok) {
-      for (const inv of remaining) cells.set(inv, { invariant: inv, status: 'error', message: result.error.message });
-      break;
-    }
-    const r = result.value;
-    o.onRun?.(`${plan.spec} ${variant}: ${r.outcome}${r.invariant !== undefined ? ` ${r.invariant}` : ''} (${r.seconds.toFixed(1)} s)`);
-    const distinct = r.stats?.distinct;
-    if (r.outcome === 'success') {
-      for (const inv of remaining) cells.set(inv, { invariant: inv, status: 'holds', ...(distinct !== undefined ? { distinct } : {}) });
-      break;
-    }
-    if (r.outcome !== 'safety' || r.invariant === undefined || !remaining.includes(r.invariant)) {
-      const status = r.outcome === 'timeout' ? 'timeout' : 'error';
-      const message = r.problems[0]?.message ?? `TLC reported ${r.outcome}`;
-      for (const inv of remaining) cells.set(inv, { invariant: inv, status, message });
-      break;
-    }
-    const inv = r.invariant;
-    const trace = traceFromRun(r, {
+    const cfgText = rewriteCfg(plan.sections, variant, remaining);
+    const meta = {
       source: 'iterpin review',
       spec: plan.spec,
       model: `${plan.base.name}@${variant}`,
       variant,
       jarSha256: o.jar.sha256,
       invariants: remaining,
-    });
+    };
+    const run = await tlcRound(o, work, plan, name, cfgText, meta);
+    if (run.cached) hits++;
+    else runs++;
+    if ('error' in run) {
+      for (const inv of remaining) cells.set(inv, { invariant: inv, status: 'error', message: run.error });
+      break;
+    }
+    const r = run.run;
+    o.onRun?.(`${plan.spec} ${variant}: ${r.outcome}${r.invariant !== undefined ? ` ${r.invariant}` : ''} (${run.cached ? 'cached' : `${r.seconds.toFixed(1)} s`})`);
+    const distinct = r.distinct;
+    if (r.outcome === 'success') {
+      for (const inv of remaining) cells.set(inv, { invariant: inv, status: 'holds', ...(distinct !== undefined ? { distinct } : {}) });
+      break;
+    }
+    if (r.outcome !== 'safety' || r.invariant === undefined || !remaining.includes(r.invariant) || run.trace === undefined) {
+      const status = r.outcome === 'timeout' ? 'timeout' : 'error';
+      const message = r.message ?? `TLC reported ${r.outcome}`;
+      for (const inv of remaining) cells.set(inv, { invariant: inv, status, message });
+      break;
+    }
+    const inv = r.invariant;
+    const trace = run.trace;
     const file = join(o.runDir, `${name}.itf.json`);
     const written = await writeFileAtomic(file, writeItf(trace));
     const own = replay(trace, plan.binding, { variant, quiet: true });
@@ -140,7 +183,7 @@ async function reviewVariant(o: ReviewOptions, work: string, plan: Plan, variant
     cells.set(inv, {
       invariant: inv,
       status: 'violated',
-      length: r.trace.length,
+      length: trace.states.length,
       ...(distinct !== undefined ? { distinct } : {}),
       replayOwn: own.verdict,
       ...(onFinal !== undefined ? { replayFinal: onFinal.verdict } : {}),
@@ -161,7 +204,7 @@ async function reviewVariant(o: ReviewOptions, work: string, plan: Plan, variant
   const ordered = plan.invariants.map((inv) => cells.get(inv) ?? { invariant: inv, status: 'error' as const, message: 'not checked' });
   const expects = await expectationsFor(o, plan, variant);
   const why = disagreements(ordered, final, expects);
-  return { variant, final, cells: ordered, expects, agrees: why.length === 0, disagreements: why };
+  return { variant, final, cells: ordered, expects, agrees: why.length === 0, disagreements: why, tlcRuns: runs, cacheHits: hits };
 }
 
 export async function runReview(o: ReviewOptions): Promise<ReviewReport | ReviewError> {
@@ -182,7 +225,13 @@ export async function runReview(o: ReviewOptions): Promise<ReviewReport | Review
       invariants: plan.invariants,
       rows: rows.filter((_r, k) => jobs[k]?.plan === plan),
     }));
-    return { specs, seconds: Number(process.hrtime.bigint() - started) / 1e9, ok: rows.every((r) => r.agrees) };
+    return {
+      specs,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      ok: rows.every((r) => r.agrees),
+      tlcRuns: rows.reduce((n, r) => n + (r.tlcRuns ?? 0), 0),
+      cacheHits: rows.reduce((n, r) => n + (r.cacheHits ?? 0), 0),
+    };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -281,6 +281,9 @@ const REPLAY_ROWS: Row[] = [
   { name: 'replay: unknown action argument', run: () => replayOf('unknown-arg.itf.json'), exit: EXIT.badInput, stream: 'stdout', message: () => /^bad-trace: state 1: action Extract has unknown argument colour \(expected: .*maxsize.*\)$/m },
   { name: 'replay: missing action argument', run: () => replayOf('missing-arg.itf.json'), exit: EXIT.badInput, stream: 'stdout', message: () => /^bad-trace: state 1: action Extract has missing argument maxsize \(expected: .*\)$/m },
   { name: 'replay: TLC output of a run SANY stopped (no trace)', run: () => replayOf('sany-error.log'), exit: EXIT.badInput, stream: 'stdout', message: () => badTrace('sany-error.log', 'TLC output without a counterexample trace') },
+  { name: 'replay: --against names no variant', run: () => cli(['replay', t('good.itf.json'), '--against', 'v9.9']), exit: EXIT.usage, stream: 'stderr', oneLine: true, message: () => /^iterpin replay: unknown variant 'v9\.9' for IovIter \(known: .*\)$/m },
+  { name: 'replay: --html into a directory that does not exist', run: () => cli(['replay', t('good.itf.json'), '--html', t('no-such-dir/x.html')]), exit: EXIT.cantCreate, stream: 'stderr', oneLine: true, message: () => new RegExp(`^iterpin replay: ${re(t('no-such-dir/x.html'))}: cannot write \\(ENOENT\\)$`, 'm') },
+  { name: 'review: --base names no commit', run: () => cli(['review', '--base', 'no-such-rev', '--spec', 'IovIter']), exit: EXIT.badInput, stream: 'stderr', oneLine: true, message: () => /^iterpin review: --base no-such-rev: 'no-such-rev' names no commit in /m },
 ];
 
 const EXTRACT_ROWS: Row[] = [
