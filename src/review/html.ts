@@ -70,7 +70,7 @@ function cellHtml(c: LaneCell | null | undefined, violating: boolean, refused: b
   }
   const cls = [c.reallocated === true ? 'reallocated' : c.free === true ? 'free' : '', violating ? 'violating' : ''].filter((x) => x !== '');
   const parts: string[] = [];
-  if (c.owner !== undefined) parts.push(`<b>${esc(c.owner)}</b>`);
+  if (c.owner !== undefined && !(c.free === true && c.owner === 'free')) parts.push(`<b>${esc(c.owner)}</b>`);
   if (c.refcount !== undefined) parts.push(`<span class="badge" title="refcount">ref ${c.refcount}</span>`);
   if (c.pincount !== undefined && c.pincount > 0) parts.push(`<span class="badge pin" title="pins (GUP bias)">pin ${c.pincount}</span>`);
   if (c.free === true) parts.push('<span class="badge free">free</span>');

@@ -23,7 +23,7 @@ export interface TimelineStep {
 }
 
 export interface LaneCell extends TimelineCell {
-  /** Free in an earlier state of this lane and in use again now. */
+  /** In use, then freed, in earlier states of this lane, and in use again now. */
   readonly reallocated?: boolean;
 }
 
@@ -83,12 +83,16 @@ function lane(
   const keys: string[] = [];
   for (const rows of perState) for (const r of rows) if (!keys.includes(r.key)) keys.push(r.key);
   const rows = keys.map((key) => {
-    let wasFree = false;
+    // Reallocated: in use, then freed, then in use again (a first allocation from the free list is not).
+    let used = false;
+    let freedAfterUse = false;
     const cells = steps.map((_s, k): LaneCell | null => {
       const cell = perState[k]?.find((r) => r.key === key)?.cell;
       if (cell === undefined) return null;
-      const reallocated = wasFree && cell.free !== true;
-      if (cell.free === true) wasFree = true;
+      const free = cell.free === true;
+      const reallocated = !free && freedAfterUse;
+      if (free && used) freedAfterUse = true;
+      if (!free) used = true;
       return reallocated ? { ...cell, reallocated } : cell;
     });
     return { key, cells };

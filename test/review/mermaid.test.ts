@@ -23,21 +23,23 @@ function fixture(name: string, text: string): string {
 const diagrams = (md: string): string[] => [...md.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 describe('Mermaid sequence diagrams', () => {
-  it('replay --against --markdown: both variants, an arrow per step, the failure and the final design\'s kernel calls as notes', async () => {
-    const r = await runCli(['replay', 'test/fixtures/traces/MCPageLifetimeBugDioReffed.itf.json', '--against', 'v6.5', '--markdown'], { cwd: root });
+  it('replay --against --markdown: both variants, an arrow per step, the failure and each variant\'s own kernel calls as notes', async () => {
+    const fixtureTrace = 'MCSpliceReadPipeExtractNoRef';
+    const trace = await readTraceFixture(fixtureTrace);
+    const r = await runCli(['replay', `test/fixtures/traces/${fixtureTrace}.itf.json`, '--against', 'copy-splice-read', '--markdown'], { cwd: root });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(fixture('MCPageLifetimeBugDioReffed-against-v6.5.md', r.stdout));
+    expect(r.stdout).toBe(fixture(`${fixtureTrace}-against-copy-splice-read.md`, r.stdout));
     const [own, fix] = diagrams(r.stdout);
     for (const d of [own!, fix!]) {
       const lines = d.trim().split('\n');
       expect(lines[0]).toBe('sequenceDiagram');
-      expect(lines.filter((l) => /^ {2}participant /.test(l)).map((l) => l.split(' as ')[1])).toEqual(['task', 'bio', 'device', 'completion']);
-      expect(lines.filter((l) => /->>|-x/.test(l))).toHaveLength(5);
+      expect(lines.filter((l) => /^ {2}participant /.test(l)).map((l) => l.split(' as ')[1])).toEqual(['task', 'pipe', 'bio', 'truncate']);
+      expect(lines.filter((l) => /->>|-x/.test(l))).toHaveLength(trace.states.length);
       for (const l of lines) expect(l).not.toMatch(/[;#]/);
     }
-    expect(own).toMatch(/completion->>bio: 4 bio_endio, bio_release_pages \(DIO 1, bio 1\)\n {2}Note over completion,bio: NoLeakInv fails: no bio is live, yet page 3 has refcount 2047/);
-    expect(own).toMatch(/Note over task: bug-dio-reffed: .*put_page\(page 3\)/);
-    expect(fix).toMatch(/Note over completion: v6\.5: .*unpin_user_page\(page 3\)/);
+    expect(own).toMatch(/task->>pipe: 8 iov_iter_revert 6144 bytes\n {2}Note over task,pipe: NoUseAfterFreeInv fails: bio 2 targets page 2, which is free/);
+    expect(own).toMatch(/Note over task: pipe-extract-no-ref: .*put_page\(page 2\): refcount 1 → 0/);
+    expect(fix).toMatch(/Note over task: copy-splice-read: iov_iter_revert\(ITER_BVEC, 6144\)/);
     expect(fix).not.toMatch(/fails:/);
   });
 

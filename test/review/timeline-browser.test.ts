@@ -61,7 +61,7 @@ async function html(name: string, argv: readonly string[]): Promise<string> {
 }
 
 /** What a reviewer must see; returns the problems instead of asserting, so the corrupted page can show them. */
-async function problems(loaded: Loaded, lane: string, steps: number, pages: number, violating: number, action: string): Promise<string[]> {
+async function problems(loaded: Loaded, lane: string, steps: number, pages: number, violating: number, click: number, action: string): Promise<string[]> {
   const { page, errors } = loaded;
   const out = [...errors];
   const l = page.locator(`.lane[data-variant="${lane}"]`).first();
@@ -71,9 +71,9 @@ async function problems(loaded: Loaded, lane: string, steps: number, pages: numb
   if (rows !== pages) out.push(`${rows} page rows, expected ${pages}`);
   const marked = await l.locator('th.step.violating').getAttribute('data-step').catch(() => null);
   if (marked !== String(violating)) out.push(`violating step marked ${marked ?? 'nowhere'}, expected ${violating}`);
-  await l.locator(`th.step[data-step="2"]`).click({ timeout: 2000 }).catch((e: Error) => out.push(`click: ${e.message}`));
+  await l.locator(`th.step[data-step="${click}"]`).click({ timeout: 2000 }).catch((e: Error) => out.push(`click: ${e.message}`));
   const details = (await l.locator('.details').textContent()) ?? '';
-  if (!details.includes(action)) out.push(`after a click on step 2 the details show ${JSON.stringify(details.slice(0, 80))}, not ${action}`);
+  if (!details.includes(action)) out.push(`after a click on step ${click} the details show ${JSON.stringify(details.slice(0, 80))}, not ${action}`);
   return out;
 }
 
@@ -83,24 +83,37 @@ describe.skipIf(!haveBrowser && !inCi)('timeline HTML in headless Chromium', () 
   });
 
   it('replay --against: both variants, a column per step, a row per page, the violation marked, a click shows the action', async () => {
-    const fixture = 'MCPageLifetimeBugDioReffed';
+    const fixture = 'MCSpliceReadPipeExtractNoRef';
     const trace = await readTraceFixture(fixture);
-    const pages = entries(trace.states[0]!.values.get('kind')).length;
-    const file = await html('against.html', ['replay', `test/fixtures/traces/${fixture}.itf.json`, '--against', 'v6.5']);
+    const last = trace.states.length - 1;
+    const pages = entries(trace.states[0]!.values.get('owner')).length;
+    const file = await html('against.html', ['replay', `test/fixtures/traces/${fixture}.itf.json`, '--against', 'copy-splice-read']);
     const text = readFileSync(file, 'utf8');
     expect(text).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\//);
     const loaded = await open(file);
-    expect(await problems(loaded, 'bug-dio-reffed', trace.states.length, pages, trace.states.length - 1, 'Submit(dio=1, bio=1)')).toEqual([]);
-    const own = loaded.page.locator('.lane[data-variant="bug-dio-reffed"]');
-    expect(await own.locator('.violation').textContent()).toMatch(/NoLeakInv fails — no bio is live, yet page 3 has refcount 2047/);
-    // The final design below: the same columns, no violation.
-    const fix = loaded.page.locator('.lane[data-variant="v6.5"]');
+    expect(await problems(loaded, 'pipe-extract-no-ref', trace.states.length, pages, last, 2, 'Truncate(size=2048)')).toEqual([]);
+    const own = loaded.page.locator('.lane[data-variant="pipe-extract-no-ref"]');
+    expect(await own.locator('.violation').textContent()).toMatch(new RegExp(`step ${last}: ${trace.meta.invariant} fails — .*page 2`));
+    // The final design below: the same columns, no violation; its revert narrated in its own terms.
+    const fix = loaded.page.locator('.lane[data-variant="copy-splice-read"]');
     expect(await fix.locator('th.step').count()).toBe(trace.states.length);
     expect(await fix.locator('.violation').count()).toBe(0);
-    await fix.locator('th.step[data-step="4"]').click();
-    expect(await fix.locator('.details').textContent()).toMatch(/unpin_user_page\(page 3\)/);
+    await fix.locator(`th.step[data-step="${last}"]`).click();
+    expect(await fix.locator('.details').textContent()).toMatch(/iov_iter_revert\(ITER_BVEC/);
     await loaded.page.screenshot({ path: join(outDir, 'timeline.png'), fullPage: true });
     expect(existsSync(join(outDir, 'timeline.png'))).toBe(true);
+    await loaded.page.close();
+  }, 60_000);
+
+  it('PageLifetime: refcounts, pins by the GUP bias and the bio holding each page', async () => {
+    const fixture = 'MCPageLifetimeBugDioReffed';
+    const trace = await readTraceFixture(fixture);
+    const pages = entries(trace.states[0]!.values.get('kind')).length;
+    const file = await html('page-lifetime.html', ['replay', `test/fixtures/traces/${fixture}.itf.json`, '--against', 'v6.5']);
+    const loaded = await open(file);
+    expect(await problems(loaded, 'bug-dio-reffed', trace.states.length, pages, trace.states.length - 1, 1, 'GetPages(dio=1, bio=1)')).toEqual([]);
+    const row = loaded.page.locator('.lane[data-variant="v6.5"] tr.page[data-key="page 3"] td').nth(1);
+    expect(await row.textContent()).toMatch(/ref 1025.*pin 1.*DIO 1 bio #1 \(built\)/s);
     await loaded.page.close();
   }, 60_000);
 
@@ -110,7 +123,7 @@ describe.skipIf(!haveBrowser && !inCi)('timeline HTML in headless Chromium', () 
     const pages = entries(trace.states[0]!.values.get('owner')).length;
     const file = await html('splice.html', ['replay', `test/fixtures/traces/${fixture}.itf.json`, '--against', 'copy-splice-read']);
     const loaded = await open(file);
-    expect(await problems(loaded, 'pipe-extract-no-ref', trace.states.length, pages, trace.states.length - 1, 'Truncate(size=2048)')).toEqual([]);
+    expect(await problems(loaded, 'pipe-extract-no-ref', trace.states.length, pages, trace.states.length - 1, 2, 'Truncate(size=2048)')).toEqual([]);
     const own = loaded.page.locator('.lane[data-variant="pipe-extract-no-ref"]');
     expect(await own.locator('td.reallocated').count()).toBeGreaterThan(0);
     expect(await loaded.page.locator('.lane[data-variant="copy-splice-read"] .refusal').textContent()).toMatch(/refuses OtherAlloc\(page=2\) — page 2 is not free/);
@@ -118,15 +131,17 @@ describe.skipIf(!haveBrowser && !inCi)('timeline HTML in headless Chromium', () 
   }, 60_000);
 
   it('a page whose embedded data is corrupted fails the checks', async () => {
-    const fixture = 'MCPageLifetimeBugDioReffed';
+    const fixture = 'MCSpliceReadPipeExtractNoRef';
     const trace = await readTraceFixture(fixture);
+    const pages = entries(trace.states[0]!.values.get('owner')).length;
     const good = await html('good.html', ['replay', `test/fixtures/traces/${fixture}.itf.json`]);
     const broken = join(outDir, 'corrupted.html');
     writeFileSync(broken, readFileSync(good, 'utf8').replace('<script type="application/json" id="iterpin-data">{', '<script type="application/json" id="iterpin-data">{,'));
+    const args = ['pipe-extract-no-ref', trace.states.length, pages, trace.states.length - 1, 2, 'Truncate(size=2048)'] as const;
     const ok = await open(good);
-    expect(await problems(ok, 'bug-dio-reffed', trace.states.length, 3, 4, 'Submit(dio=1, bio=1)')).toEqual([]);
+    expect(await problems(ok, ...args)).toEqual([]);
     const bad = await open(broken);
-    const found = await problems(bad, 'bug-dio-reffed', trace.states.length, 3, 4, 'Submit(dio=1, bio=1)');
+    const found = await problems(bad, ...args);
     expect(found.some((p) => /JSON/.test(p))).toBe(true);
     expect(found.some((p) => /after a click on step 2/.test(p))).toBe(true);
     await ok.page.close();
