@@ -8,6 +8,22 @@ import { join } from 'node:path';
 import { runCli } from './cli-harness.js';
 import { parseManifest } from '../src/manifest/load.js';
 import { renderManifestMarkdown } from '../src/manifest/table.js';
+import { OPERATORS } from '../src/mutate/generate.js';
+import { specMutants } from '../src/mutate/run.js';
+import type { Manifest } from '../src/manifest/manifest.js';
+
+/** The mutant counts per spec and operator that `iterpin mutate` generates today. */
+async function mutantTable(manifest: Manifest): Promise<string> {
+  const specs = [...new Set(manifest.models.map((m) => m.spec))];
+  const rows: string[] = [];
+  for (const spec of specs) {
+    const got = await specMutants({ manifest, specDir: join(root, 'spec'), includeScale: false }, spec);
+    if ('kind' in got) continue; // no passing model: nothing to mutate
+    const n = (op: string) => got.all.filter((m) => m.operator === op).length;
+    rows.push(`| \`${spec}\` | ${got.all.length} | ${OPERATORS.map(n).join(' | ')} |`);
+  }
+  return [`| spec | mutants | ${OPERATORS.join(' | ')} |`, `|---|--:|${OPERATORS.map(() => '--:').join('|')}|`, ...rows, ''].join('\n');
+}
 
 const root = join(import.meta.dirname, '..');
 const readmePath = join(root, 'README.md');
@@ -30,7 +46,7 @@ async function generated(): Promise<Record<string, string>> {
   const fix = await runCli(['replay', trace, '--variant', 'copy-splice-read', '--brief'], { cwd: root });
   expect(own.code).toBe(0);
   expect(fix.code).toBe(2);
-  return { models: renderManifestMarkdown(manifest.value), replay: own.stdout, 'replay-fix': fix.stdout };
+  return { models: renderManifestMarkdown(manifest.value), replay: own.stdout, 'replay-fix': fix.stdout, mutants: await mutantTable(manifest.value) };
 }
 
 describe('README.md', () => {

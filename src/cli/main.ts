@@ -8,6 +8,7 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   check: { summary: 'model-check the models of spec/manifest.json with TLC', load: async () => (await import('./check.js')).command },
   replay: { summary: 'replay a trace on the reference implementation', load: async () => (await import('./replay.js')).command },
   review: { summary: 'print the variant × invariant matrix of every spec', load: async () => (await import('./review.js')).command },
+  mutate: { summary: 'mutation testing: how many small changes of a spec its models catch', load: async () => (await import('./mutate.js')).command },
   extract: { summary: 'run the reference iov_iter_extract_pages() on a JSON vector', load: async () => (await import('./extract.js')).command },
   explore: { summary: 'explore the reference implementation exhaustively under a model', load: async () => (await import('./conform.js')).exploreCommand },
   conform: { summary: "compare the implementation's reachable states and transitions with TLC's", load: async () => (await import('./conform.js')).command },

@@ -1,0 +1,402 @@
+// `iterpin mutate`: mutation testing of a spec. Every mutant (generate.ts) that SANY accepts is model-checked on
+// the spec's passing models; a mutant is killed when some model's verdict is no longer success (which model,
+// which invariant or property), survives when every model still passes, and is timed out when no model killed it
+// and some run passed its time limit. Every run happens in a private temporary copy of the spec directory.
+
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Manifest, ManifestModel } from '../manifest/manifest.js';
+import { parseCfg } from '../tlc/cfg.js';
+import { findExecutable } from '../tlc/process.js';
+import type { TlcRunner, TlcRunResult } from '../tlc/run.js';
+import { pool } from '../shared/pool.js';
+import { type EquivalenceList, staleEntries } from './equivalent.js';
+import { generateMutants, type Mutant, type MutationOperator } from './generate.js';
+import { sanyCheck } from './sany.js';
+
+export interface MutateOptions {
+  readonly manifest: Manifest;
+  readonly specDir: string;
+  readonly specs: readonly string[];
+  /** Only these models (each must be a passing model of a selected spec). */
+  readonly models?: readonly string[];
+  readonly includeScale: boolean;
+  readonly runner: TlcRunner;
+  readonly jar: { readonly path: string; readonly sha256: string };
+  readonly jobs: number;
+  readonly heap: string;
+  /** Time limit per TLC run; default: ten times the model's own time on the original spec, at least 60 s. */
+  readonly timeoutMs?: number;
+  readonly limit?: number;
+  readonly sample?: { readonly count: number; readonly seed: number };
+  /** Only the mutants with these ids. */
+  readonly mutantIds?: readonly string[];
+  readonly equivalents: EquivalenceList;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly onProgress?: (line: string) => void;
+}
+
+export type MutantStatus = 'killed' | 'survived' | 'equivalent' | 'timeout' | 'invalid';
+
+export interface MutantResult {
+  readonly id: string;
+  readonly operator: MutationOperator;
+  readonly definition: string;
+  readonly line: number;
+  readonly col: number;
+  readonly before: string;
+  readonly after: string;
+  readonly status: MutantStatus;
+  /** killed: the model whose verdict changed, and how. */
+  readonly killedBy?: { readonly model: string; readonly outcome: string; readonly invariant?: string; readonly message?: string };
+  /** timeout: the models that ran out of time. */
+  readonly timedOut?: readonly string[];
+  /** invalid: SANY's complaint. */
+  readonly invalid?: string;
+  /** equivalent: the reason on the list. */
+  readonly reason?: string;
+  /** survived, equivalent, timeout: the changed lines of the spec, numbered. */
+  readonly diff?: readonly string[];
+  readonly seconds: number;
+}
+
+export interface SpecSummary {
+  readonly generated: number;
+  readonly selected: number;
+  readonly invalid: number;
+  readonly killed: number;
+  readonly survived: number;
+  readonly equivalent: number;
+  readonly timeout: number;
+  /** killed / (killed + survived + timeout): equivalent and invalid mutants are left out. Null when nothing ran. */
+  readonly score: number | null;
+}
+
+export interface SpecMutation {
+  readonly spec: string;
+  readonly models: readonly { readonly name: string; readonly seconds: number; readonly timeoutSeconds: number }[];
+  readonly selection: string;
+  readonly summary: SpecSummary;
+  readonly mutants: readonly MutantResult[];
+  /** Problems that make the run fail: stale or contradicted equivalence entries. */
+  readonly problems: readonly string[];
+}
+
+export interface MutateReport {
+  readonly specs: readonly SpecMutation[];
+  readonly seconds: number;
+  readonly tlcVersion?: string;
+  readonly equivalenceFile: string;
+}
+
+export type MutateError = { readonly kind: 'usage' | 'input' | 'tlc' | 'environment'; readonly message: string };
+
+/** A small seeded generator (mulberry32): the same seed picks the same sample on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `count` mutants chosen at random by `seed`, kept in source order. */
+export function sampleMutants<T>(all: readonly T[], count: number, seed: number): T[] {
+  const rnd = seededRandom(seed);
+  const idx = all.map((_, k) => k);
+  for (let k = idx.length - 1; k > 0; k--) {
+    const j = Math.floor(rnd() * (k + 1));
+    [idx[k], idx[j]] = [idx[j] as number, idx[k] as number];
+  }
+  return idx
+    .slice(0, count)
+    .sort((a, b) => a - b)
+    .map((k) => all[k] as T);
+}
+
+/** The changed lines, numbered: `-  42 | old` and `+  42 | new`. */
+export function lineDiff(original: string, mutated: string): string[] {
+  const a = original.split('\n');
+  const b = mutated.split('\n');
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  let s = 0;
+  while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
+  const width = String(Math.max(a.length, b.length)).length;
+  const num = (k: number): string => String(k + 1).padStart(width);
+  return [
+    ...a.slice(p, a.length - s).map((l, k) => `-${num(p + k)} | ${l}`),
+    ...b.slice(p, b.length - s).map((l, k) => `+${num(p + k)} | ${l}`),
+  ];
+}
+
+/** The passing (final-design) models of a spec that mutants run on, cheapest first. */
+export function finalModels(manifest: Manifest, spec: string, includeScale: boolean, only?: readonly string[]): ManifestModel[] {
+  return manifest.models
+    .filter((m) => m.spec === spec && m.expect.result === 'success' && (includeScale || m.scale !== true || only?.includes(m.name) === true))
+    .filter((m) => only === undefined || only.length === 0 || only.includes(m.name))
+    .sort((a, b) => a.distinct - b.distinct);
+}
+
+/** The definitions a model's behaviour starts from: its SPECIFICATION, or its INIT and NEXT. */
+async function modelRoots(specDir: string, models: readonly ManifestModel[]): Promise<{ roots: string[]; init?: string }> {
+  const roots = new Set<string>();
+  let init: string | undefined;
+  for (const m of models) {
+    const sections = parseCfg(await readFile(join(specDir, m.cfg), 'utf8'));
+    for (const s of sections) {
+      const name = s.body.split(/\s+/)[0];
+      if (name === undefined || name === '') continue;
+      if (s.keyword === 'SPECIFICATION' || s.keyword === 'NEXT') roots.add(name);
+      if (s.keyword === 'INIT') {
+        roots.add(name);
+        init = name;
+      }
+    }
+  }
+  return { roots: [...roots], ...(init !== undefined ? { init } : {}) };
+}
+
+interface Prepared {
+  readonly spec: string;
+  readonly models: ManifestModel[];
+  readonly original: string;
+  readonly all: readonly Mutant[];
+  readonly chosen: readonly Mutant[];
+  readonly selection: string;
+  readonly problems: string[];
+}
+
+/** The mutants of one spec and the models they run on (the spec's passing models, cheapest first). */
+export async function specMutants(
+  o: Pick<MutateOptions, 'manifest' | 'specDir' | 'includeScale' | 'models'>,
+  spec: string,
+): Promise<{ models: ManifestModel[]; original: string; all: readonly Mutant[] } | MutateError> {
+  const models = finalModels(o.manifest, spec, o.includeScale, o.models);
+  if (models.length === 0) {
+    return { kind: 'usage', message: `spec '${spec}' has no passing model to run mutants on${o.models !== undefined && o.models.length > 0 ? ' among --model' : ''}` };
+  }
+  const specFile = join(o.specDir, `${spec}.tla`);
+  let original: string;
+  try {
+    original = await readFile(specFile, 'utf8');
+  } catch (e) {
+    return { kind: 'input', message: `${specFile}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+  let roots;
+  try {
+    roots = await modelRoots(o.specDir, models);
+  } catch (e) {
+    return { kind: 'input', message: `a cfg of ${spec} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+  const generated = await generateMutants({
+    spec,
+    text: original,
+    finalVariants: [...new Set(models.map((m) => m.variant))],
+    roots: roots.roots,
+    ...(roots.init !== undefined ? { init: roots.init } : {}),
+  });
+  if (!generated.ok) return { kind: 'input', message: generated.message };
+  return { models, original, all: generated.mutants };
+}
+
+async function prepare(o: MutateOptions, spec: string): Promise<Prepared | MutateError> {
+  const got = await specMutants(o, spec);
+  if ('kind' in got) return got;
+  const { models, original, all } = got;
+  const ids = new Set(all.map((m) => m.id));
+  const problems = staleEntries(o.equivalents, spec, ids).map(
+    (e) => `${o.equivalents.file}: ${spec} ${e.id} is listed as equivalent but no such mutant is generated any more (stale entry: judge the current code and update the list)`,
+  );
+  let chosen: readonly Mutant[] = all;
+  let selection = `all ${all.length}`;
+  const wanted = (o.mutantIds ?? []).filter((id) => id.startsWith(`${spec}/`) || !id.includes('/')).map((id) => id.replace(`${spec}/`, ''));
+  if (o.mutantIds !== undefined && o.mutantIds.length > 0) {
+    chosen = all.filter((m) => wanted.includes(m.id));
+    selection = `${chosen.length} named`;
+  } else if (o.limit !== undefined) {
+    chosen = all.slice(0, o.limit);
+    selection = `the first ${chosen.length} of ${all.length}`;
+  } else if (o.sample !== undefined) {
+    chosen = sampleMutants(all, o.sample.count, o.sample.seed);
+    selection = `${chosen.length} of ${all.length} sampled with seed ${o.sample.seed}`;
+  }
+  return { spec, models, original, all, chosen, selection, problems };
+}
+
+const killedOutcome = (r: TlcRunResult): boolean => r.outcome !== 'success' && r.outcome !== 'timeout';
+
+export async function runMutate(o: MutateOptions): Promise<MutateReport | MutateError> {
+  const started = process.hrtime.bigint();
+  const say = o.onProgress ?? ((): void => undefined);
+  const prepared: Prepared[] = [];
+  for (const spec of o.specs) {
+    const p = await prepare(o, spec);
+    if ('kind' in p) return p;
+    prepared.push(p);
+  }
+  if (o.mutantIds !== undefined && o.mutantIds.length > 0) {
+    const known = new Set(prepared.flatMap((p) => p.all.flatMap((m) => [m.id, `${p.spec}/${m.id}`])));
+    const unknown = o.mutantIds.filter((id) => !known.has(id));
+    if (unknown.length > 0) return { kind: 'usage', message: `no such mutant: ${unknown.join(', ')} (iterpin mutate --list shows them)` };
+  }
+  const java = findExecutable('java', o.env ?? process.env);
+  const work = await mkdtemp(join(tmpdir(), 'iterpin-mutate-'));
+  let tlcVersion: string | undefined;
+  try {
+    const specs: SpecMutation[] = [];
+    for (const p of prepared) {
+      say(`${p.spec}: ${p.selection} mutants; checking them with SANY`);
+      // SANY rejects the mutants that do not parse or make no sense (e.g. a level error).
+      const sany =
+        java === undefined
+          ? undefined
+          : await sanyCheck(
+              { java, jar: o.jar.path, specDir: o.specDir, spec: p.spec, timeoutMs: 600_000, ...(o.env !== undefined ? { env: o.env } : {}) },
+              p.chosen.map((m) => ({ key: m.id, text: m.text })),
+            );
+      if (sany !== undefined && !sany.ok) return { kind: 'environment', message: sany.message };
+      const base = join(work, p.spec);
+      const copyInto = async (dir: string): Promise<void> => {
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir, { recursive: true });
+        for (const f of await readdir(o.specDir)) if (f.endsWith('.tla') || f.endsWith('.cfg')) await copyFile(join(o.specDir, f), join(dir, f));
+      };
+      // The original spec first: every model must pass, and its time sets the mutants' time limit.
+      await copyInto(base);
+      const models: { name: string; seconds: number; timeoutSeconds: number }[] = [];
+      for (const m of p.models) {
+        const r = await o.runner({
+          jar: o.jar.path,
+          specDir: base,
+          module: m.module,
+          cfg: m.cfg,
+          workers: 1,
+          heap: o.heap,
+          timeoutMs: o.timeoutMs ?? 1_800_000,
+          logFile: join(base, `${m.name}.original.log`),
+          ...(o.env !== undefined ? { env: o.env } : {}),
+        });
+        if (!r.ok) return { kind: 'environment', message: r.error.message };
+        tlcVersion ??= r.value.tlcVersion;
+        if (r.value.outcome !== 'success') {
+          const why = r.value.invariant ?? r.value.problems[0]?.message ?? r.value.outcome;
+          return { kind: 'tlc', message: `${m.name} does not pass on the original ${p.spec} (${r.value.outcome}: ${why}); mutants need a passing model` };
+        }
+        const timeoutSeconds = o.timeoutMs !== undefined ? o.timeoutMs / 1000 : Math.max(60, Math.ceil(10 * r.value.seconds));
+        models.push({ name: m.name, seconds: r.value.seconds, timeoutSeconds });
+        say(`${p.spec}: ${m.name} passes on the original in ${r.value.seconds.toFixed(1)} s (mutant limit ${timeoutSeconds} s)`);
+      }
+      const listed = new Map(o.equivalents.entries.filter((e) => e.spec === p.spec).map((e) => [e.id, e]));
+      let done = 0;
+      const results = await pool(p.chosen, o.jobs, async (mutant, k): Promise<MutantResult> => {
+        const t0 = process.hrtime.bigint();
+        const head = {
+          id: mutant.id,
+          operator: mutant.operator,
+          definition: mutant.definition,
+          line: mutant.line,
+          col: mutant.col,
+          before: mutant.before,
+          after: mutant.after,
+        };
+        const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
+        const finish = (r: MutantResult): MutantResult => {
+          done++;
+          const what =
+            r.status === 'killed'
+              ? `killed by ${r.killedBy?.model} (${r.killedBy?.invariant ?? r.killedBy?.outcome})`
+              : r.status === 'invalid'
+                ? `invalid (${r.invalid})`
+                : r.status === 'timeout'
+                  ? `timed out on ${r.timedOut?.join(', ')}`
+                  : r.status;
+          say(`[${done}/${p.chosen.length}] ${p.spec} ${mutant.id} line ${mutant.line}: ${what} (${r.seconds.toFixed(1)} s)`);
+          return r;
+        };
+        const rejected = sany?.verdicts.get(mutant.id);
+        if (rejected !== undefined) return finish({ ...head, status: 'invalid', invalid: rejected, seconds: 0 });
+        const dir = join(work, `${p.spec}-m${k}`);
+        await copyInto(dir);
+        await writeFile(join(dir, `${p.spec}.tla`), mutant.text);
+        const timedOut: string[] = [];
+        try {
+          for (const m of p.models) {
+            const limit = models.find((x) => x.name === m.name)?.timeoutSeconds ?? 60;
+            const r = await o.runner({
+              jar: o.jar.path,
+              specDir: dir,
+              module: m.module,
+              cfg: m.cfg,
+              workers: 1,
+              heap: o.heap,
+              timeoutMs: limit * 1000,
+              logFile: join(dir, `${m.name}.log`),
+              ...(o.env !== undefined ? { env: o.env } : {}),
+            });
+            if (!r.ok) return finish({ ...head, status: 'timeout', timedOut: [`${m.name} (${r.error.message})`], seconds: elapsed() });
+            const v = r.value;
+            if (v.outcome === 'error' && v.problems.some((x) => x.kind === 'parse')) {
+              return finish({ ...head, status: 'invalid', invalid: v.problems[0]?.message ?? 'TLC could not parse the mutant', seconds: elapsed() });
+            }
+            if (v.outcome === 'timeout') timedOut.push(m.name);
+            else if (killedOutcome(v)) {
+              const message = v.outcome === 'error' || v.outcome === 'assumption' || v.outcome === 'assert' ? v.problems[0]?.message?.split('\n')[0] : undefined;
+              return finish({
+                ...head,
+                status: 'killed',
+                killedBy: { model: m.name, outcome: v.outcome, ...(v.invariant !== undefined ? { invariant: v.invariant } : {}), ...(message !== undefined ? { message } : {}) },
+                seconds: elapsed(),
+              });
+            }
+          }
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+        const diff = lineDiff(p.original, mutant.text);
+        if (timedOut.length > 0) return finish({ ...head, status: 'timeout', timedOut, diff, seconds: elapsed() });
+        const entry = listed.get(mutant.id);
+        if (entry !== undefined) return finish({ ...head, status: 'equivalent', reason: entry.reason, diff, seconds: elapsed() });
+        return finish({ ...head, status: 'survived', diff, seconds: elapsed() });
+      });
+      const problems = [...p.problems];
+      for (const r of results) {
+        if (r.status === 'killed' && listed.has(r.id)) {
+          problems.push(`${o.equivalents.file}: ${p.spec} ${r.id} is listed as equivalent but ${r.killedBy?.model} kills it (${r.killedBy?.invariant ?? r.killedBy?.outcome}): not equivalent`);
+        }
+      }
+      const count = (s: MutantStatus): number => results.filter((r) => r.status === s).length;
+      const killed = count('killed');
+      const scored = killed + count('survived') + count('timeout');
+      specs.push({
+        spec: p.spec,
+        models,
+        selection: p.selection,
+        summary: {
+          generated: p.all.length,
+          selected: p.chosen.length,
+          invalid: count('invalid'),
+          killed,
+          survived: count('survived'),
+          equivalent: count('equivalent'),
+          timeout: count('timeout'),
+          score: scored === 0 ? null : killed / scored,
+        },
+        mutants: results,
+        problems,
+      });
+    }
+    return {
+      specs,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      ...(tlcVersion !== undefined ? { tlcVersion } : {}),
+      equivalenceFile: o.equivalents.file,
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,75 @@
+// `iterpin mutate` for real: SANY and TLC run every mutant of the Pipeline self-test spec, and two mutants of
+// PageLifetime: a swapped release flag that its invariants must kill, and a survivor on the equivalence list.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../cli-harness.js';
+import type { MutateReport } from '../../src/mutate/run.js';
+
+const out = mkdtempSync(join(tmpdir(), 'iterpin-mutate-test-'));
+
+describe('iterpin mutate (real TLC)', () => {
+  it('Pipeline: every mutant is killed for its own reason except the two listed as equivalent', async () => {
+    const r = await runCli(['mutate', '--spec', 'Pipeline', '--json', '--jobs', '2', '--out', out]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as MutateReport;
+    const [s] = report.specs;
+    expect(s?.summary).toMatchObject({ generated: 16, selected: 16, invalid: 0, killed: 14, survived: 0, equivalent: 2, timeout: 0, score: 1 });
+    const by = (change: string) => s!.mutants.find((m) => `${m.before} → ${m.after}` === change)!;
+    // The off-by-one room check is the broken-on-purpose variant's bug: the bound invariant catches it.
+    expect(by('Len(queue) < Capacity → Len(queue) <= Capacity').killedBy).toMatchObject({ model: 'MCPipeline', outcome: 'safety', invariant: 'QueueBoundInv' });
+    expect(by("produced' = Append(produced, i) → produced' = produced").killedBy?.invariant).toBe('FifoInv');
+    expect(by('i \\in pending → i \\notin pending').killedBy?.outcome).toBe('deadlock');
+    const eq = s!.mutants.filter((m) => m.status === 'equivalent');
+    expect(eq.map((m) => m.definition)).toEqual(['Terminating', 'Terminating']);
+    expect(eq[0]?.diff).toEqual(['-70 |     /\\ pending = {}', '+70 |     /\\ TRUE'].map((l) => l.replace('70', String(eq[0]!.line))));
+    // progress went to stderr
+    expect(r.stderr).toContain('[16/16]');
+  });
+
+  it('a survivor missing from the list fails the run and is shown with its place and diff', async () => {
+    const empty = join(out, 'none.json');
+    writeFileSync(empty, JSON.stringify({ version: 1, equivalent: [] }));
+    const r = await runCli(['mutate', '--spec', 'Pipeline', '--mutant', 'Terminating:drop-conjunct:af4da898', '--equivalent', empty, '--quiet', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('survived (not on the equivalence list):');
+    expect(r.stdout).toMatch(/Pipeline Terminating:drop-conjunct:af4da898 {2}\(drop-conjunct in Terminating, line \d+, column 8\)/);
+    expect(r.stdout).toMatch(/-\d+ \| {5}\/\\ queue = <<>>\n +\+\d+ \| {5}\/\\ TRUE/);
+  });
+
+  it('PageLifetime: a bio flagged REFFED where the final design pins is killed by an invariant', async () => {
+    const list = await runCli(['mutate', '--spec', 'PageLifetime', '--list', '--json']);
+    expect(list.code).toBe(0);
+    const [pl] = JSON.parse(list.stdout) as { mutants: { id: string; definition: string; before: string; after: string }[] }[];
+    const flag = pl!.mutants.find((m) => m.definition === 'DataFlags' && m.before === '{"PINNED"}' && m.after === '{"REFFED"}');
+    expect(flag).toBeDefined();
+    const r = await runCli(['mutate', '--spec', 'PageLifetime', '--mutant', flag!.id, '--json', '--quiet', '--out', out]);
+    expect(r.code).toBe(0);
+    const [s] = (JSON.parse(r.stdout) as MutateReport).specs;
+    expect(s?.mutants[0]?.status).toBe('killed');
+    expect(s?.mutants[0]?.killedBy?.outcome).toBe('safety');
+  });
+
+  it('a stale equivalence entry is an error, found without running TLC', async () => {
+    const stale = join(out, 'stale.json');
+    writeFileSync(stale, JSON.stringify({ version: 1, equivalent: [{ spec: 'Pipeline', id: 'Produce:drop-conjunct:00000000', reason: 'gone' }] }));
+    const r = await runCli(['mutate', '--spec', 'Pipeline', '--list', '--equivalent', stale]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('stale equivalence entry: Produce:drop-conjunct:00000000');
+  });
+
+  it('bad usage gets one clear message', async () => {
+    const r = await runCli(['mutate', '--spec', 'NoSuchSpec', '--list']);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toMatch(/^iterpin mutate: unknown spec 'NoSuchSpec'; the manifest has: /);
+    const m = await runCli(['mutate', '--spec', 'Pipeline', '--mutant', 'Nope:x:1', '--quiet']);
+    expect(m.code).toBe(64);
+    expect(m.stderr).toContain('no such mutant: Nope:x:1');
+    const bad = join(out, 'bad.json');
+    writeFileSync(bad, '{"version": 1, "equivalent": [{"spec": "Pipeline"}]}');
+    const b = await runCli(['mutate', '--list', '--equivalent', bad]);
+    expect(b.code).toBe(65);
+    expect(b.stderr).toContain('"id" must be a non-empty string');
+  });
+});
