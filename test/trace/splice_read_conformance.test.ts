@@ -21,9 +21,16 @@ EXTENDS MCSpliceRead
 RevertedWitness == ~(Quiescent /\\ task.ret > 0 /\\ pipe.tail > 0 /\\ dio.pos >= dio.isize + PageSize
                       /\\ \\E p \\in Pages : owner[p] = "other")
 BlocksFreedWitness == ~(Quiescent /\\ task.ret > 0 /\\ pipe.tail > 0 /\\ file.mapped < 8192)
+PartialAllocWitness == ~(Quiescent /\\ task.len = 4096 /\\ task.ret = 4096 /\\ pipe.tail = 1)
+EnomemWitness == ~(Quiescent /\\ task.err = "ENOMEM")
 ====
 `;
 const WITNESSES = ['RevertedWitness', 'BlocksFreedWitness'] as const;
+/**
+ * Failure injection (copy_splice_read() only): a two-page splice of a two-block file whose bulk allocation gets one
+ * page (the read shrinks to it) or none (-ENOMEM); the behaviour runs on until everything settled.
+ */
+const FAILURE_WITNESSES = ['PartialAllocWitness', 'EnomemWitness'] as const;
 
 const VARIANT_CONSTANT: Readonly<Record<SpliceReadVariant, string>> = {
   'copy-splice-read': 'VariantCopySpliceRead',
@@ -33,7 +40,8 @@ const VARIANT_CONSTANT: Readonly<Record<SpliceReadVariant, string>> = {
 };
 
 function cfg(variant: SpliceReadVariant, witness: string): string {
-  return [
+  const failure = (FAILURE_WITNESSES as readonly string[]).includes(witness);
+  const lines = [
     'CONSTANTS',
     `    Variant <- ${VARIANT_CONSTANT[variant]}`,
     '    PageSize <- MCPageSize',
@@ -54,7 +62,14 @@ function cfg(variant: SpliceReadVariant, witness: string): string {
     '    TypeOK',
     `    ${witness}`,
     '',
-  ].join('\n');
+  ];
+  if (!failure) return lines.join('\n');
+  const set: Record<string, string> = {
+    FileSizes: '    FileSizes = {8192}',
+    SpliceLens: '    SpliceLens = {8192}',
+    AllocFailures: '    AllocFailures = TRUE',
+  };
+  return lines.map((l) => set[/^ {4}(\w+) </.exec(l)?.[1] ?? ''] ?? l).join('\n');
 }
 
 const traces = new Map<string, Trace>();
@@ -67,8 +82,12 @@ beforeAll(async () => {
   await copyFile(join(SPEC, 'SpliceRead.tla'), join(dir, 'SpliceRead.tla'));
   await copyFile(join(SPEC, 'MCSpliceRead.tla'), join(dir, 'MCSpliceRead.tla'));
   await writeFile(join(dir, 'MCSpliceReadWitness.tla'), WITNESS_MODULE);
-  for (const variant of SPLICE_READ_VARIANTS) {
-    for (const witness of WITNESSES) {
+  const runs = [
+    ...SPLICE_READ_VARIANTS.flatMap((variant) => WITNESSES.map((witness) => [variant, witness] as const)),
+    ...FAILURE_WITNESSES.map((witness) => ['copy-splice-read', witness] as const),
+  ];
+  {
+    for (const [variant, witness] of runs) {
       const name = `MCSpliceReadWitness-${variant}-${witness}`;
       await writeFile(join(dir, `${name}.cfg`), cfg(variant, witness));
       const r = await runTlcOnHost({
@@ -95,6 +114,19 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('TLC behaviours of every variant replay on the implementation', () => {
+  for (const witness of FAILURE_WITNESSES) {
+    it(`copy-splice-read: the shortest behaviour to ${witness} (bulk allocation falling short) conforms, with every invariant held`, () => {
+      const trace = traces.get(key('copy-splice-read', witness));
+      expect(trace).toBeDefined();
+      const report = replay(trace!, binding, { variant: 'copy-splice-read' });
+      expect(report.verdict).toBe('conforms');
+      expect(report.steps.flatMap((s) => s.violated)).toEqual([]);
+      const start = trace!.states.map((s) => s.values.get('action')).find((a) => a?.kind === 'record' && a.fields.some(([k, v]) => k === 'name' && v.kind === 'str' && v.value === 'SpliceStart'));
+      const short = start?.kind === 'record' ? start.fields.find(([k]) => k === 'short')?.[1] : undefined;
+      expect(short?.kind === 'int' ? Number(short.value) : undefined).toBe(witness === 'EnomemWitness' ? 2 : 1);
+    });
+  }
+
   for (const variant of SPLICE_READ_VARIANTS) {
     for (const witness of WITNESSES) {
       it(`${variant}: the shortest behaviour to ${witness} conforms`, () => {

@@ -15,6 +15,8 @@ const MODELS = [
   'MCSpliceReadPipeExtractNoRefCorruption',
   'MCSpliceReadPipeGetPagesNoRevert',
   'MCSpliceReadPipeGetPagesNoRevertData',
+  'MCSpliceReadGenPipeExtractNoRef',
+  'MCSpliceReadGenPipeGetPagesNoRevert',
 ] as const;
 
 interface Run {
@@ -36,7 +38,7 @@ beforeAll(async () => {
     runs.set(name, { entry, result, trace });
     if (UPDATE_FIXTURES) await writeTraceFixture(name, trace);
   }
-}, 180_000);
+}, 400_000);
 
 const run = (name: string): Run => {
   const r = runs.get(name);
