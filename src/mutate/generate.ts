@@ -10,6 +10,8 @@
 //   boolean-flip   TRUE and FALSE swap
 //   set-op         an element added instead of removed, or the other way: \cup and \ swap
 //
+// Next's quantifier domains (which action runs with which arguments) are the environment, not kernel code, and
+// are not mutated either.
 // Only definitions the behaviour uses (reachable from the model's SPECIFICATION, or Init and Next) are mutated,
 // never the invariants. Left alone as well: the design selection (expressions fixed by `Variant` alone, see
 // variant-eval.ts), code only other variants run, and the `action` record every action writes for replay.
@@ -60,6 +62,8 @@ export interface GenerateOptions {
   readonly roots: readonly string[];
   /** The initial predicate's name (default Init): there `v = e` assigns v. */
   readonly init?: string;
+  /** The next-state relation's name (default Next): its quantifier domains are the environment's choices. */
+  readonly next?: string;
 }
 
 export type GenerateResult =
@@ -236,6 +240,7 @@ class SiteFinder {
     finalVariants: readonly string[],
     private readonly variables: ReadonlySet<string>,
     private readonly inits: ReadonlySet<string>,
+    private readonly dispatchers: ReadonlySet<string>,
   ) {
     this.variantNames = variantStrings(module, finalVariants);
     this.families = stringFamilies(module, this.variantNames);
@@ -408,7 +413,10 @@ class SiteFinder {
       }
       return;
     }
-    for (const c of kids(n)) this.walk(c, live, def);
+    // Next's quantifier domains say which action runs with which arguments: the environment's choice, not
+    // kernel code. Narrowing one can only remove behaviours, which no safety invariant can notice.
+    const domain = n.type === 'quantifier_bound' && this.dispatchers.has(def) ? field(n, 'set') : undefined;
+    for (const c of kids(n)) if (domain === undefined || c.id !== domain.id) this.walk(c, live, def);
   }
 }
 
@@ -487,7 +495,7 @@ export async function generateMutants(o: GenerateOptions): Promise<GenerateResul
   if (roots.length === 0) return { ok: false, message: `${o.spec}.tla: defines none of ${[...o.roots, 'Init', 'Next'].join(', ')}` };
   const used = reachable(defs, roots);
   // The temporal formula itself (Init /\ [][Next]_vars /\ fairness) is the frame, not behaviour.
-  const specFormulas = new Set(o.roots.filter((r) => r !== 'Init' && r !== 'Next'));
+  const specFormulas = new Set(o.roots.filter((r) => r !== (o.init ?? 'Init') && r !== (o.next ?? 'Next')));
   const zeroArity = new Map([...defs].filter(([, d]) => d.type === 'operator_definition' && field(d, 'parameter') === undefined));
   const evaluator = new VariantEvaluator(zeroArity);
   const variables = new Set(
@@ -496,7 +504,7 @@ export async function generateMutants(o: GenerateOptions): Promise<GenerateResul
       .flatMap((c) => kids(c).filter((v) => v.type === 'identifier').map((v) => v.text)),
   );
   const inits = new Set([o.init ?? 'Init']);
-  const finder = new SiteFinder(module, evaluator, actionDefinitions(defs), o.finalVariants, variables, inits);
+  const finder = new SiteFinder(module, evaluator, actionDefinitions(defs), o.finalVariants, variables, inits, new Set([o.next ?? 'Next']));
   const mutated: string[] = [];
   for (const [name, def] of defs) {
     if (!used.has(name) || specFormulas.has(name)) continue;

@@ -143,22 +143,27 @@ export function finalModels(manifest: Manifest, spec: string, includeScale: bool
 }
 
 /** The definitions a model's behaviour starts from: its SPECIFICATION, or its INIT and NEXT. */
-async function modelRoots(specDir: string, models: readonly ManifestModel[]): Promise<{ roots: string[]; init?: string }> {
+async function modelRoots(specDir: string, models: readonly ManifestModel[]): Promise<{ roots: string[]; init?: string; next?: string }> {
   const roots = new Set<string>();
   let init: string | undefined;
+  let next: string | undefined;
   for (const m of models) {
     const sections = parseCfg(await readFile(join(specDir, m.cfg), 'utf8'));
     for (const s of sections) {
       const name = s.body.split(/\s+/)[0];
       if (name === undefined || name === '') continue;
-      if (s.keyword === 'SPECIFICATION' || s.keyword === 'NEXT') roots.add(name);
+      if (s.keyword === 'SPECIFICATION') roots.add(name);
+      if (s.keyword === 'NEXT') {
+        roots.add(name);
+        next = name;
+      }
       if (s.keyword === 'INIT') {
         roots.add(name);
         init = name;
       }
     }
   }
-  return { roots: [...roots], ...(init !== undefined ? { init } : {}) };
+  return { roots: [...roots], ...(init !== undefined ? { init } : {}), ...(next !== undefined ? { next } : {}) };
 }
 
 interface Prepared {
@@ -199,6 +204,7 @@ export async function specMutants(
     finalVariants: [...new Set(models.map((m) => m.variant))],
     roots: roots.roots,
     ...(roots.init !== undefined ? { init: roots.init } : {}),
+    ...(roots.next !== undefined ? { next: roots.next } : {}),
   });
   if (!generated.ok) return { kind: 'input', message: generated.message };
   return { models, original, all: generated.mutants };
@@ -213,17 +219,17 @@ async function prepare(o: MutateOptions, spec: string): Promise<Prepared | Mutat
     (e) => `${o.equivalents.file}: ${spec} ${e.id} is listed as equivalent but no such mutant is generated any more (stale entry: judge the current code and update the list)`,
   );
   let chosen: readonly Mutant[] = all;
-  let selection = `all ${all.length}`;
+  let selection = `all ${all.length} mutants`;
   const wanted = (o.mutantIds ?? []).filter((id) => id.startsWith(`${spec}/`) || !id.includes('/')).map((id) => id.replace(`${spec}/`, ''));
   if (o.mutantIds !== undefined && o.mutantIds.length > 0) {
     chosen = all.filter((m) => wanted.includes(m.id));
-    selection = `${chosen.length} named`;
+    selection = `${chosen.length} named mutant${chosen.length === 1 ? '' : 's'} of ${all.length}`;
   } else if (o.limit !== undefined) {
     chosen = all.slice(0, o.limit);
-    selection = `the first ${chosen.length} of ${all.length}`;
+    selection = `the first ${chosen.length} of ${all.length} mutants`;
   } else if (o.sample !== undefined) {
     chosen = sampleMutants(all, o.sample.count, o.sample.seed);
-    selection = `${chosen.length} of ${all.length} sampled with seed ${o.sample.seed}`;
+    selection = `${chosen.length} of ${all.length} mutants, sampled with seed ${o.sample.seed}`;
   }
   return { spec, models, original, all, chosen, selection, problems };
 }
@@ -250,7 +256,7 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
   try {
     const specs: SpecMutation[] = [];
     for (const p of prepared) {
-      say(`${p.spec}: ${p.selection} mutants; checking them with SANY`);
+      say(`${p.spec}: ${p.selection}; checking them with SANY`);
       // SANY rejects the mutants that do not parse or make no sense (e.g. a level error).
       const sany =
         java === undefined

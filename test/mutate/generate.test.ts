@@ -80,6 +80,11 @@ describe.each(['IovIter', 'PageLifetime', 'SpliceRead'])('generateMutants on %s'
     }
   });
 
+  it("leaves Next's choice of action and arguments alone (the environment, not kernel code)", async () => {
+    const ms = await mutantsOf(spec);
+    expect(ms.filter((m) => m.definition === 'Next')).toEqual([]);
+  });
+
   it('leaves the design selection alone: no mutant changes a test of Variant', async () => {
     const ms = await mutantsOf(spec);
     for (const m of ms) {
