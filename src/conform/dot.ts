@@ -10,8 +10,8 @@ export interface DotGraph {
   /** TLC's fingerprint of each state → its variables. */
   readonly states: ReadonlyMap<string, ReadonlyMap<string, TlaValue>>;
   readonly initial: readonly string[];
-  /** Transitions as (from, to) fingerprints, each pair once. */
-  readonly edges: readonly (readonly [string, string])[];
+  /** Transitions as (from, to, the action's name from the edge's label), each triple once. */
+  readonly edges: readonly (readonly [string, string, string])[];
 }
 
 /** DOT's string escapes as TLC writes them: `\\`, `\"` and `\n`. */
@@ -20,12 +20,12 @@ function unescapeLabel(s: string): string {
 }
 
 const NODE = /^(-?\d+) \[label="((?:[^"\\]|\\.)*)"(,style = filled)?\];?$/;
-const EDGE = /^(-?\d+) -> (-?\d+)(?: \[.*\])?;?$/;
+const EDGE = /^(-?\d+) -> (-?\d+)(?: \[label="((?:[^"\\]|\\.)*)".*\])?;?$/;
 
 export function parseDot(text: string, file: string): Result<DotGraph, string> {
   const states = new Map<string, ReadonlyMap<string, TlaValue>>();
   const initial: string[] = [];
-  const edges: (readonly [string, string])[] = [];
+  const edges: (readonly [string, string, string])[] = [];
   const seenEdges = new Set<string>();
   const memo: ValueMemo = new Map();
   let lineNo = 0;
@@ -40,10 +40,11 @@ export function parseDot(text: string, file: string): Result<DotGraph, string> {
         line.startsWith('subgraph') || line.startsWith('color=') || line === '}' || line.startsWith('rankdir')) continue;
     const e = EDGE.exec(line);
     if (e !== null) {
-      const key = `${e[1]} ${e[2]}`;
+      const label = unescapeLabel(e[3] ?? '');
+      const key = `${e[1]} ${e[2]} ${label}`;
       if (!seenEdges.has(key)) {
         seenEdges.add(key);
-        edges.push([e[1] as string, e[2] as string]);
+        edges.push([e[1] as string, e[2] as string, label]);
       }
       continue;
     }

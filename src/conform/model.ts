@@ -205,7 +205,7 @@ export async function dumpStateGraph(sj: ShapeJob, dotFile: string): Promise<Res
       heap: job.heap,
       timeoutMs: job.timeoutMs,
       logFile: job.logFile,
-      extraArgs: ['-deadlock', '-dump', 'dot', dotFile],
+      extraArgs: ['-deadlock', '-dump', 'dot,actionlabels', dotFile],
       ...(job.onProgress !== undefined ? { onProgress: (p) => job.onProgress?.(p.distinct, p.generated) } : {}),
     });
     if (!run.ok) return err(run.error.message);

@@ -119,6 +119,12 @@ export interface Exploration<S> {
    * the coverage report.
    */
   classify?(action: StepAction, before: S, after: S): readonly string[];
+  /**
+   * The spec's action that leaves every variable unchanged, `action` included (`Terminating`, `Finished`: a
+   * finished run stutters). TLC's dump cannot name such a step (its state is its own successor), so both sides
+   * label it with this name.
+   */
+  readonly stuttering?: string;
   /** An independent copy of a state: `step` may change the state it is given. */
   clone(state: S): S;
   /** The model's state constraints (a cfg `CONSTRAINT`) by operator name, on the abstract state. */

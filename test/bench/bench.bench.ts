@@ -1,6 +1,6 @@
 // Performance figures for out/bench.json: the TLC-output parser against JSON.parse on the same trace as ITF,
-// replay steps per second, the wall time of the default `iterpin check`, and the container runner against the
-// host runner on one model. Measurements only: nothing here asserts on time.
+// replay steps per second, the explorer's distinct states per second against TLC's on the same model, the wall
+// time of the default `iterpin check`, and the container runner against the host runner on one model. Measurements only: nothing here asserts on time.
 
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -133,6 +133,38 @@ describe('bench', () => {
       });
     }
     results.parser = { target: 'within 3x of JSON.parse, linear in states', traces: rows };
+  });
+
+  it('explorer distinct states per second against TLC on the same model', async () => {
+    // The largest default model of each explorable spec; TLC with one worker, as iterpin check runs it.
+    const rows = [];
+    for (const model of ['MCIovIter', 'MCPageLifetime']) {
+      const ex = await iterpin(['explore', '--model', model, '--json', '--quiet']);
+      const tlc = await iterpin(['check', '--model', model, '--json', '--jobs', '1', '--workers', '1']);
+      if (ex.status !== 0 || tlc.status !== 0) {
+        rows.push({ model, explorer: ex.status === 0 ? 'measured' : 'not measured', tlc: tlc.status === 0 ? 'measured' : 'not measured', explorerExitCode: ex.status, tlcExitCode: tlc.status });
+        continue;
+      }
+      const e = (JSON.parse(ex.stdout) as { distinct: number; seconds: number }[])[0]!;
+      const t = (JSON.parse(tlc.stdout) as { models: { distinct?: number; seconds: number }[] }).models[0]!;
+      const explorerRate = e.distinct / e.seconds;
+      const tlcRate = (t.distinct ?? 0) / t.seconds;
+      rows.push({
+        model,
+        explorerDistinct: e.distinct,
+        explorerSeconds: +e.seconds.toFixed(2),
+        explorerDistinctPerSecond: Math.round(explorerRate),
+        tlcDistinct: t.distinct,
+        tlcSeconds: +t.seconds.toFixed(2),
+        tlcDistinctPerSecond: Math.round(tlcRate),
+        ratio: +(explorerRate / tlcRate).toFixed(2),
+      });
+    }
+    results.explore = {
+      target: 'explorer at least as many distinct states per second as TLC with one worker (ratio >= 1)',
+      note: "TLC's seconds are the wall time of its run (JVM start included); the explorer's exclude the TLC run that evaluates the constants",
+      models: rows,
+    };
   });
 
   it('wall time of the default iterpin check', async () => {

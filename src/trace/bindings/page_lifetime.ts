@@ -2,7 +2,8 @@
 // spec action as the kernel-shaped call it stands for, maps the implementation's state back to the spec's
 // variables, and asks the implementation's own checker which invariants fail.
 
-import type { Binding, StepAction, StepEffect } from '../binding.js';
+import type { ExplorableBinding, Exploration, StepAction, StepEffect } from '../binding.js';
+import { constantSet, integerArg } from './explore_args.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { tlaBool, tlaFn, tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
 import { printTla } from '../../tla/print.js';
@@ -324,7 +325,59 @@ function run(s: PageLifetimeState, action: StepAction): Result<StepEffect<PageLi
   }
 }
 
-export const binding: Binding<PageLifetimeState> = {
+// ---------------------------------------------------------------------------------------------------------------
+// Exploration under a model's constants
+
+/** The candidates of `Next`: every DIO, each of its bios, every user virtual page, every page, and Terminating. */
+function candidates(s: PageLifetimeState): StepAction[] {
+  const act = (name: ActionName, args: [string, number][] = []): StepAction => ({ name, args: new Map(args.map(([k, v]) => [k, integerArg(v)])) });
+  const out: StepAction[] = [];
+  for (const d of s.world.dios) {
+    // The bio number of GetPages/IomapDioZero is what the step produces; `recorded` fills it in.
+    out.push(act('GetPages', [['dio', d.id]]), act('IomapDioZero', [['dio', d.id]]));
+    for (let k = 1; k <= d.bios.length; k++) {
+      out.push(act('Submit', [['dio', d.id], ['bio', k]]), act('Dma', [['dio', d.id], ['bio', k]]), act('Complete', [['dio', d.id], ['bio', k]]));
+    }
+  }
+  for (const v of s.vpages) out.push(act('UserUnmap', [['vpage', v]]));
+  for (const p of [...s.world.mm.folios.keys()].sort((a, b) => a - b)) out.push(act('KernelFree', [['page', p]]));
+  out.push(act('Terminating'));
+  return out;
+}
+
+const exploration: Exploration<PageLifetimeState> = {
+  initialStates(c) {
+    const layouts = constantSet(c, 'Layouts');
+    if (!layouts.ok) return layouts;
+    const firsts: Map<string, TlaValue>[] = [];
+    for (const l of layouts.value) {
+      if (l.kind !== 'record') return err('an element of Layouts is not a record');
+      firsts.push(new Map(l.fields.filter(([f]) => ['kind', 'mapping', 'iter', 'owned'].includes(f))));
+    }
+    return ok(firsts);
+  },
+  candidates,
+  stuttering: 'Terminating',
+  recorded(a, before, after) {
+    if (a.name !== 'GetPages' && a.name !== 'IomapDioZero') return a;
+    const d = a.args.get('dio');
+    const k = d?.kind === 'int' ? Number(d.value) - 1 : -1;
+    const was = before.world.dios[k]?.bios.length ?? 0;
+    const now = after.world.dios[k]?.bios.length ?? 0;
+    // The spec records the new bio's number, or 0 when the call built none (-EFAULT).
+    return { name: a.name, args: new Map([...a.args, ['bio', integerArg(now > was ? now : 0)]]) };
+  },
+  classify(a, before) {
+    const d = a.args.get('dio');
+    const dio = d?.kind === 'int' ? before.world.dios[Number(d.value) - 1] : undefined;
+    return dio === undefined ? [] : [`${dio.iter.type} ${dio.op === 'READ' ? 'read' : 'write'}`];
+  },
+  // Steps work on the state in place; the world holds plain data (maps, arrays, records), so a structured clone
+  // is a faithful copy, aliasing inside it kept.
+  clone: (s) => structuredClone(s),
+};
+
+export const binding: ExplorableBinding<PageLifetimeState> = {
   ...pageLifetimeView,
   violations: (s) => pageLifetimeViolations(s.world),
   spec: 'PageLifetime',
@@ -350,4 +403,5 @@ export const binding: Binding<PageLifetimeState> = {
   step: run,
   abstract: abstractState,
   violated: (s) => violatedInvariants(s.world),
+  explore: exploration,
 };
