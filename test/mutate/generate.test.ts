@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyEdits, generateMutants, type Mutant } from '../../src/mutate/generate.js';
 import { kids, parseTla } from '../../src/mutate/syntax.js';
-import { lineDiff, sampleMutants } from '../../src/mutate/run.js';
+import { lineDiff, sampleMutants, specMutants } from '../../src/mutate/run.js';
+import { parseManifest } from '../../src/manifest/load.js';
 import { parseEquivalenceList, staleEntries } from '../../src/mutate/equivalent.js';
 import { sanyVerdict, splitSanyOutput } from '../../src/mutate/sany.js';
 
@@ -156,8 +157,12 @@ describe('selection, diff and the equivalence list', () => {
   it("the project's list is valid and none of its entries is stale", async () => {
     const list = parseEquivalenceList(read('mutants-equivalent.json'), 'spec/mutants-equivalent.json');
     if (!list.ok) throw new Error(list.message);
+    const manifest = parseManifest(read('manifest.json'), 'spec/manifest.json');
+    if (!manifest.ok) throw new Error('spec/manifest.json is invalid');
     for (const spec of new Set(list.value.entries.map((e) => e.spec))) {
-      const ids = new Set((await mutantsOf(spec)).map((m) => m.id));
+      const got = await specMutants({ manifest: manifest.value, specDir, includeScale: false }, spec);
+      if ('kind' in got) throw new Error(got.message);
+      const ids = new Set(got.all.map((m) => m.id));
       expect(staleEntries(list.value, spec, ids)).toEqual([]);
     }
   });
