@@ -5,10 +5,9 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTlcOnHost } from '../../src/tlc/host.js';
 import type { TlcRunResult } from '../../src/tlc/run.js';
 import type { TlaValue } from '../../src/tla/value.js';
-import { pinnedJar, ROOT, SPEC } from '../tlc-harness.js';
+import { pinnedJar, ROOT, runModel, SPEC } from '../tlc-harness.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'splice_read');
 const UNFAIR = ['MCSpliceReadNoDevice', 'MCSpliceReadNoReader', 'MCSpliceReadNoReaderPages'] as const;
@@ -22,18 +21,19 @@ beforeAll(async () => {
   await copyFile(join(FIXTURES, 'MCSpliceReadUnfair.tla'), join(dir, 'MCSpliceReadUnfair.tla'));
   for (const name of UNFAIR) {
     await copyFile(join(FIXTURES, `${name}.cfg`), join(dir, `${name}.cfg`));
-    const r = await runTlcOnHost({
-      jar: jar.path,
-      specDir: dir,
+    const entry = {
+      name,
+      spec: 'SpliceRead',
       module: 'MCSpliceReadUnfair.tla',
       cfg: `${name}.cfg`,
-      workers: 1,
-      heap: '512m',
-      timeoutMs: 120_000,
-      logFile: join(dir, `${name}.log`),
-    });
-    if (!r.ok) throw new Error(r.error.message);
-    runs.set(name, r.value);
+      variant: 'copy-splice-read',
+      expect: { result: 'success' as const },
+      distinct: 0,
+      depth: 0,
+      purpose: 'test-only',
+    };
+    const { result } = await runModel(jar, entry, { specDir: dir, timeoutMs: 120_000 });
+    runs.set(name, result);
   }
 }, 400_000);
 
