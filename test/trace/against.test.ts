@@ -8,6 +8,9 @@ import { binding as iovIter } from '../../src/trace/bindings/iov_iter.js';
 import { replayAgainst, type AgainstReport } from '../../src/trace/against.js';
 import { renderAgainstText } from '../../src/trace/render_against.js';
 import { readTraceFixture } from '../tlc-harness.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseItfText } from '../../src/tla/itf.js';
 import { runCli } from '../cli-harness.js';
 
 type Ran = Exclude<AgainstReport, { verdict: 'bad-trace' }>;
@@ -32,6 +35,22 @@ describe('replay --against', () => {
     expect(r.end.violatedAt).toBeUndefined();
     expect(otherStates).toHaveLength(trace.states.length);
     expect(r.summary).toContain(`${trace.meta.invariant} holds on v6.5 through step ${last}`);
+  });
+
+  it('the NoLeakInv round of bug-dio-reffed (a counterexample iterpin review found): the completion releases with put_page on the bug, unpin_user_page on v6.5', async () => {
+    const parsed = parseItfText(await readFile(join(import.meta.dirname, '..', 'fixtures', 'review', 'PageLifetimeBugDioReffedNoLeak.itf.json'), 'utf8'));
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const trace = parsed.value;
+    expect(trace.meta.invariant).toBe('NoLeakInv');
+    const r = ran(replayAgainst(trace, pageLifetime, 'v6.5').report);
+    expect(r.ownVerdict).toBe('reproduced');
+    const complete = r.steps.find((s) => s.name === 'Complete')!;
+    expect(complete.own?.narration.join('\n')).toMatch(/bio_release_pages\(bio 1, mark dirty\): flags \[BIO_PAGE_REFFED\][\s\S]*put_page\(page 5\): refcount 1025 → 1024/);
+    expect(complete.other?.narration.join('\n')).toMatch(/bio_release_pages\(bio 1, mark dirty\): flags \[BIO_PAGE_PINNED\][\s\S]*unpin_user_page\(page 5\): refcount 1025 → 1/);
+    expect(complete.own?.violated).toContain('NoLeakInv');
+    expect(complete.other?.violated).toEqual([]);
+    expect(r.end).toMatchObject({ invariant: 'NoLeakInv', through: trace.states.length - 1, holdsAtEnd: true });
+    expect(renderAgainstText(r)).toMatch(/put_page\(page 5\): refcount 1025 → 1024 +\| unpin_user_page\(page 5\): refcount 1025 → 1/);
   });
 
   it('the syzbot corruption on copy-splice-read: the final design refuses to hand a page it holds to another allocator', async () => {

@@ -1,9 +1,9 @@
 // Reviewer views of IovIter states: a timeline row per segment of the iterator (consumed, current, ahead; what
 // the last extraction returned), differences in kernel terms, and sequence-diagram arrows.
 
-import type { BindingView, StepAction, TimelineRow } from '../binding.js';
+import type { BindingView, TimelineRow } from '../binding.js';
 import type { TlaValue } from '../../tla/value.js';
-import { elems, get, ints, num, pathParts, str } from './view_values.js';
+import { actionArg as arg, elems, get, ints, num, pathParts, str } from './view_values.js';
 
 function timeline(vars: ReadonlyMap<string, TlaValue>): TimelineRow[] {
   const layout = vars.get('layout');
@@ -52,11 +52,6 @@ function describePath(path: string): string {
       return path;
   }
 }
-
-const arg = (a: StepAction, name: string): string => {
-  const v = a.args.get(name);
-  return v === undefined ? '?' : String(num(v) ?? str(v) ?? '?');
-};
 
 export const iovIterView: BindingView<unknown> = {
   timeline,

@@ -1,10 +1,10 @@
 // Reviewer views of PageLifetime states: a timeline row per page (owner, refcount, pins by the GUP bias, the bios
 // targeting it, free), differences in kernel terms, and each action as an arrow of a sequence diagram.
 
-import type { BindingView, StepAction, TimelineRow } from '../binding.js';
+import type { BindingView, TimelineRow } from '../binding.js';
 import type { TlaValue } from '../../tla/value.js';
 import { GUP_PIN_COUNTING_BIAS } from '../../kernel/mm/mm.js';
-import { entries, get, ints, num, pathParts, str } from './view_values.js';
+import { actionArg as arg, entries, get, ints, num, pathParts, str } from './view_values.js';
 
 function timeline(vars: ReadonlyMap<string, TlaValue>): TimelineRow[] {
   const freed = new Set(ints(vars.get('freed')));
@@ -71,11 +71,6 @@ function describePath(path: string): string {
       return path;
   }
 }
-
-const arg = (a: StepAction, name: string): string => {
-  const v = a.args.get(name);
-  return v === undefined ? '?' : String(num(v) ?? str(v) ?? '?');
-};
 
 export const pageLifetimeView: BindingView<unknown> = {
   timeline,

@@ -1,9 +1,9 @@
 // Reviewer views of SpliceRead states: a timeline row per page frame (owner, refcount, the pipe buffer and bios
 // targeting it, free or reused by another allocator), differences in kernel terms, and sequence-diagram arrows.
 
-import type { BindingView, StepAction, TimelineRow } from '../binding.js';
+import type { BindingView, TimelineRow } from '../binding.js';
 import type { TlaValue } from '../../tla/value.js';
-import { entries, get, ints, num, pathParts, str } from './view_values.js';
+import { actionArg as arg, entries, get, ints, num, pathParts, str } from './view_values.js';
 
 function timeline(vars: ReadonlyMap<string, TlaValue>): TimelineRow[] {
   const owner = entries(vars.get('owner'));
@@ -73,11 +73,6 @@ function describePath(path: string): string {
       return path;
   }
 }
-
-const arg = (a: StepAction, name: string): string => {
-  const v = a.args.get(name);
-  return v === undefined ? '?' : String(num(v) ?? str(v) ?? '?');
-};
 
 export const spliceReadView: BindingView<unknown> = {
   timeline,

@@ -1,6 +1,7 @@
 // Small readers of TLA+ values for the reviewer views of the bindings (timelines, path descriptions): lenient,
 // because a view never decides a verdict — a value of an unexpected shape just shows less.
 
+import type { StepAction } from '../binding.js';
 import type { TlaValue } from '../../tla/value.js';
 
 export function num(v: TlaValue | undefined): number | undefined {
@@ -40,4 +41,10 @@ export function pathParts(path: string): (string | number)[] {
     else out.push(m[3] ?? m[4] ?? '');
   }
   return out;
+}
+
+/** An action's argument as text (`?` when absent or not a number or string), for diagram labels. */
+export function actionArg(a: StepAction, name: string): string {
+  const v = a.args.get(name);
+  return v === undefined ? '?' : String(num(v) ?? str(v) ?? '?');
 }
