@@ -131,8 +131,8 @@ async function tlcRound(o: ReviewOptions, work: string, plan: Plan, name: string
     ...(trace !== undefined ? { itf: writeItf(trace) } : {}),
     ...(r.problems[0] !== undefined ? { message: r.problems[0].message } : {}),
   };
-  // Only verdicts are kept: a time-out or a crash says nothing about the model.
-  if (key !== undefined && o.cacheDir !== undefined && (r.outcome === 'success' || r.outcome === 'safety')) await writeCached(o.cacheDir, key, run);
+  // Only verdicts are kept (a deadlock is one): a time-out or a crash says nothing about the model.
+  if (key !== undefined && o.cacheDir !== undefined && r.outcome !== 'timeout' && r.outcome !== 'error') await writeCached(o.cacheDir, key, run);
   return { cached: false, run, ...(trace !== undefined ? { trace } : {}) };
 }
 
