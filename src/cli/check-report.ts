@@ -4,18 +4,37 @@
 import { isAbsolute, relative } from 'node:path';
 import type { Expectation, ManifestModel } from '../manifest/manifest.js';
 import type { TlcOutcome, TlcProblem, TlcRunResult } from '../tlc/run.js';
+import type { ActionCoverage } from '../tlc/tool-coverage.js';
 import { EXIT } from './command.js';
 
 /**
  * match: outcome, invariant and (where compared) counts equal the manifest's. mismatch: TLC reached a verdict
- * that differs. tlc-error: TLC stopped without a verdict. timeout: killed at the time limit. environment: the
- * runner could not start TLC. skipped: not run because an environment problem stopped the run.
+ * that differs. uncovered: everything matched, but the model is expected to succeed and some action of Next never
+ * fired without the manifest allowing it (neverFires). tlc-error: TLC stopped without a verdict. timeout: killed
+ * at the time limit. environment: the runner could not start TLC. skipped: not run because an environment problem
+ * stopped the run.
  */
-export type ModelStatus = 'match' | 'mismatch' | 'tlc-error' | 'timeout' | 'environment' | 'skipped';
+export type ModelStatus = 'match' | 'mismatch' | 'uncovered' | 'tlc-error' | 'timeout' | 'environment' | 'skipped';
 
+/** How often each action of Next fired in a run with -coverage. */
+export interface ModelCoverage {
+  /** Each action of Next, in Next's order, with TLC's counts (generated 0 = never fired). */
+  readonly actions: readonly ActionCoverage[];
+  /** Actions that fired at least once, out of all. */
+  readonly fired: number;
+  readonly of: number;
+  /** Actions that never fired and that the manifest does not allow to (the reason for `uncovered`). */
+  readonly unfired: readonly string[];
+  /** Actions that never fired as the manifest allows, with its reason. */
+  readonly allowed: Readonly<Record<string, string>>;
+  /** Set when Next's disjuncts could not be read from the source: the names are TLC's, and this says why. */
+  readonly namesFromTlc?: string;
+}
 export interface ModelGot {
   readonly outcome: TlcOutcome;
   readonly invariant?: string;
+  /** The violated temporal property (liveness). */
+  readonly property?: string;
   readonly distinct?: number;
   readonly generated?: number;
   /** Graph depth for success, trace length for a counterexample. */
@@ -29,6 +48,8 @@ export interface ModelCheck {
   readonly expect: Expectation;
   readonly expectDistinct: number;
   readonly expectDepth: number;
+  /** The manifest's `actionsFired` ("k/n"), when it records one. */
+  readonly expectActionsFired?: string;
   readonly status: ModelStatus;
   readonly got?: ModelGot;
   /** Each difference from the manifest, e.g. "distinct states: expected 189, got 190". */
@@ -38,6 +59,8 @@ export interface ModelCheck {
   /** Which counts were compared: both with one worker; only a success's distinct count with more. */
   readonly compared: { readonly distinct: boolean; readonly depth: boolean };
   readonly seconds: number;
+  /** With -coverage: how often each action of Next fired (partial for a violation: the search stopped there). */
+  readonly coverage?: ModelCoverage;
   /** The counterexample written as ITF, when there is one. */
   readonly itf?: string;
   readonly log?: string;
@@ -58,11 +81,13 @@ export interface CheckReport {
   readonly warnings: readonly string[];
 }
 
-export const describeExpectation = (e: Expectation): string => (e.result === 'success' ? 'success' : `safety ${e.invariant}`);
+export const describeExpectation = (e: Expectation): string =>
+  e.result === 'success' ? 'success' : e.result === 'safety' ? `safety ${e.invariant}` : `liveness ${e.property}`;
 
 export function describeGot(g: ModelGot | undefined, status: ModelStatus): string {
   if (g === undefined) return status === 'skipped' ? 'skipped' : status === 'environment' ? 'not run' : '?';
   if (g.outcome === 'error') return 'TLC error';
+  if (g.outcome === 'liveness' && g.property !== undefined) return `liveness ${g.property}`;
   return g.outcome === 'safety' && g.invariant !== undefined ? `safety ${g.invariant}` : g.outcome;
 }
 
@@ -72,16 +97,56 @@ export function observedDepth(r: TlcRunResult): number | undefined {
   return r.trace.length > 0 ? r.trace.length : undefined;
 }
 
-/** Compares one finished run with its manifest entry. */
+/** Judges a run's action counts against the manifest's neverFires. */
+export function modelCoverage(m: ManifestModel, actions: readonly ActionCoverage[], namesFromTlc?: string): ModelCoverage {
+  const allowed: Record<string, string> = {};
+  const unfired: string[] = [];
+  for (const a of actions) {
+    if (a.generated > 0) continue;
+    const reason = m.neverFires?.[a.name];
+    if (reason !== undefined) allowed[a.name] = reason;
+    else unfired.push(a.name);
+  }
+  return {
+    actions,
+    fired: actions.filter((a) => a.generated > 0).length,
+    of: actions.length,
+    unfired,
+    allowed,
+    ...(namesFromTlc !== undefined ? { namesFromTlc } : {}),
+  };
+}
+
+/** The differences between a complete search's coverage and the manifest: stale neverFires entries, k/n. */
+function coverageDifferences(m: ManifestModel, c: ModelCoverage, complete: boolean, compareFired: boolean): string[] {
+  const out: string[] = [];
+  if (compareFired && m.actionsFired !== undefined && `${c.fired}/${c.of}` !== m.actionsFired) {
+    out.push(`actions fired: expected ${m.actionsFired}, got ${c.fired}/${c.of}`);
+  }
+  if (!complete) return out;
+  for (const name of Object.keys(m.neverFires ?? {})) {
+    const a = c.actions.find((x) => x.name === name);
+    if (a === undefined && c.namesFromTlc === undefined) {
+      out.push(`neverFires: ${name} is not an action of Next (${c.actions.map((x) => x.name).join(', ')})`);
+    } else if (a !== undefined && a.generated > 0) {
+      out.push(`neverFires: ${name} fired (${a.generated} time${a.generated === 1 ? '' : 's'}); remove it from neverFires`);
+    }
+  }
+  return out;
+}
+
+/** Compares one finished run with its manifest entry (and, with -coverage, its action counts with neverFires). */
 export function compareRun(
   m: ManifestModel,
   r: TlcRunResult,
   workers: number,
-): Pick<ModelCheck, 'status' | 'got' | 'differences' | 'problems' | 'compared'> {
+  coverage?: ModelCoverage,
+): Pick<ModelCheck, 'status' | 'got' | 'differences' | 'problems' | 'compared' | 'coverage'> {
   const depth = observedDepth(r);
   const got: ModelGot = {
     outcome: r.outcome,
     ...(r.invariant !== undefined ? { invariant: r.invariant } : {}),
+    ...(r.property !== undefined ? { property: r.property } : {}),
     ...(r.stats !== undefined ? { distinct: r.stats.distinct, generated: r.stats.generated } : {}),
     ...(depth !== undefined ? { depth } : {}),
   };
@@ -94,6 +159,8 @@ export function compareRun(
     differences.push(`result: expected ${describeExpectation(m.expect)}, got ${describeGot(got, 'mismatch')}`);
   } else if (m.expect.result === 'safety' && r.invariant !== m.expect.invariant) {
     differences.push(`invariant: expected ${m.expect.invariant}, got ${r.invariant ?? 'none named'}`);
+  } else if (m.expect.result === 'liveness' && r.property !== m.expect.property) {
+    differences.push(`property: expected ${m.expect.property}, got ${r.property ?? 'none named'}`);
   }
   if (compared.distinct && got.distinct !== m.distinct) {
     differences.push(`distinct states: expected ${m.distinct}, got ${got.distinct ?? 'none reported'}`);
@@ -101,7 +168,12 @@ export function compareRun(
   if (compared.depth && got.depth !== m.depth) {
     differences.push(`depth: expected ${m.depth}, got ${got.depth ?? 'none reported'}`);
   }
-  return { status: differences.length === 0 ? 'match' : 'mismatch', got, differences, problems: [], compared };
+  if (coverage === undefined) return { status: differences.length === 0 ? 'match' : 'mismatch', got, differences, problems: [], compared };
+  // A success searched every reachable state: its counts are complete, and so is the judgement of each action.
+  const complete = r.outcome === 'success';
+  differences.push(...coverageDifferences(m, coverage, complete, complete || workers === 1));
+  const status = differences.length > 0 ? 'mismatch' : complete && m.expect.result === 'success' && coverage.unfired.length > 0 ? 'uncovered' : 'match';
+  return { status, got, differences, problems: [], compared, coverage };
 }
 
 /**
@@ -115,6 +187,7 @@ export function checkExitCode(report: CheckReport): number {
   if (has('tlc-error')) return EXIT.tlcError;
   if (has('timeout')) return EXIT.timeout;
   if (has('mismatch') || has('skipped')) return EXIT.mismatch;
+  if (has('uncovered')) return EXIT.uncovered;
   return EXIT.ok;
 }
 
@@ -127,11 +200,21 @@ export function formatProblem(p: TlcProblem, cwd?: string): string {
 const MARK: Readonly<Record<ModelStatus, string>> = {
   match: '✓',
   mismatch: '✗',
+  uncovered: '✗',
   'tlc-error': '✗',
   timeout: '✗',
   environment: '✗',
   skipped: '-',
 };
+
+/** `k/n` actions fired; a difference from the manifest's k/n shown like a count's; '-' without coverage. */
+function firedCell(m: ModelCheck): string {
+  const c = m.coverage;
+  if (c === undefined) return '-';
+  const got = `${c.fired}/${c.of}`;
+  const want = m.expectActionsFired;
+  return want !== undefined && want !== got && m.differences.some((d) => d.startsWith('actions fired:')) ? `${got} (≠${want})` : got;
+}
 
 function countCell(got: number | undefined, expected: number, compared: boolean): string {
   if (got === undefined) return '-';
@@ -147,7 +230,7 @@ function shown(path: string, cwd: string | undefined): string {
 
 /** The table, then one line per problem, then where the results are; paths relative to `cwd` if given. */
 export function renderCheckText(report: CheckReport, opts: { readonly cwd?: string } = {}): string {
-  const header = ['model', 'variant', 'expected', 'got', 'distinct', 'depth', 'seconds', ''];
+  const header = ['model', 'variant', 'expected', 'got', 'distinct', 'depth', 'actions fired', 'seconds', ''];
   const rows = report.models.map((m) => [
     m.name,
     m.variant,
@@ -155,11 +238,12 @@ export function renderCheckText(report: CheckReport, opts: { readonly cwd?: stri
     m.status === 'timeout' ? 'timeout' : describeGot(m.got, m.status),
     countCell(m.got?.distinct, m.expectDistinct, m.compared.distinct),
     countCell(m.got?.depth, m.expectDepth, m.compared.depth),
+    firedCell(m),
     m.status === 'skipped' ? '-' : m.seconds.toFixed(1),
     MARK[m.status],
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const numeric = new Set([4, 5, 6]);
+  const numeric = new Set([4, 5, 6, 7]);
   const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => (numeric.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
@@ -169,6 +253,10 @@ export function renderCheckText(report: CheckReport, opts: { readonly cwd?: stri
   const notes: string[] = [];
   for (const m of report.models) {
     for (const d of m.differences) notes.push(`✗ ${m.name}: ${d}`);
+    for (const a of m.coverage?.unfired ?? []) {
+      if (m.status === 'uncovered') notes.push(`✗ ${m.name}: action ${a} never fired (fix the model, or list it under neverFires with the reason)`);
+    }
+    if (m.coverage?.namesFromTlc !== undefined) notes.push(`warning: ${m.name}: actions named as TLC prints them: ${m.coverage.namesFromTlc}`);
     for (const p of m.problems) notes.push(`✗ ${m.name}: ${m.status === 'environment' ? '' : 'TLC error: '}${formatProblem(p, opts.cwd)}`);
     if (m.status === 'timeout') notes.push(`✗ ${m.name}: killed after its time limit (${m.seconds.toFixed(1)} s)`);
     if (m.status === 'skipped') notes.push(`- ${m.name}: not run`);

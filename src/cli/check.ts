@@ -10,7 +10,8 @@ import { EXIT } from './command.js';
 import type { ManifestModel } from '../manifest/manifest.js';
 import { formatManifestError, loadManifest } from '../manifest/load.js';
 import { projectRoot } from '../tlc/jar.js';
-import type { TlcRunResult } from '../tlc/run.js';
+import type { TlcRunOptions, TlcRunResult } from '../tlc/run.js';
+import { nameViolatedProperty } from '../tlc/liveness.js';
 import { DEFAULT_HEAP, validateHeap } from '../tlc/args.js';
 import { writeItf } from '../tla/itf.js';
 import { traceFromRun } from '../tlc/counterexample.js';
@@ -21,6 +22,9 @@ import { pool } from '../shared/pool.js';
 import { prepareTlc } from './tlc-env.js';
 import { renderManifestMarkdown, renderManifestText } from '../manifest/table.js';
 import { cfgInvariants, parseCfg } from '../tlc/cfg.js';
+import { readNextList } from '../tlc/next-actions.js';
+import { actionCoverage } from '../tlc/tool-coverage.js';
+import { modelCoverage, type ModelCoverage } from './check-report.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 
@@ -30,6 +34,17 @@ Model-checks the models of spec/manifest.json with TLC and compares each result 
 invariant, distinct states, depth) with the manifest. Each run writes into a new directory
 out/check-<time>-<pid>/ (a TLC log per model, an ITF trace per counterexample, report.json) and
 points out/latest at it. Fetches the pinned TLC jar first if it is not there yet.
+
+TLC runs with -coverage: the report says, per model, how often each action of Next (each \/ disjunct,
+named after the operator it applies) fired, as "actions fired" k/n. A model expected to succeed in which
+an action never fires is "uncovered" unless its manifest entry lists the action under "neverFires" with
+the reason; "actionsFired" ("k/n"), when the manifest records it, is compared like the state counts.
+A model whose entry says "noCoverage" (with the reason) runs without -coverage.
+
+A model may expect a liveness violation: "expect": {"result": "liveness", "property": "P"}, P one of its
+cfg's PROPERTIES. TLC does not name the property it found violated; with several PROPERTIES the model is
+run again once per property (that property alone, the expected one first) and the first one violated on
+its own is named, its lasso written as the counterexample (#meta.loopIndex and lasso, ITF's loop).
 
 options:
   --model NAME       check only this model (repeatable, or comma-separated)
@@ -44,12 +59,15 @@ options:
   --manifest FILE    another manifest (its directory holds the specs)
   --json             print the report as JSON
   --verbose          progress lines even when stderr is not a terminal
+  --no-coverage      run TLC without -coverage: no action counts, no "uncovered" verdict
   --list             list the selected models with their expectations instead of running TLC
                      (with --markdown: the table README.md carries; with --json: as JSON)
 
 exit codes:
   0   every model matched the manifest
   ${EXIT.mismatch}   some model's result differs from the manifest
+  ${EXIT.uncovered}   every result matched, but some model expected to succeed has an action that never
+      fired and is not listed under its "neverFires"
   ${EXIT.usage}  wrong usage, e.g. an unknown model name
   ${EXIT.badInput}  the manifest is invalid
   ${EXIT.tlcError}  TLC stopped without a verdict (parse or cfg error, crash) for some model
@@ -74,6 +92,7 @@ interface CheckOptions {
   readonly verbose: boolean;
   readonly list: boolean;
   readonly markdown: boolean;
+  readonly coverage: boolean;
 }
 
 type Parsed = { ok: true; value: CheckOptions } | { ok: false; message: string };
@@ -104,6 +123,7 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
         verbose: { type: 'boolean', default: false },
         list: { type: 'boolean', default: false },
         markdown: { type: 'boolean', default: false },
+        'no-coverage': { type: 'boolean', default: false },
       },
     }));
   } catch (e) {
@@ -137,6 +157,7 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
       verbose: values.verbose,
       list: values.list,
       markdown: values.markdown,
+      coverage: !values['no-coverage'],
     },
   };
 }
@@ -211,12 +232,20 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   const started = process.hrtime.bigint();
 
   const checkOne = async (m: ManifestModel): Promise<ModelCheck> => {
-    const base = { name: m.name, spec: m.spec, variant: m.variant, expect: m.expect, expectDistinct: m.distinct, expectDepth: m.depth };
+    const base = {
+      name: m.name,
+      spec: m.spec,
+      variant: m.variant,
+      expect: m.expect,
+      expectDistinct: m.distinct,
+      expectDepth: m.depth,
+      ...(m.actionsFired !== undefined ? { expectActionsFired: m.actionsFired } : {}),
+    };
     const noCounts = { distinct: false, depth: false };
     if (stop.signal.aborted) return { ...base, status: 'skipped', differences: [], problems: [], compared: noCounts, seconds: 0 };
     sink.start(m.name);
     const log = join(runDir.value, `${m.name}.log`);
-    const result = await runner({
+    const runOptions: TlcRunOptions = {
       jar: jar.path,
       specDir,
       module: m.module,
@@ -228,19 +257,25 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       env: io.env,
       signal: stop.signal,
       onProgress: (p) => sink.progress(m.name, p),
-    });
+      coverage: o.coverage && m.noCoverage === undefined,
+    };
+    const result = await runner(runOptions);
     if (!result.ok) {
       // Java or the engine is missing: every other model would fail the same way.
       stop.abort();
       sink.done(m.name, `${m.name}: not run (${result.error.message})`);
       return { ...base, status: 'environment', differences: [], problems: [{ kind: 'other', message: result.error.message }], compared: noCounts, seconds: 0 };
     }
-    const r = result.value;
+    // TLC does not name the temporal property it found violated: name it (re-running per property if need be).
+    const named = await nameViolatedProperty(result.value, runner, { ...runOptions, onProgress: () => undefined }, m.expect.result === 'liveness' ? m.expect.property : undefined);
+    if (named.note !== undefined) warnings.push(`${m.name}: liveness violation, property not named: ${named.note}`);
+    const r = named.result;
     tlcVersion ??= r.tlcVersion;
-    const verdict = compareRun(m, r, o.workers);
+    const coverage = r.coverage !== undefined ? await coverageOf(m, r.coverage, specDir) : undefined;
+    const verdict = compareRun(m, r, o.workers, coverage);
     const itf = await writeCounterexample(runDir.value, m, r, jar.sha256, specDir);
     if (itf !== undefined && !itf.ok) writeErrors.push(itf.message);
-    sink.done(m.name, `${m.name}: ${r.outcome}${r.invariant !== undefined ? ` ${r.invariant}` : ''} in ${r.seconds.toFixed(1)} s ${verdict.status === 'match' ? '✓' : '✗'}`);
+    sink.done(m.name, `${m.name}: ${r.outcome}${r.invariant !== undefined ? ` ${r.invariant}` : ''}${r.property !== undefined ? ` ${r.property}` : ''} in ${r.seconds.toFixed(1)} s ${verdict.status === 'match' ? '✓' : '✗'}`);
     return {
       ...base,
       ...verdict,
@@ -272,6 +307,12 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   io.stdout.write(o.json ? renderCheckJson(report) : renderCheckText(report, { cwd: io.cwd }));
   return checkExitCode(report);
+}
+
+/** The run's action counts per action of Next, the actions read from the model's source (else TLC's names). */
+async function coverageOf(m: ManifestModel, entries: NonNullable<TlcRunResult['coverage']>, specDir: string): Promise<ModelCoverage> {
+  const next = await readNextList(specDir, m.module, m.cfg);
+  return modelCoverage(m, actionCoverage(entries, next.ok ? next.value : undefined), next.ok ? undefined : next.error);
 }
 
 /** Writes a run's counterexample as `<model>.itf.json`; nothing for a success or a killed run. */

@@ -16,7 +16,7 @@ import { writeFileAtomic } from '../shared/output.js';
 import { basename, resolve } from 'node:path';
 import type { ReplayReport, ReplayVerdict } from '../trace/report.js';
 
-const VERDICTS: readonly ReplayVerdict[] = ['reproduced', 'conforms', 'diverged', 'not-enabled', 'bad-trace'];
+const VERDICTS: readonly ReplayVerdict[] = ['reproduced', 'conforms', 'diverged', 'not-enabled', 'unconfirmed', 'bad-trace'];
 
 const HELP = `usage: iterpin replay <trace.itf.json | tlc-output.log | -> [options]
 
@@ -40,10 +40,15 @@ options:
                    sides; where V refuses an action and why; whether the trace's invariant holds on V
 
 verdicts and exit codes:
-  reproduced   0  every state matched and the implementation flags the trace's invariant at its last step
+  reproduced   0  every state matched and the implementation flags the trace's invariant at its last step;
+                  for a liveness counterexample (a lasso: #meta.loopIndex, or ITF's loop), every state
+                  matched and the spec's binding confirms the lasso: it takes the step that closes the
+                  loop back to the recorded state (or, for stuttering, shows that stopping there is fair)
+                  and that repeating the cycle forever violates the property
   conforms     0  every state matched and no invariant was expected or flagged
   diverged     2  a state differs (the variable and path are named) or the violation does not match
   not-enabled  3  the implementation refuses a step's action (the reason is given)
+  unconfirmed  5  a lasso's states all matched, but the binding cannot confirm its loop (the reason is given)
   bad-trace   65  the file is not a valid trace for the spec
   (with --expect: 0 when the verdict is the expected one, 1 otherwise, 65 for a bad trace)
   (with --against: 0 when the trace replays on its own variant, 1 when it does not, 65 for a bad trace)

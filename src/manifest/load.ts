@@ -16,8 +16,12 @@ export interface ManifestError {
   readonly message: string;
 }
 
-const MODEL_KEYS = ['name', 'spec', 'module', 'cfg', 'variant', 'expect', 'distinct', 'depth', 'purpose', 'scale'] as const;
-const REQUIRED_KEYS = MODEL_KEYS.filter((k) => k !== 'scale');
+const MODEL_KEYS = ['name', 'spec', 'module', 'cfg', 'variant', 'expect', 'distinct', 'depth', 'purpose', 'scale', 'neverFires', 'actionsFired', 'noCoverage'] as const;
+const OPTIONAL_KEYS: readonly string[] = ['scale', 'neverFires', 'actionsFired', 'noCoverage'];
+const REQUIRED_KEYS = MODEL_KEYS.filter((k) => !OPTIONAL_KEYS.includes(k));
+
+/** An action of Next as coverage names it: `Op`, `Inst!Op`, or `Next@line:col` for a disjunct that applies no operator. */
+const ACTION_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:![A-Za-z_][A-Za-z0-9_]*)*(?:@[0-9]+:[0-9]+)?$/;
 
 type Check<T> = Result<T, { at: string; message: string }>;
 
@@ -51,21 +55,57 @@ function specFile(v: unknown, at: string, ext: string): Check<string> {
   return ok(s.value);
 }
 
+const TLA_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 function expectation(v: unknown, at: string): Check<Expectation> {
-  if (!isObject(v)) return fail(at, `must be {"result":"success"} or {"result":"safety","invariant":…}, got ${describe(v)}`);
-  const extra = Object.keys(v).filter((k) => k !== 'result' && k !== 'invariant');
-  if (extra.length > 0) return fail(`${at}.${extra[0]}`, 'is not a field of an expectation (result, invariant)');
+  if (!isObject(v)) {
+    return fail(at, `must be {"result":"success"}, {"result":"safety","invariant":…} or {"result":"liveness","property":…}, got ${describe(v)}`);
+  }
+  const extra = Object.keys(v).filter((k) => k !== 'result' && k !== 'invariant' && k !== 'property');
+  if (extra.length > 0) return fail(`${at}.${extra[0]}`, 'is not a field of an expectation (result, invariant, property)');
+  if (v.result !== 'liveness' && 'property' in v) return fail(`${at}.property`, 'is only for a "liveness" result');
   if (v.result === 'success') {
     if ('invariant' in v) return fail(`${at}.invariant`, 'must be absent when the result is "success"');
     return ok({ result: 'success' });
   }
+  if (v.result === 'liveness') {
+    if ('invariant' in v) return fail(`${at}.invariant`, 'must be absent when the result is "liveness" (name the property)');
+    const prop = nonEmptyString(v.property, `${at}.property`);
+    if (!prop.ok) return prop;
+    if (!TLA_IDENTIFIER.test(prop.value)) return fail(`${at}.property`, `must be a TLA+ identifier, got ${describe(prop.value)}`);
+    return ok({ result: 'liveness', property: prop.value });
+  }
   if (v.result === 'safety') {
     const inv = nonEmptyString(v.invariant, `${at}.invariant`);
     if (!inv.ok) return inv;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(inv.value)) return fail(`${at}.invariant`, `must be a TLA+ identifier, got ${describe(inv.value)}`);
+    if (!TLA_IDENTIFIER.test(inv.value)) return fail(`${at}.invariant`, `must be a TLA+ identifier, got ${describe(inv.value)}`);
     return ok({ result: 'safety', invariant: inv.value });
   }
-  return fail(`${at}.result`, `must be "success" or "safety", got ${describe(v.result)}`);
+  return fail(`${at}.result`, `must be "success", "safety" or "liveness", got ${describe(v.result)}`);
+}
+
+/** `{"Action": "why it never fires in this model", …}`, only for a model expected to succeed. */
+function neverFires(v: unknown, at: string, expect: Expectation): Check<Record<string, string>> {
+  if (!isObject(v)) return fail(at, `must be an object mapping action names to the reason each never fires, got ${describe(v)}`);
+  if (expect.result !== 'success') return fail(at, 'is only for a model expected to succeed (a violation stops the search early)');
+  const out: Record<string, string> = {};
+  for (const [name, reason] of Object.entries(v)) {
+    if (!ACTION_NAME.test(name)) return fail(`${at}.${name}`, `is not an action name (an operator of Next, e.g. "Consume" or "IV!Extract")`);
+    const r = nonEmptyString(reason, `${at}.${name}`);
+    if (!r.ok) return fail(`${at}.${name}`, `must be the reason the action never fires, a non-empty string, got ${describe(reason)}`);
+    out[name] = r.value;
+  }
+  return ok(out);
+}
+
+/** `"k/n"`: k of the n actions of Next fire. */
+function actionsFired(v: unknown, at: string): Check<string> {
+  const m = typeof v === 'string' ? /^([0-9]{1,6})\/([0-9]{1,6})$/.exec(v) : null;
+  if (m === null) return fail(at, `must be "k/n" (k of the n actions of Next fire), got ${describe(v)}`);
+  const fired = Number(m[1]);
+  const of = Number(m[2]);
+  if (fired > of || of === 0) return fail(at, `must have 0 <= k <= n and n >= 1, got ${describe(v)}`);
+  return ok(`${fired}/${of}`);
 }
 
 function model(v: unknown, at: string): Check<ManifestModel> {
@@ -96,6 +136,15 @@ function model(v: unknown, at: string): Check<ManifestModel> {
   const purpose = nonEmptyString(v.purpose, `${at}.purpose`);
   if (!purpose.ok) return purpose;
   if ('scale' in v && typeof v.scale !== 'boolean') return fail(`${at}.scale`, `must be true or false, got ${describe(v.scale)}`);
+  const never = 'neverFires' in v ? neverFires(v.neverFires, `${at}.neverFires`, expect.value) : undefined;
+  if (never !== undefined && !never.ok) return never;
+  const fired = 'actionsFired' in v ? actionsFired(v.actionsFired, `${at}.actionsFired`) : undefined;
+  if (fired !== undefined && !fired.ok) return fired;
+  const noCoverage = 'noCoverage' in v ? nonEmptyString(v.noCoverage, `${at}.noCoverage`) : undefined;
+  if (noCoverage !== undefined && !noCoverage.ok) return fail(`${at}.noCoverage`, `must be the reason the model runs without -coverage, got ${describe(v.noCoverage)}`);
+  if (noCoverage !== undefined && (never !== undefined || fired !== undefined)) {
+    return fail(`${at}.noCoverage`, 'a model without coverage has no neverFires or actionsFired');
+  }
   return ok({
     name: name.value,
     spec: spec.value,
@@ -107,6 +156,9 @@ function model(v: unknown, at: string): Check<ManifestModel> {
     depth: depth.value,
     purpose: purpose.value,
     ...(v.scale === true ? { scale: true } : {}),
+    ...(never !== undefined ? { neverFires: never.value } : {}),
+    ...(fired !== undefined ? { actionsFired: fired.value } : {}),
+    ...(noCoverage !== undefined ? { noCoverage: noCoverage.value } : {}),
   });
 }
 

@@ -2,7 +2,9 @@
 
 export type Expectation =
   | { readonly result: 'success' }
-  | { readonly result: 'safety'; readonly invariant: string };
+  | { readonly result: 'safety'; readonly invariant: string }
+  /** TLC finds a behaviour (a lasso) that violates the temporal property named in the cfg's PROPERTIES. */
+  | { readonly result: 'liveness'; readonly property: string };
 
 export interface ManifestModel {
   /** The model's name = its cfg file's base name, e.g. "MCIovIterBugClobberMaxsize". */
@@ -24,6 +26,15 @@ export interface ManifestModel {
   readonly purpose: string;
   /** Large models kept out of the default `iterpin check` run. */
   readonly scale?: boolean;
+  /**
+   * Actions of Next this model is allowed never to take, each with the reason (only for a model expected to
+   * succeed): any other action that never fires makes `iterpin check` report the model `uncovered`.
+   */
+  readonly neverFires?: Readonly<Record<string, string>>;
+  /** `"k/n"`: k of the n actions of Next fire, as `iterpin check` counts them with -coverage. */
+  readonly actionsFired?: string;
+  /** Why this model runs without -coverage (so no action counts and no `uncovered` verdict), when it does. */
+  readonly noCoverage?: string;
 }
 
 export interface Manifest {

@@ -4,14 +4,15 @@
 import type { Expectation, Manifest, ManifestModel } from './manifest.js';
 
 export function expectationText(e: Expectation): string {
-  return e.result === 'success' ? 'success' : `violates ${e.invariant}`;
+  if (e.result === 'success') return 'success';
+  return e.result === 'safety' ? `violates ${e.invariant}` : `violates ${e.property} (liveness)`;
 }
 
 function row(m: ManifestModel): string[] {
-  return [m.name, m.spec, m.variant, expectationText(m.expect), String(m.distinct), String(m.depth)];
+  return [m.name, m.spec, m.variant, expectationText(m.expect), String(m.distinct), String(m.depth), m.actionsFired ?? '-'];
 }
 
-const HEADER = ['model', 'spec', 'variant', 'expected', 'distinct states', 'depth'];
+const HEADER = ['model', 'spec', 'variant', 'expected', 'distinct states', 'depth', 'actions fired'];
 
 export function renderManifestText(manifest: Manifest): string {
   const rows = [HEADER, ...manifest.models.map((m) => [...row(m), m.scale === true ? '(scale)' : ''])];
@@ -23,10 +24,10 @@ export function renderManifestMarkdown(manifest: Manifest): string {
   const esc = (s: string): string => s.replace(/\|/g, '\\|');
   const lines = [
     `| ${[...HEADER, 'purpose'].join(' | ')} |`,
-    `|${[...HEADER, 'purpose'].map((_h, i) => (i >= 4 && i <= 5 ? '--:' : '---')).join('|')}|`,
+    `|${[...HEADER, 'purpose'].map((_h, i) => (i >= 4 && i <= 6 ? '--:' : '---')).join('|')}|`,
     ...manifest.models.map((m) => {
-      const [name, spec, variant, expected, distinct, depth] = row(m);
-      return `| \`${name}\` | ${spec} | \`${variant}\` | ${expected} | ${distinct} | ${depth} | ${esc(m.purpose)}${m.scale === true ? ' *(scale: not in the default run)*' : ''} |`;
+      const [name, spec, variant, expected, distinct, depth, fired] = row(m);
+      return `| \`${name}\` | ${spec} | \`${variant}\` | ${expected} | ${distinct} | ${depth} | ${fired} | ${esc(m.purpose)}${m.scale === true ? ' *(scale: not in the default run)*' : ''} |`;
     }),
   ];
   return `${lines.join('\n')}\n`;

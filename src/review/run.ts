@@ -58,9 +58,9 @@ async function plans(o: ReviewOptions): Promise<Plan[] | ReviewError> {
   const out: Plan[] = [];
   for (const spec of specs) {
     const binding = await loadBinding(spec);
-    if (binding === undefined) {
+    if (binding === undefined || (binding.selfTest === true && o.specs === undefined)) {
       if (o.specs !== undefined) return { message: `no replay binding for spec '${spec}'` };
-      continue; // e.g. the pipeline self-test spec: checked by `iterpin check`, not reviewed
+      continue; // the pipeline self-test spec: checked by `iterpin check` and replayed, not reviewed
     }
     const base = o.manifest.models.find(
       (m) => m.spec === spec && m.variant === binding.finalVariant && m.expect.result === 'success' && m.scale !== true,

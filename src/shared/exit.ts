@@ -12,6 +12,10 @@ export const EXIT = {
   diverged: 2,
   /** replay: the implementation refused an action of the trace. */
   notEnabled: 3,
+  /** check: a model expected to succeed has an action of Next that never fired and that its neverFires does not list. */
+  uncovered: 4,
+  /** replay: a liveness counterexample's states matched, but the binding could not confirm its lasso. */
+  unconfirmed: 5,
   /** Wrong command-line usage. */
   usage: 64,
   /** A file given on the command line is not what it should be (bad trace, bad vector, bad manifest). */

@@ -258,11 +258,13 @@ function encodeHeader(h: TlcActionHeader): Record<string, unknown> {
 /**
  * The ITF object of a trace: `#meta` (the trace's meta), `vars`, and `states`, each state with
  * `#meta: {index, header?}` (header = TLC's action header: name, module, line, col, endLine, endCol) and one key
- * per variable in `vars` order, then any other keys the state holds.
+ * per variable in `vars` order, then any other keys the state holds. A lasso (#meta.loopIndex) also gets ITF's own
+ * top-level `loop`: the index of the state the last state loops back to.
  */
 export function traceToItf(trace: Trace): Record<string, unknown> {
   const out = dict();
   out['#meta'] = jsonSafe(trace.meta);
+  if (typeof trace.meta.loopIndex === 'number') out['loop'] = trace.meta.loopIndex;
   out['vars'] = [...trace.vars];
   out['states'] = trace.states.map((s) => {
     const o = dict();
@@ -407,6 +409,7 @@ export function writeItf(trace: Trace): string {
   const itf = traceToItf(trace);
   const lines: string[] = ['{'];
   lines.push(`  "#meta": ${JSON.stringify(itf['#meta'])},`);
+  if (itf['loop'] !== undefined) lines.push(`  "loop": ${JSON.stringify(itf['loop'])},`);
   lines.push(`  "vars": ${JSON.stringify(itf['vars'])},`);
   const states = itf['states'] as Record<string, unknown>[];
   if (states.length === 0) lines.push('  "states": []');

@@ -10,6 +10,14 @@ export interface TraceMeta {
   readonly model?: string; // manifest model name, e.g. "MCIovIterBugClobberMaxsize"
   readonly variant?: string; // the model's Variant constant, e.g. "bug-clobber-maxsize"
   readonly invariant?: string; // the violated invariant, when the trace is a counterexample
+  readonly property?: string; // the violated temporal property, when the trace is a liveness counterexample
+  /**
+   * A liveness counterexample is a lasso: after its last state the behaviour goes on from state `loopIndex`
+   * (0-based) forever. `lasso` says how TLC ended it: "back-to-state" (a step from the last state leads back to
+   * state loopIndex) or "stuttering" (the last state repeats forever; loopIndex is the last state's index).
+   */
+  readonly loopIndex?: number;
+  readonly lasso?: 'back-to-state' | 'stuttering';
   readonly tlcVersion?: string; // "TLC2 Version 2.18 of 20 March 2023"
   readonly jarSha256?: string;
   readonly [extra: string]: unknown;

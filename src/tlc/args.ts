@@ -20,7 +20,15 @@ export interface TlcArgsOptions {
   readonly metadir: string;
   /** Further TLC options placed before the module (e.g. `-deadlock`, `-dump dot FILE`), each one argv element. */
   readonly extraArgs?: readonly string[];
+  /** -coverage: report how often each action was taken (at the end of the run). */
+  readonly coverage?: boolean;
 }
+
+/**
+ * The interval of `-coverage`, in minutes. TLC prints a report at every interval and one at the end; the runs
+ * read only the last, so the interval is long enough that a model of the default or deep tier prints only that.
+ */
+export const COVERAGE_MINUTES = 60;
 
 export interface JvmArgsOptions {
   /** Maximum heap, e.g. "1g", "512m". */
@@ -64,7 +72,7 @@ export function jvmArgs(o: JvmArgsOptions): Result<string[], ArgsError> {
   return ok([`-Xmx${heap.value}`, '-XX:+UseParallelGC', '-XX:TieredStopAtLevel=1', ...(o.tmpdir !== undefined ? [`-Djava.io.tmpdir=${o.tmpdir}`] : [])]);
 }
 
-/** TLC's own arguments (after the main class): `-tool -workers N -config CFG -metadir DIR MODULE`. */
+/** TLC's own arguments (after the main class): `-tool -workers N [-coverage M] -config CFG -metadir DIR MODULE`. */
 export function tlcArgs(o: TlcArgsOptions): Result<string[], ArgsError> {
   const workers = validateWorkers(o.workers);
   if (!workers.ok) return workers;
@@ -76,7 +84,8 @@ export function tlcArgs(o: TlcArgsOptions): Result<string[], ArgsError> {
   if (!metadir.ok) return metadir;
   const extra = o.extraArgs ?? [];
   if (extra.some((a) => a === '')) return err({ kind: 'bad-path', message: 'an extra TLC argument is empty' });
-  return ok(['-tool', '-workers', String(workers.value), '-config', cfg.value, '-metadir', metadir.value, ...extra, module.value]);
+  const coverage = o.coverage === true ? ['-coverage', String(COVERAGE_MINUTES)] : [];
+  return ok(['-tool', '-workers', String(workers.value), ...coverage, '-config', cfg.value, '-metadir', metadir.value, ...extra, module.value]);
 }
 
 /** The complete argv after `java`: JVM options, `-cp JAR tlc2.TLC`, TLC's arguments. */

@@ -56,6 +56,24 @@ export function cfgInvariants(sections: readonly CfgSection[]): string[] {
     .flatMap((s) => s.body.split(/\s+/).filter((t) => t !== ''));
 }
 
+/** The temporal property names the cfg checks (PROPERTY/PROPERTIES), in order. */
+export function cfgProperties(sections: readonly CfgSection[]): string[] {
+  return sections
+    .filter((s) => s.keyword === 'PROPERTY' || s.keyword === 'PROPERTIES')
+    .flatMap((s) => s.body.split(/\s+/).filter((t) => t !== ''));
+}
+
+/** A copy of the cfg that checks only the temporal property `property` (every other section kept as it was). */
+export function cfgWithOnlyProperty(sections: readonly CfgSection[], property: string): string {
+  const lines: string[] = [`\\* Derived by iterpin check: only ${property} of the model's PROPERTIES.`];
+  for (const s of sections) {
+    if (s.keyword === 'PROPERTY' || s.keyword === 'PROPERTIES') continue;
+    lines.push(s.body === '' ? s.keyword : `${s.keyword}\n    ${s.body.split(/\n\s*/).join('\n    ')}`);
+  }
+  lines.push(`PROPERTIES\n    ${property}`);
+  return `${lines.join('\n')}\n`;
+}
+
 /** The value the cfg gives `Variant`: a string literal, or the name of an operator (e.g. VariantV66). */
 export function cfgVariantBinding(sections: readonly CfgSection[]): string | undefined {
   for (const s of sections) {

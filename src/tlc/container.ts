@@ -101,6 +101,7 @@ export async function runTlcInContainer(opts: ContainerRunOptions): Promise<Resu
       module: opts.module,
       cfg: opts.cfg,
       workers: opts.workers,
+      ...(opts.coverage === true ? { coverage: true } : {}),
       metadir: `${OUT_MOUNT}/meta`,
     });
     if (!java.ok) return err({ kind: 'spawn-failed', message: java.error.message });

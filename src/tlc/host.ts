@@ -45,6 +45,7 @@ export async function runTlcOnHost(opts: HostRunOptions): Promise<Result<TlcRunR
       module: opts.module,
       cfg: opts.cfg,
       workers: opts.workers,
+      ...(opts.coverage === true ? { coverage: true } : {}),
       metadir: join(scratch, 'meta'),
       ...(opts.extraArgs !== undefined ? { extraArgs: opts.extraArgs } : {}),
     });

@@ -2,6 +2,7 @@
 // the result every runner returns, TLC's exit-code table, and the classification of a finished run.
 
 import type { TraceState } from '../tla/trace.js';
+import type { CoverageEntry } from './tool-coverage.js';
 import type { Result } from '../shared/result.js';
 
 /** How a TLC run ended. The first six are TLC's own verdicts; the last two are ours. */
@@ -125,7 +126,12 @@ export interface TlcRunOptions {
   readonly extraArgs?: readonly string[];
   /** Aborts the run from outside (e.g. another model hit an environment problem); reported as 'error'. */
   readonly signal?: AbortSignal;
+  /** Run with TLC's `-coverage`: the result then says how often each sub-action of Next was taken. */
+  readonly coverage?: boolean;
 }
+
+/** How a liveness counterexample ends: stuttering forever in its last state, or a loop back to state `index` (0-based). */
+export type TraceLoop = { readonly kind: 'stuttering'; readonly index: number } | { readonly kind: 'back-to-state'; readonly index: number };
 
 export interface TlcProgress extends TlcStats {
   /** Search depth reached so far. */
@@ -144,12 +150,21 @@ export interface TlcRunResult {
   readonly exitSignal: string | null;
   /** The violated invariant (2110, or 2107 in an initial state). */
   readonly invariant?: string;
+  /**
+   * The violated temporal property. TLC 2.18 does not name it ("Temporal properties were violated."); the
+   * caller that knows the cfg's PROPERTIES sets it (see liveness.ts).
+   */
+  readonly property?: string;
   /** Final statistics (2199), or the last progress report on timeout. */
   readonly stats?: TlcStats;
   /** Depth of the complete state graph search (2194). */
   readonly depth?: number;
   /** The counterexample, empty when there is none. */
   readonly trace: readonly TraceState[];
+  /** For a liveness counterexample: where its lasso closes. */
+  readonly loop?: TraceLoop;
+  /** With `coverage`: TLC's last coverage report (Init's parts and Next's sub-actions, as TLC names them). */
+  readonly coverage?: readonly CoverageEntry[];
   /** Why TLC stopped without a verdict; empty for verdicts. */
   readonly problems: readonly TlcProblem[];
   /** TLC's version line (2262), e.g. "TLC2 Version 2.18 of 20 March 2023". */
@@ -187,6 +202,8 @@ export interface TlcOutputSummary {
   readonly lastProgress?: TlcProgress;
   readonly depth?: number;
   readonly trace: readonly TraceState[];
+  readonly loop?: TraceLoop;
+  readonly coverage?: readonly CoverageEntry[];
   readonly problems: readonly TlcProblem[];
   /** Where the output itself could not be read (malformed framing, an unparsable trace state). */
   readonly unreadable?: readonly string[];
@@ -248,6 +265,8 @@ export function classifyRun(end: ProcessEnd, out: TlcOutputSummary): TlcRunResul
     ...(out.invariant !== undefined && meaning.outcome === 'safety' ? { invariant: out.invariant } : {}),
     ...(out.depth !== undefined ? { depth: out.depth } : {}),
     trace: meaning.outcome === 'success' ? [] : out.trace,
+    ...(out.loop !== undefined && meaning.outcome === 'liveness' ? { loop: out.loop } : {}),
+    ...(out.coverage !== undefined ? { coverage: out.coverage } : {}),
     problems: [],
   };
 }

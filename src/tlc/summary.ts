@@ -77,6 +77,8 @@ export class OutputWatcher {
       ...(this.lastProgress !== undefined ? { lastProgress: this.lastProgress } : {}),
       ...(out.depth !== undefined ? { depth: out.depth } : {}),
       trace: out.trace,
+      ...(out.loop !== undefined ? { loop: out.loop } : {}),
+      ...(out.coverage !== undefined ? { coverage: out.coverage } : {}),
       problems: located(out.errors.map((e) => toProblem(e, this.opts.cfg))),
       ...(unreadable.length > 0 ? { unreadable } : {}),
       ...(stderrLine !== undefined ? { stderr: stderrLine } : {}),

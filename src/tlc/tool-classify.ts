@@ -6,6 +6,7 @@ import { TLC_CODE, TLC_MESSAGES, type TlcErrorKind } from './messages.js';
 import type { TlcActionHeader } from '../tla/trace.js';
 import type { SourceRange, TlcError } from './tool-events.js';
 import { MessageFramer, type OpenMessage } from './tool-framing.js';
+import { parseCoverageEntry } from './tool-coverage.js';
 import { parseElapsed, parseInitialStates, parseProgress, parseSearchDepth, parseStatistics } from './tool-progress.js';
 import { analyzeSany } from './tool-sany.js';
 import { parseAssignments, parseHeader, parseStateMessage, type ValueMemo } from './tool-state.js';
@@ -77,6 +78,16 @@ export class ToolStreamParser extends MessageFramer {
       case TLC_CODE.SUCCESS:
         this.emit({ type: 'success', line });
         return;
+      case TLC_CODE.COVERAGE_START:
+        this.emit({ type: 'coverage-start', line });
+        return;
+      case TLC_CODE.COVERAGE_NEXT:
+      case TLC_CODE.COVERAGE_INIT: {
+        const entry = parseCoverageEntry(first, msg.code === TLC_CODE.COVERAGE_INIT);
+        if (entry !== undefined) this.emit({ type: 'coverage-entry', line, entry });
+        else this.emitMessage(msg, body);
+        return;
+      }
       case TLC_CODE.FINISHED: {
         const ms = parseElapsed(first);
         this.emit(ms === undefined ? { type: 'finished', line } : { type: 'finished', line, elapsedMs: ms });

@@ -3,6 +3,7 @@
 
 import type { TlcActionHeader, TraceState } from '../tla/trace.js';
 import type { TlcErrorKind } from './messages.js';
+import type { CoverageEntry } from './tool-coverage.js';
 
 export type { TlcErrorKind } from './messages.js';
 
@@ -95,6 +96,10 @@ export type ToolEvent =
   | { readonly type: 'error-context'; readonly line: number; readonly positions: readonly SourceRange[] }
   | { readonly type: 'warning'; readonly line: number; readonly warning: TlcWarning }
   | { readonly type: 'finished'; readonly line: number; readonly elapsedMs?: number }
+  /** Message 2201: a coverage report (`-coverage`) begins; the entries that follow replace any earlier report's. */
+  | { readonly type: 'coverage-start'; readonly line: number }
+  /** Messages 2772 (a sub-action of Next) and 2773 (Init) of a coverage report. */
+  | { readonly type: 'coverage-entry'; readonly line: number; readonly entry: CoverageEntry }
   /** Any other framed message, verbatim. */
   | { readonly type: 'message'; readonly line: number; readonly code: number; readonly cls: number; readonly body: string }
   /** A line printed outside any message (SANY's progress and errors). */

@@ -5,6 +5,8 @@ import { err, ok, type Result } from '../shared/result.js';
 import type { TraceState } from '../tla/trace.js';
 import type { TlcError, TlcWarning, ToolEvent, ToolStreamError } from './tool-events.js';
 import { ToolStreamParser } from './tool-classify.js';
+import type { CoverageEntry } from './tool-coverage.js';
+import type { TraceLoop } from './run.js';
 
 
 export type TlcOutcome =
@@ -41,7 +43,9 @@ export interface TlcOutput {
   /** Every counterexample printed, in order (more than one only with -continue). */
   readonly traces: readonly (readonly TraceState[])[];
   /** How a liveness counterexample ends: stuttering after the last state, or a loop back to `index`. */
-  readonly loop?: { readonly kind: 'stuttering'; readonly index: number } | { readonly kind: 'back-to-state'; readonly index: number };
+  readonly loop?: TraceLoop;
+  /** The last coverage report (with `-coverage`): Init's parts and Next's sub-actions as TLC names them. */
+  readonly coverage?: readonly CoverageEntry[];
   /** Errors, each with the 2103 evaluation context that followed it merged in. */
   readonly errors: readonly TlcError[];
   readonly warnings: readonly TlcWarning[];
@@ -68,6 +72,7 @@ export function summarize(events: readonly ToolEvent[]): TlcOutput {
   let depth: number | undefined;
   let elapsedMs: number | undefined;
   let loop: TlcOutput['loop'];
+  let coverage: CoverageEntry[] | undefined;
   const traces: TraceState[][] = [];
   const errors: TlcError[] = [];
   const warnings: TlcWarning[] = [];
@@ -129,6 +134,12 @@ export function summarize(events: readonly ToolEvent[]): TlcOutput {
         finished = true;
         if (e.elapsedMs !== undefined) elapsedMs = e.elapsedMs;
         break;
+      case 'coverage-start':
+        coverage = [];
+        break;
+      case 'coverage-entry':
+        (coverage ??= []).push(e.entry);
+        break;
       case 'message':
       case 'text':
       case 'initial-states':
@@ -154,6 +165,7 @@ export function summarize(events: readonly ToolEvent[]): TlcOutput {
     trace: traces[0] ?? [],
     traces,
     ...(loop === undefined ? {} : { loop }),
+    ...(coverage === undefined ? {} : { coverage }),
     errors,
     warnings,
   };

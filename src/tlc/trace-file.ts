@@ -5,6 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Trace } from '../tla/trace.js';
 import { parseItfText } from '../tla/itf.js';
 import { parseToolOutput } from './toolstream.js';
+import { lassoMeta } from './counterexample.js';
 import { err, ok, type Result } from '../shared/result.js';
 
 /** Traces larger than this are refused rather than read into memory. */
@@ -70,6 +71,7 @@ export function parseTraceText(name: string, text: string): Result<Trace, LoadEr
       format: 'TLC -tool output',
       ...(module !== undefined ? { spec: module.replace(/^MC/, '') } : {}),
       ...(out.invariant !== undefined ? { invariant: out.invariant } : {}),
+      ...(out.outcome === 'liveness' ? { violation: 'liveness', ...lassoMeta({ trace: out.trace, ...(out.loop !== undefined ? { loop: out.loop } : {}) }) } : {}),
       ...(out.version !== undefined ? { tlcVersion: out.version } : {}),
     };
     return ok({ meta, vars, states: out.trace });

@@ -62,6 +62,28 @@ export interface BindingView<S> {
   message?(action: StepAction): SequenceMessage;
 }
 
+/** A liveness counterexample's lasso, as replay hands it to the binding to judge (see Binding.judgeLasso). */
+export interface Lasso<S> {
+  /** The temporal property the trace violates (#meta.property), when the trace names it. */
+  readonly property?: string;
+  /** back-to-state: a step from the last state leads back to state loopIndex; stuttering: the last state repeats. */
+  readonly kind: 'back-to-state' | 'stuttering';
+  /** The state the last state loops back to (the last state itself for stuttering). */
+  readonly loopIndex: number;
+  /** The implementation's state after the trace's last step. */
+  readonly last: S;
+  /** The trace's states loopIndex..last: the cycle the behaviour repeats forever, as the spec's variables. */
+  readonly cycle: readonly ReadonlyMap<string, TlaValue>[];
+}
+
+/** What a binding says about a lasso it confirms. */
+export interface LassoJudgement<S> {
+  /** Why the lasso is a real, fair behaviour of the implementation that violates the property, in kernel terms. */
+  readonly narration: readonly string[];
+  /** back-to-state: the implementation's state after the step that closes the loop (replay compares it with state loopIndex). */
+  readonly closing?: StepEffect<S> & { readonly action: StepAction };
+}
+
 export interface Binding<S> extends BindingView<S> {
   /** The TLA+ module name, e.g. "IovIter". */
   readonly spec: string;
@@ -87,6 +109,15 @@ export interface Binding<S> extends BindingView<S> {
   violated(state: S): readonly string[];
   /** Exhaustive exploration under a model's constants (absent: the spec's models cannot be explored). */
   readonly explore?: Exploration<S>;
+  /**
+   * Optional: judges a liveness counterexample after its states all matched. Ok = the implementation confirms
+   * the lasso: for back-to-state it takes the step that closes the loop (returned as `closing`), and it checks that
+   * repeating the cycle forever is fair and violates the property. Err = it cannot confirm, with the reason. A
+   * binding without this hook leaves every lasso `unconfirmed`.
+   */
+  judgeLasso?(lasso: Lasso<S>): Result<LassoJudgement<S>, string>;
+  /** A self-test spec (the Pipeline): replayed like the others, left out of design review. */
+  readonly selfTest?: boolean;
 }
 
 /** A model's constants as TLC evaluated them (constant name → value), `Variant` included. */
@@ -134,4 +165,13 @@ export interface Exploration<S> {
 /** A binding the explorer can drive. */
 export interface ExplorableBinding<S> extends Binding<S> {
   readonly explore: Exploration<S>;
+  /**
+   * Optional: judges a liveness counterexample after its states all matched. Ok = the implementation confirms
+   * the lasso: for back-to-state it takes the step that closes the loop (returned as `closing`), and it checks that
+   * repeating the cycle forever is fair and violates the property. Err = it cannot confirm, with the reason. A
+   * binding without this hook leaves every lasso `unconfirmed`.
+   */
+  judgeLasso?(lasso: Lasso<S>): Result<LassoJudgement<S>, string>;
+  /** A self-test spec (the Pipeline): replayed like the others, left out of design review. */
+  readonly selfTest?: boolean;
 }

@@ -9,6 +9,7 @@ export const VERDICT_EXIT: Readonly<Record<ReplayVerdict, number>> = {
   conforms: EXIT.ok,
   diverged: EXIT.diverged,
   'not-enabled': EXIT.notEnabled,
+  unconfirmed: EXIT.unconfirmed,
   'bad-trace': EXIT.badInput,
 };
 
@@ -21,7 +22,14 @@ export function replayExitCode(report: ReplayReport, expect?: ReplayVerdict): nu
 export function verdictLine(report: ReplayReport): string {
   switch (report.verdict) {
     case 'reproduced':
+      if (report.lasso !== undefined) {
+        const l = report.lasso;
+        const loop = l.kind === 'stuttering' ? `stutters forever at step ${l.loopIndex}` : `loops back from step ${report.step} to step ${l.loopIndex}`;
+        return `reproduced: ${report.invariant} violated by a lasso that ${loop}, as in the trace; the implementation confirms the loop`;
+      }
       return `reproduced: ${report.invariant} violated at step ${report.step}, as in the trace`;
+    case 'unconfirmed':
+      return `unconfirmed: all ${report.states} states matched, but the lasso is not confirmed: ${report.reason}`;
     case 'conforms':
       return `conforms: all ${report.states} states matched, no invariant violated`;
     case 'diverged':
@@ -52,6 +60,9 @@ export function renderReplayText(report: ReplayReport, options: { transcript?: b
       for (const line of step.narration) out.push(`         ${line}`);
       if (step.violated.length > 0) out.push(`         ! violates ${step.violated.join(', ')}`);
     }
+  }
+  if (report.verdict === 'reproduced' && report.lasso !== undefined && options.transcript !== false) {
+    for (const line of report.lasso.narration) out.push(`  loop ${line}`);
   }
   if (report.verdict === 'diverged') {
     for (const d of report.differences.slice(0, 20)) {

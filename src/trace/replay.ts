@@ -18,6 +18,19 @@ export interface ReplayOptions {
   readonly file?: string;
 }
 
+/**
+ * Runs one call into a binding. A binding reports what it refuses as a value; an exception is a defect of the
+ * binding or of the implementation under it (a state it was never meant to reach), and replay turns it into a
+ * verdict naming the exception instead of letting it escape.
+ */
+function guarded<T>(call: () => T): Result<T, string> {
+  try {
+    return ok(call());
+  } catch (e) {
+    return err(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  }
+}
+
 /** Reads `[name |-> "Extract", maxsize |-> 8, …]` into a StepAction. */
 export function readAction(value: TlaValue | undefined): Result<StepAction, string> {
   if (value === undefined) return err('the state has no `action` variable');
@@ -121,6 +134,66 @@ export function traceActions(trace: Trace, binding: Binding<unknown>): Result<St
   return ok(actions);
 }
 
+/** Where a liveness counterexample's lasso closes: #meta.loopIndex (ours) or ITF's top-level `loop`. */
+interface LassoSpec {
+  readonly kind: 'back-to-state' | 'stuttering';
+  readonly loopIndex: number;
+  readonly property?: string;
+}
+
+/** The trace's lasso; undefined for a finite trace; a string naming what is wrong with its lasso fields. */
+function lassoOf(trace: Trace): LassoSpec | string | undefined {
+  const meta = trace.meta;
+  const index = meta.loopIndex ?? meta['loop'];
+  if (index === undefined) return undefined;
+  const last = trace.states.length - 1;
+  if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0 || index > last) {
+    return `the lasso's loop index ${JSON.stringify(index)} is not the index of a state (0..${last})`;
+  }
+  const kind = meta.lasso ?? (index === last ? 'stuttering' : 'back-to-state');
+  if (kind !== 'back-to-state' && kind !== 'stuttering') return `#meta.lasso is ${JSON.stringify(kind)}, not "back-to-state" or "stuttering"`;
+  if (kind === 'stuttering' && index !== last) return `a stuttering lasso loops on its last state (${last}), not on state ${index}`;
+  return { kind, loopIndex: index, ...(typeof meta.property === 'string' ? { property: meta.property } : {}) };
+}
+
+/**
+ * Every state of a liveness counterexample matched: the binding judges the lasso. Reproduced only when it
+ * confirms it (and, for a loop back to an earlier state, its closing step reaches that state); else unconfirmed.
+ */
+function judgeLasso<S>(
+  trace: Trace,
+  binding: Binding<S>,
+  lasso: LassoSpec,
+  state: S,
+  base: Omit<ReplayReport, 'verdict'>,
+  last: number,
+): ReplayReport {
+  const unconfirmed = (reason: string): ReplayReport => ({ ...base, verdict: 'unconfirmed', step: last, reason });
+  if (binding.judgeLasso === undefined) return unconfirmed(`the ${binding.spec} binding does not judge lassos`);
+  const cycle = trace.states.slice(lasso.loopIndex).map((s) => s.values);
+  const judged = guarded(() =>
+    binding.judgeLasso!({ ...(lasso.property !== undefined ? { property: lasso.property } : {}), kind: lasso.kind, loopIndex: lasso.loopIndex, last: state, cycle }),
+  );
+  if (!judged.ok) return unconfirmed(`the binding failed while judging the lasso: ${judged.error}`);
+  if (!judged.value.ok) return unconfirmed(judged.value.error);
+  const j = judged.value.value;
+  const narration = [...j.narration];
+  if (lasso.kind === 'back-to-state') {
+    if (j.closing === undefined) return unconfirmed('the binding confirms a loop back to an earlier state without taking the step that closes it');
+    const target = trace.states[lasso.loopIndex];
+    const reached = guarded(() => binding.abstract(j.closing!.state));
+    if (!reached.ok || target === undefined) return unconfirmed(`the closing step's state cannot be read back: ${reached.ok ? 'no target' : reached.error}`);
+    const differences = compareState(target.values, reached.value);
+    if (differences.length > 0) {
+      const d = differences[0]!;
+      return unconfirmed(`the closing step ${formatAction(j.closing.action)} does not return to state ${lasso.loopIndex}: ${d.path} differs (${differences.length} difference${differences.length === 1 ? '' : 's'})`);
+    }
+    narration.unshift(`${formatAction(j.closing.action)} returns to state ${lasso.loopIndex}: ${j.closing.narration.join('; ') || 'the loop closes'}`);
+  }
+  const lassoReport = { ...(lasso.property !== undefined ? { property: lasso.property } : {}), kind: lasso.kind, loopIndex: lasso.loopIndex, narration };
+  return { ...base, verdict: 'reproduced', invariant: lasso.property ?? 'liveness', step: last, lasso: lassoReport };
+}
+
 export function replay<S>(trace: Trace, binding: Binding<S>, options: ReplayOptions = {}): ReplayReport {
   const variant = options.variant ?? trace.meta.variant ?? binding.finalVariant;
   const base = {
@@ -144,16 +217,32 @@ export function replay<S>(trace: Trace, binding: Binding<S>, options: ReplayOpti
   if (!read.ok) return badTrace(read.error);
   const actions = read.value;
 
+  const lasso = lassoOf(trace);
+  if (lasso !== undefined && typeof lasso === 'string') return badTrace(lasso);
+
   const first = trace.states[0];
   const firstAction = actions[0];
   if (first === undefined || firstAction === undefined) return badTrace('the trace has no states');
-  const init = binding.init(first.values, variant);
+  const initCall = guarded(() => binding.init(first.values, variant));
+  if (!initCall.ok) return badTrace(`state 0: the ${binding.spec} binding cannot build an implementation state from it (it threw ${initCall.error})`);
+  const init = initCall.value;
   if (!init.ok) return badTrace(`state 0 is not an initial state of ${binding.spec}: ${init.error}`);
   let state = init.value.state;
   let firstViolation: { invariant: string; step: number } | undefined;
   // TLC vouches only for the invariants the model checked; others the implementation flags are narrated only.
   const checked = checkedInvariants(trace);
   const quiet = options.quiet === true;
+
+  /** The binding threw at step i: the implementation could not follow the trace there (a divergence, named). */
+  const threw = (i: number, action: StepAction, doing: string, error: string): ReplayReport => ({
+    ...base,
+    steps,
+    verdict: 'diverged',
+    step: i,
+    action: formatAction(action),
+    differences: [],
+    note: `the implementation failed while ${doing}: ${error}`,
+  });
 
   for (let i = 0; i < trace.states.length; i++) {
     const expected = trace.states[i];
@@ -163,7 +252,9 @@ export function replay<S>(trace: Trace, binding: Binding<S>, options: ReplayOpti
     if (i === 0) {
       narration = init.value.narration;
     } else {
-      const effect = binding.step(state, action);
+      const call = guarded(() => binding.step(state, action));
+      if (!call.ok) return threw(i, action, `running ${formatAction(action)}`, call.error);
+      const effect = call.value;
       if (!effect.ok) {
         const label = formatAction(action);
         if (!quiet) steps.push({ index: i, action: label, narration: [], violated: [] });
@@ -172,12 +263,15 @@ export function replay<S>(trace: Trace, binding: Binding<S>, options: ReplayOpti
       state = effect.value.state;
       narration = effect.value.narration;
     }
-    const violated = binding.violated(state);
-    if (!quiet) {
-      const reasons = violated.length > 0 ? binding.violations?.(state) : undefined;
-      steps.push({ index: i, action: formatAction(action), narration, violated, ...(reasons !== undefined ? { reasons } : {}) });
-    }
-    const differences = compareState(expected.values, binding.abstract(state));
+    const judged = guarded(() => {
+      const violated = binding.violated(state);
+      const reasons = !quiet && violated.length > 0 ? binding.violations?.(state) : undefined;
+      return { violated, reasons, actual: binding.abstract(state) };
+    });
+    if (!judged.ok) return threw(i, action, 'reading the implementation state back', judged.error);
+    const { violated, reasons, actual } = judged.value;
+    if (!quiet) steps.push({ index: i, action: formatAction(action), narration, violated, ...(reasons !== undefined ? { reasons } : {}) });
+    const differences = compareState(expected.values, actual);
     if (differences.length > 0) {
       return { ...base, steps, verdict: 'diverged', step: i, action: formatAction(action), differences };
     }
@@ -199,6 +293,15 @@ export function replay<S>(trace: Trace, binding: Binding<S>, options: ReplayOpti
     note,
   });
   const expectedInvariant = trace.meta.invariant;
+  if (lasso !== undefined) {
+    if (firstViolation !== undefined) {
+      return divergedAt(firstViolation.step, `the implementation flags ${firstViolation.invariant} here, but the trace is a liveness counterexample that violates no invariant`);
+    }
+    return judgeLasso(trace, binding, lasso, state, { ...base, steps }, last);
+  }
+  if (trace.meta['violation'] === 'liveness' && firstViolation === undefined) {
+    return { ...base, steps, verdict: 'unconfirmed', step: last, reason: 'the trace is a liveness counterexample but does not record where its lasso closes (#meta.loopIndex, or ITF\'s loop)' };
+  }
   if (expectedInvariant === undefined) {
     if (firstViolation === undefined) return { ...base, steps, verdict: 'conforms' };
     return divergedAt(firstViolation.step, `the implementation flags ${firstViolation.invariant} here, but the trace records no violation`);

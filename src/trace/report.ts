@@ -3,7 +3,16 @@
 
 import type { TlaValue } from '../tla/value.js';
 
-export type ReplayVerdict = 'reproduced' | 'conforms' | 'diverged' | 'not-enabled' | 'bad-trace';
+export type ReplayVerdict = 'reproduced' | 'conforms' | 'diverged' | 'not-enabled' | 'unconfirmed' | 'bad-trace';
+
+/** How a liveness counterexample's lasso closed on the implementation. */
+export interface LassoReport {
+  readonly property?: string;
+  readonly kind: 'back-to-state' | 'stuttering';
+  readonly loopIndex: number;
+  /** The binding's reasons for confirming the lasso (the closing step, fairness, the property's violation). */
+  readonly narration: readonly string[];
+}
 
 export interface ReplayStep {
   /** 0-based index of the trace state this step produced (0 = the initial state). */
@@ -41,7 +50,8 @@ interface ReportBase {
 }
 
 export type ReplayReport =
-  | (ReportBase & { readonly verdict: 'reproduced'; readonly invariant: string; readonly step: number })
+  /** For a lasso, `invariant` is the violated temporal property (or "liveness" when the trace names none). */
+  | (ReportBase & { readonly verdict: 'reproduced'; readonly invariant: string; readonly step: number; readonly lasso?: LassoReport })
   | (ReportBase & { readonly verdict: 'conforms' })
   | (ReportBase & {
       readonly verdict: 'diverged';
@@ -51,4 +61,6 @@ export type ReplayReport =
       readonly note?: string;
     })
   | (ReportBase & { readonly verdict: 'not-enabled'; readonly step: number; readonly action: string; readonly reason: string })
+  /** Every state of a liveness counterexample matched, but the binding could not confirm its lasso (the reason says why). */
+  | (ReportBase & { readonly verdict: 'unconfirmed'; readonly step: number; readonly reason: string })
   | (ReportBase & { readonly verdict: 'bad-trace'; readonly reason: string });

@@ -6,6 +6,7 @@ import { tlaInt } from '../../src/tla/value.js';
 import {
   checkExitCode,
   compareRun,
+  modelCoverage,
   renderCheckJson,
   renderCheckText,
   type CheckReport,
@@ -115,6 +116,49 @@ const report = (models: ModelCheck[]): CheckReport => ({
   warnings: [],
 });
 
+describe('coverage: every action of Next fires in a model expected to succeed', () => {
+  const success = result({ outcome: 'success', exitCode: 0, trace: [], stats: { generated: 273, distinct: 189, queue: 0 }, depth: 9 });
+  delete (success as { invariant?: string }).invariant;
+  const counts = (consume: number) => [
+    { name: 'Produce', generated: 124, distinct: 64 },
+    { name: 'Consume', generated: consume, distinct: consume },
+    { name: 'Terminating', generated: 24, distinct: 0 },
+  ];
+
+  it('all fired: a match, with k/n', () => {
+    const c = compareRun(fine, success, 1, modelCoverage(fine, counts(124)));
+    expect(c).toMatchObject({ status: 'match', coverage: { fired: 3, of: 3, unfired: [], allowed: {} } });
+  });
+
+  it('an action that never fired makes the model uncovered, with its own exit code', () => {
+    const c = compareRun(fine, success, 1, modelCoverage(fine, counts(0)));
+    expect(c).toMatchObject({ status: 'uncovered', differences: [], coverage: { fired: 2, of: 3, unfired: ['Consume'] } });
+    const row = model({ name: 'MCPipeline', ...c });
+    expect(checkExitCode(report([model({}), row]))).toBe(EXIT.uncovered);
+    expect(checkExitCode(report([row, model({ status: 'mismatch' })]))).toBe(EXIT.mismatch);
+    const text = renderCheckText(report([row]));
+    expect(text).toMatch(/^MCPipeline .* 2\/3 .*✗$/m);
+    expect(text).toContain('✗ MCPipeline: action Consume never fired (fix the model, or list it under neverFires with the reason)');
+  });
+
+  it('neverFires allows it, with the reason; a stale or unknown entry is a difference', () => {
+    const allowed = { ...fine, neverFires: { Consume: 'nothing is ever produced' } };
+    expect(compareRun(allowed, success, 1, modelCoverage(allowed, counts(0)))).toMatchObject({ status: 'match', coverage: { allowed: { Consume: 'nothing is ever produced' } } });
+    expect(compareRun(allowed, success, 1, modelCoverage(allowed, counts(5))).differences).toEqual(['neverFires: Consume fired (5 times); remove it from neverFires']);
+    const unknown = { ...fine, neverFires: { Consumer: 'typo' } };
+    expect(compareRun(unknown, success, 1, modelCoverage(unknown, counts(5))).differences).toEqual([
+      'neverFires: Consumer is not an action of Next (Produce, Consume, Terminating)',
+    ]);
+  });
+
+  it("the manifest's actionsFired is compared like a count; a violation's partial coverage is never uncovered", () => {
+    const recorded = { ...fine, actionsFired: '3/3' };
+    expect(compareRun(recorded, success, 1, modelCoverage(recorded, counts(0))).differences).toEqual(['actions fired: expected 3/3, got 2/3']);
+    const c = compareRun(broken, result({}), 1, modelCoverage(broken, counts(0)));
+    expect(c.status).toBe('match');
+  });
+});
+
 describe('checkExitCode', () => {
   it('is 0 only when every model matched', () => {
     expect(checkExitCode(report([model({})]))).toBe(EXIT.ok);
@@ -153,8 +197,8 @@ describe('renderers', () => {
       ]),
     );
     const lines = text.split('\n');
-    expect(lines[0]).toMatch(/^model\s+variant\s+expected\s+got\s+distinct\s+depth\s+seconds$/);
-    expect(lines[1]).toMatch(/^MCPipelineBroken\s+bug-overfill\s+safety QueueBoundInv\s+safety QueueBoundInv\s+22\s+4\s+0\.5\s+✓$/);
+    expect(lines[0]).toMatch(/^model\s+variant\s+expected\s+got\s+distinct\s+depth\s+actions fired\s+seconds$/);
+    expect(lines[1]).toMatch(/^MCPipelineBroken\s+bug-overfill\s+safety QueueBoundInv\s+safety QueueBoundInv\s+22\s+4\s+-\s+0\.5\s+✓$/);
     expect(lines[2]).toMatch(/^MCBad .*TLC error .*✗$/);
     expect(lines[3]).toContain('23 (≠22)');
     expect(text).toContain('✗ MCBad: TLC error: Bad.tla:5:14: Encountered "="');

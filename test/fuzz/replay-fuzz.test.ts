@@ -27,7 +27,7 @@ const FIXTURES = readdirSync(TRACES)
   .sort()
   .map((f) => ({ name: f, text: readFileSync(`${TRACES}${f}`, 'utf8') }));
 const KNOWN_TAGS = new Set(['#bigint', '#set', '#tup', '#map', '#unserializable', '#meta']);
-const VERDICTS = new Set(['reproduced', 'conforms', 'diverged', 'not-enabled', 'bad-trace']);
+const VERDICTS = new Set(['reproduced', 'conforms', 'diverged', 'not-enabled', 'unconfirmed', 'bad-trace']);
 const NAME = 'fuzz-input';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -74,7 +74,7 @@ function wholePath(text: string, variant: string | undefined): 'load-error' | 'n
   }
   expect(renderReplayText(report, { transcript: true }).length).toBeGreaterThan(0);
   expect(() => JSON.parse(renderReplayJson(report)) as unknown).not.toThrow();
-  expect([EXIT.ok, EXIT.mismatch, EXIT.diverged, EXIT.notEnabled, EXIT.badInput]).toContain(replayExitCode(report, undefined));
+  expect([EXIT.ok, EXIT.mismatch, EXIT.diverged, EXIT.notEnabled, EXIT.unconfirmed, EXIT.badInput]).toContain(replayExitCode(report, undefined));
   return report.verdict;
 }
 
@@ -294,7 +294,7 @@ describe('fuzz: the whole replay path', () => {
         const out = sink();
         const errs = sink();
         const code = await main(['replay', '-', '--brief'], { stdin: Readable.from([Buffer.from(text)]), stdout: out.stream, stderr: errs.stream, cwd: process.cwd(), env: process.env });
-        expect([EXIT.ok, EXIT.diverged, EXIT.notEnabled, EXIT.badInput]).toContain(code);
+        expect([EXIT.ok, EXIT.diverged, EXIT.notEnabled, EXIT.unconfirmed, EXIT.badInput]).toContain(code);
         expect(errs.text()).not.toMatch(/internal error|\n\s+at /);
         expect(out.text()).toMatch(/^replay -/);
       }),

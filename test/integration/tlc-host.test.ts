@@ -174,7 +174,7 @@ describe('iterpin check end to end', () => {
     const second = await readlink(join(out, 'latest'));
     expect(second).not.toBe(first);
     expect(await readdir(join(out, first))).toEqual(firstFiles);
-    expect(table.text()).toMatch(/^MCPipeline\s+bounded\s+success\s+success\s+189\s+9\s+\d+\.\d\s+✓$/m);
+    expect(table.text()).toMatch(/^MCPipeline\s+bounded\s+success\s+success\s+189\s+9\s+3\/3\s+\d+\.\d\s+✓$/m);
   });
 
   it('a manifest expectation that TLC contradicts exits mismatch and names the difference', async () => {

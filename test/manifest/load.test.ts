@@ -35,6 +35,11 @@ describe('validateManifest', () => {
     expect(r).toEqual({ ok: true, value: { version: 1, models: [good] } });
   });
 
+  it('reads a liveness expectation with its property', () => {
+    const r = validateManifest(withModel({ expect: { result: 'liveness', property: 'QueueDrainsProp' } }), 'm.json');
+    expect(r.ok && r.value.models[0]?.expect).toEqual({ result: 'liveness', property: 'QueueDrainsProp' });
+  });
+
   it('keeps scale only when it is true', () => {
     const r = validateManifest(withModel({ scale: true }), 'm.json');
     expect(r.ok && r.value.models[0]?.scale).toBe(true);
@@ -48,7 +53,11 @@ describe('validateManifest', () => {
     expect(invalidAt(withModel({ distinct: -1 }))).toBe('models[0].distinct');
     expect(invalidAt(withModel({ distinct: '22' }))).toBe('models[0].distinct');
     expect(invalidAt(withModel({ depth: 1.5 }))).toBe('models[0].depth');
-    expect(invalidAt(withModel({ expect: { result: 'liveness' } }))).toBe('models[0].expect.result');
+    expect(invalidAt(withModel({ expect: { result: 'liveness' } }))).toBe('models[0].expect.property');
+    expect(invalidAt(withModel({ expect: { result: 'liveness', property: 'Not An Id' } }))).toBe('models[0].expect.property');
+    expect(invalidAt(withModel({ expect: { result: 'liveness', property: 'P', invariant: 'I' } }))).toBe('models[0].expect.invariant');
+    expect(invalidAt(withModel({ expect: { result: 'safety', invariant: 'I', property: 'P' } }))).toBe('models[0].expect.property');
+    expect(invalidAt(withModel({ expect: { result: 'deadlock' } }))).toBe('models[0].expect.result');
     expect(invalidAt(withModel({ expect: { result: 'safety' } }))).toBe('models[0].expect.invariant');
     expect(invalidAt(withModel({ expect: { result: 'safety', invariant: 'Not An Id' } }))).toBe('models[0].expect.invariant');
     expect(invalidAt(withModel({ expect: { result: 'success', invariant: 'X' } }))).toBe('models[0].expect.invariant');
@@ -60,6 +69,27 @@ describe('validateManifest', () => {
     expect(invalidAt(withModel({ scale: 'yes' }))).toBe('models[0].scale');
     expect(invalidAt(withModel({ distnct: 22 }))).toBe('models[0].distnct');
     expect(invalidAt(withModel({}, ['variant']))).toBe('models[0]');
+  });
+
+  it('neverFires: action names with a reason each, only for a model expected to succeed', () => {
+    const success = { expect: { result: 'success' } };
+    const r = validateManifest(withModel({ ...success, neverFires: { Consume: 'no items', 'IV!Extract': 'r', 'Next@12:8': 'r' } }), 'm.json');
+    expect(r.ok && r.value.models[0]?.neverFires).toEqual({ Consume: 'no items', 'IV!Extract': 'r', 'Next@12:8': 'r' });
+    expect(invalidAt(withModel({ ...success, neverFires: ['Consume'] }))).toBe('models[0].neverFires');
+    expect(invalidAt(withModel({ ...success, neverFires: { Consume: '' } }))).toBe('models[0].neverFires.Consume');
+    expect(invalidAt(withModel({ ...success, neverFires: { Consume: true } }))).toBe('models[0].neverFires.Consume');
+    expect(invalidAt(withModel({ ...success, neverFires: { 'not an action': 'r' } }))).toBe('models[0].neverFires.not an action');
+    const onViolation = validateManifest(withModel({ neverFires: { Consume: 'r' } }), 'm.json');
+    expect(onViolation.ok === false && formatManifestError(onViolation.error)).toBe(
+      'm.json: models[0].neverFires: is only for a model expected to succeed (a violation stops the search early)',
+    );
+  });
+
+  it('actionsFired is "k/n" with k <= n', () => {
+    expect(validateManifest(withModel({ actionsFired: '2/3' }), 'm.json')).toMatchObject({ ok: true, value: { models: [{ actionsFired: '2/3' }] } });
+    expect(invalidAt(withModel({ actionsFired: '4/3' }))).toBe('models[0].actionsFired');
+    expect(invalidAt(withModel({ actionsFired: 3 }))).toBe('models[0].actionsFired');
+    expect(invalidAt(withModel({ actionsFired: '0/0' }))).toBe('models[0].actionsFired');
   });
 
   it('refuses two entries with the same name', () => {

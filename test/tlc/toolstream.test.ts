@@ -58,6 +58,9 @@ const OUTCOMES: Record<string, TlcOutcome> = {
   'eval-error-domain': 'error',
   'eval-error-compare': 'error',
   'eval-error-initial-state': 'error',
+  'coverage-pipeline': 'success',
+  'coverage-instance': 'success',
+  'coverage-split': 'success',
 };
 
 describe('parseToolOutput on real TLC output', () => {

@@ -117,4 +117,63 @@ describe('replay engine', () => {
     expect(r).toMatchObject({ verdict: 'bad-trace' });
     if (r.verdict === 'bad-trace') expect(r.reason).toMatch(/unknown variant 'v0' for Counter \(known: safe, unsafe\)/);
   });
+
+  it('a binding that throws never escapes: in init the trace is bad, in a step the implementation diverged there', () => {
+    const fragile: Binding<Counter> = {
+      ...counter,
+      init: (first, variant) => {
+        const x = first.get('x');
+        if (x?.kind === 'int' && x.value < 0n) throw new RangeError(`no counter starts at ${x.value}`);
+        return counter.init(first, variant);
+      },
+      step: (s, action) => {
+        if (s.x === 1) throw new Error('cannot step from 1');
+        return counter.step(s, action);
+      },
+    };
+    const atInit = replay(trace([-1, 0]), fragile, { variant: 'unsafe' });
+    expect(atInit).toMatchObject({ verdict: 'bad-trace' });
+    if (atInit.verdict === 'bad-trace') expect(atInit.reason).toBe('state 0: the Counter binding cannot build an implementation state from it (it threw RangeError: no counter starts at -1)');
+    const atStep = replay(trace([0, 1, 2]), fragile, { variant: 'unsafe' });
+    expect(atStep).toMatchObject({ verdict: 'diverged', step: 2, action: 'Inc(by=1)', note: 'the implementation failed while running Inc(by=1): Error: cannot step from 1' });
+    const reading: Binding<Counter> = { ...counter, abstract: () => { throw new TypeError('no state'); } };
+    expect(replay(trace([0]), reading)).toMatchObject({ verdict: 'diverged', step: 0, note: 'the implementation failed while reading the implementation state back: TypeError: no state' });
+  });
+
+  describe('a liveness counterexample (a lasso)', () => {
+    // The counter wraps around in the 'unsafe' variant's lasso judge: from x = 1 an Inc(by=-1) returns to x = 0.
+    const looping: Binding<Counter> = {
+      ...counter,
+      judgeLasso: (l) => {
+        const back = counter.step({ ...l.last }, { name: 'Inc', args: new Map([['by', tlaInt(-l.last.x)]]) });
+        if (!back.ok) return err(back.error);
+        return ok({ narration: ['x never reaches 2'], closing: { ...back.value, action: { name: 'Inc', args: new Map([['by', tlaInt(-l.last.x)]]) } } });
+      },
+    };
+    const lasso = (xs: number[], meta: TraceMeta): Trace => trace(xs, { violation: 'liveness', property: 'ReachesTwoProp', ...meta });
+
+    it('reproduced only when the binding takes the closing step back to the recorded state', () => {
+      const r = replay(lasso([0, 1], { lasso: 'back-to-state', loopIndex: 0 }), looping, { variant: 'unsafe' });
+      expect(r).toMatchObject({ verdict: 'reproduced', invariant: 'ReachesTwoProp', step: 1, lasso: { kind: 'back-to-state', loopIndex: 0 } });
+      if (r.verdict === 'reproduced') expect(r.lasso?.narration).toEqual(['Inc(by=-1) returns to state 0: inc(-1): x = 0', 'x never reaches 2']);
+      // ITF's own top-level `loop` (another tool's file) is read the same way.
+      expect(replay(trace([0, 1], { loop: 0 }), looping, { variant: 'unsafe' }).verdict).toBe('reproduced');
+    });
+
+    it('unconfirmed when the closing step lands elsewhere, when the binding refuses, or when it has no judge', () => {
+      const elsewhere = replay(lasso([0, 1, 1], { loopIndex: 1 }), looping, { variant: 'unsafe' });
+      expect(elsewhere).toMatchObject({ verdict: 'unconfirmed', step: 2 });
+      if (elsewhere.verdict === 'unconfirmed') expect(elsewhere.reason).toBe('the closing step Inc(by=-1) does not return to state 1: x differs (1 difference)');
+      const refusing: Binding<Counter> = { ...counter, judgeLasso: () => err('not fair') };
+      expect(replay(lasso([0, 1], { loopIndex: 1, lasso: 'stuttering' }), refusing)).toMatchObject({ verdict: 'unconfirmed', reason: 'not fair' });
+      expect(replay(lasso([0, 1], { loopIndex: 1 }), counter)).toMatchObject({ verdict: 'unconfirmed', reason: 'the Counter binding does not judge lassos' });
+      expect(replay(lasso([0, 1], {}), looping)).toMatchObject({ verdict: 'unconfirmed' });
+    });
+
+    it('a lasso field that does not fit the trace is a bad trace; an invariant flagged on the way is a divergence', () => {
+      expect(replay(lasso([0, 1], { loopIndex: 2 }), looping)).toMatchObject({ verdict: 'bad-trace', reason: "the lasso's loop index 2 is not the index of a state (0..1)" });
+      expect(replay(lasso([0, 1], { loopIndex: 0, lasso: 'stuttering' }), looping)).toMatchObject({ verdict: 'bad-trace' });
+      expect(replay(lasso([0, 1, 2], { loopIndex: 0 }), looping, { variant: 'unsafe' })).toMatchObject({ verdict: 'diverged', step: 2 });
+    });
+  });
 });

@@ -7,6 +7,7 @@ const LOADERS: Readonly<Record<string, () => Promise<Binding<unknown>>>> = {
   PageLifetime: async () => (await import('./page_lifetime.js')).binding as Binding<unknown>,
   SpliceRead: async () => (await import('./splice_read.js')).binding as Binding<unknown>,
   IterToSg: async () => (await import('./iter_to_sg.js')).binding as Binding<unknown>,
+  Pipeline: async () => (await import('./pipeline.js')).binding as Binding<unknown>,
 };
 
 export const SPECS: readonly string[] = Object.keys(LOADERS);
