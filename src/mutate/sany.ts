@@ -2,10 +2,11 @@
 // batch: each mutant is written beside the specs under its own module name (`<Spec>_m<k>.tla`), and SANY, given
 // every file on one command line, reports on each in turn.
 
-import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../tlc/process.js';
+import { jvmArgs } from '../tlc/args.js';
 import { renameModule } from './generate.js';
 
 /** How many modules one SANY process checks. */
@@ -27,20 +28,24 @@ export interface SanyOptions {
   readonly timeoutMs: number;
 }
 
-/** Per key: undefined when SANY accepts the module, else SANY's first complaint on one line. */
+/**
+ * Per key: undefined when SANY accepts the module (or could not say: TLC parses it again and decides), else
+ * SANY's first complaint on one line.
+ */
 export type SanyVerdicts = Map<string, string | undefined>;
 
 const ERROR_MARK = /\*\*\* Errors:|Fatal errors|\*\*\*Parse Error\*\*\*|Lexical error|Encountered "/;
 
 /** The verdict for one module from SANY's report on it (the text between two banners). */
-export function sanyVerdict(section: string, module: string): string | undefined {
+export function sanyVerdict(section: string): string | undefined {
+  // SANY itself failing (a Java exception) says nothing about the module.
+  if (/\bjava\.[a-z.]+\.[A-Za-z]*(Exception|Error)\b/.test(section)) return undefined;
   const lines = section.split('\n');
   const mark = lines.findIndex((l) => ERROR_MARK.test(l));
   if (mark >= 0) {
     const detail = lines.slice(mark + 1).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('***'));
     return [lines[mark]?.trim(), ...detail.slice(0, 3)].join(' ').replace(/\s+/g, ' ').slice(0, 300);
   }
-  if (!section.includes(`Semantic processing of module ${module}`)) return 'SANY did not finish checking the module';
   return undefined;
 }
 
@@ -62,13 +67,18 @@ export async function sanyCheck(o: SanyOptions, inputs: readonly SanyInput[]): P
   const work = await mkdtemp(join(tmpdir(), 'iterpin-sany-'));
   try {
     for (const f of await readdir(o.specDir)) if (f.endsWith('.tla')) await copyFile(join(o.specDir, f), join(work, f));
+    // SANY unpacks the standard modules into java.io.tmpdir and deletes them on exit: a private one per run, so
+    // concurrent runs do not pull them from under each other (as the TLC runners do).
+    await mkdir(join(work, 'tmp'));
+    const jvm = jvmArgs({ heap: '512m', tmpdir: join(work, 'tmp') });
+    if (!jvm.ok) return { ok: false, message: jvm.error.message };
     for (let from = 0; from < inputs.length; from += BATCH) {
       const batch = inputs.slice(from, from + BATCH);
       const names = batch.map((_, k) => `${o.spec}_m${from + k}`);
       for (const [k, input] of batch.entries()) {
         await writeFile(join(work, `${names[k]}.tla`), renameModule(input.text, o.spec, names[k] as string));
       }
-      const run = await runCommand(o.java, ['-cp', o.jar, 'tla2sany.SANY', ...names.map((n) => `${n}.tla`)], {
+      const run = await runCommand(o.java, [...jvm.value, '-cp', o.jar, 'tla2sany.SANY', ...names.map((n) => `${n}.tla`)], {
         cwd: work,
         ...(o.env !== undefined ? { env: o.env } : {}),
         timeoutMs: o.timeoutMs,
@@ -79,7 +89,8 @@ export async function sanyCheck(o: SanyOptions, inputs: readonly SanyInput[]): P
       for (const [k, input] of batch.entries()) {
         const name = names[k] as string;
         const section = parts.get(name);
-        verdicts.set(input.key, section === undefined ? `SANY printed nothing for the module${run.stderr.trim() !== '' ? `: ${run.stderr.trim().split('\n')[0]}` : ''}` : sanyVerdict(section, name));
+        // A module SANY printed nothing for (it stopped early) stays unjudged: TLC's parse decides.
+        verdicts.set(input.key, section === undefined ? undefined : sanyVerdict(section));
       }
     }
     return { ok: true, verdicts };

@@ -6,6 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../cli-harness.js';
 import type { MutateReport } from '../../src/mutate/run.js';
+import { readFileSync } from 'node:fs';
+import { sanyCheck } from '../../src/mutate/sany.js';
+import { findExecutable } from '../../src/tlc/process.js';
+import { cachedJarPath, projectRoot } from '../../src/tlc/jar.js';
 
 const out = mkdtempSync(join(tmpdir(), 'iterpin-mutate-test-'));
 
@@ -49,6 +53,21 @@ describe('iterpin mutate (real TLC)', () => {
     const [s] = (JSON.parse(r.stdout) as MutateReport).specs;
     expect(s?.mutants[0]?.status).toBe('killed');
     expect(s?.mutants[0]?.killedBy?.outcome).toBe('safety');
+  });
+
+  it('SANY, one JVM for a batch, rejects a mutant that uses an undefined operator and accepts the others', async () => {
+    const specDir = join(projectRoot(), 'spec');
+    const text = readFileSync(join(specDir, 'Pipeline.tla'), 'utf8');
+    const r = await sanyCheck({ java: findExecutable('java')!, jar: cachedJarPath(projectRoot()), specDir, spec: 'Pipeline', timeoutMs: 120_000 }, [
+      { key: 'same', text },
+      { key: 'bad', text: text.replace('/\\ HasRoom', '/\\ HasRooom') },
+      { key: 'other', text: text.replace('Len(queue) < Capacity', 'Len(queue) <= Capacity') },
+    ]);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.verdicts.get('same')).toBeUndefined();
+    expect(r.verdicts.get('other')).toBeUndefined();
+    expect(r.verdicts.get('bad')).toMatch(/Unknown operator: `HasRooom'/);
   });
 
   it('a stale equivalence entry is an error, found without running TLC', async () => {

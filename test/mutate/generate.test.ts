@@ -189,10 +189,15 @@ describe("SANY's batch output", () => {
     "Unknown operator: `x'.",
   ].join('\n');
 
+  it('does not count SANY crashing as the module being wrong', () => {
+    const crash = 'Parsing file /tmp/x/P_m4.tla\nFatal errors while parsing TLA+ spec in file P_m4.tla\n\njava.lang.NullPointerException: Cannot invoke "String.length()"';
+    expect(sanyVerdict(crash)).toBeUndefined();
+  });
+
   it('splits by module and finds the error of each', () => {
     const parts = splitSanyOutput(out);
     expect([...parts.keys()]).toEqual(['P_m0', 'P_m1']);
-    expect(sanyVerdict(parts.get('P_m0')!, 'P_m0')).toBeUndefined();
-    expect(sanyVerdict(parts.get('P_m1')!, 'P_m1')).toBe("*** Errors: 1 line 51, col 15 to line 51, col 15 of module P_m1 Unknown operator: `x'.");
+    expect(sanyVerdict(parts.get('P_m0')!)).toBeUndefined();
+    expect(sanyVerdict(parts.get('P_m1')!)).toBe("*** Errors: 1 line 51, col 15 to line 51, col 15 of module P_m1 Unknown operator: `x'.");
   });
 });
