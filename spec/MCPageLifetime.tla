@@ -1,6 +1,6 @@
 --------------------------- MODULE MCPageLifetime ---------------------------
 (***************************************************************************)
-(* The finite model of PageLifetime for TLC: three layouts of two          *)
+(* The finite model of PageLifetime for TLC: four layouts of two           *)
 (* concurrent DIOs each, covering all five iterator types in both          *)
 (* directions, a never-written user buffer (the zero page), same-page and  *)
 (* multi-page bvec merges, shared pages between DIOs, and bios of at most  *)
@@ -48,13 +48,39 @@ LayoutMixed ==
                     elems |-> <<E(1, 2048, 2048), E(2, 0, 2048)>>],
      owned |-> {7, 9}]
 
-MCLayouts == {LayoutUser, LayoutKernel, LayoutMixed}
+\* Fragments that start mid-page and cross into the next page frame (KERNEL.md §G.5): an O_DIRECT read into
+\* user pages 3 and 4 (physically adjacent) from the middle of 3, and a KVEC write from the middle of kernel
+\* page 7 into 8; each becomes one multi-page bvec starting at offset 2048.
+LayoutUnaligned ==
+    [kind |-> 1 :> "zero" @@ 3 :> "user" @@ 4 :> "user" @@ 7 :> "kernel" @@ 8 :> "kernel",
+     mapping |-> 1 :> 3 @@ 2 :> 4,
+     iter |-> 1 :> [type |-> "UBUF", dir |-> "DEST", maxVecs |-> 2,
+                    elems |-> <<E(1, 2048, 2048), E(2, 0, 2048)>>]
+          @@ 2 :> [type |-> "KVEC", dir |-> "SOURCE", maxVecs |-> 2,
+                    elems |-> <<E(7, 2048, 2048), E(8, 0, 2048)>>],
+     owned |-> {7, 8}]
+
+MCLayouts == {LayoutUser, LayoutKernel, LayoutMixed, LayoutUnaligned}
+MCKernelLayouts == {LayoutKernel}
+
+\* Each DIO of the layouts above on its own (its memory kept): the starting points of the failure-injection
+\* models, where every GetPages may stop at any page, so two DIOs side by side would multiply the interleavings.
+OneDio(L, d) == [L EXCEPT !.iter = 1 :> L.iter[d]]
+MCOneDioLayouts == {OneDio(L, d) : L \in MCLayouts, d \in {1, 2}}
+\* The unaligned O_DIRECT read alone (small models that show a leak or a stuck bio as a liveness violation).
+MCUnalignedRead == {OneDio(LayoutUnaligned, 1)}
 
 VariantV65 == "v6.5"
 VariantLegacy == "legacy"
 VariantBugDioReffed == "bug-dio-reffed"
 VariantBugSamePageMerge == "bug-same-page-merge"
 VariantBugZeroPagePut == "bug-zero-page-put"
+VariantBugSamePageFailedAdd == "bug-same-page-failed-add"
+VariantBugReleaseUnaligned == "bug-release-unaligned"
+
+NoInjection == {}
+AllInjections == {"gup", "add"}
+GupInjection == {"gup"}
 
 \* Leaves out `action`, so recording each step's arguments does not multiply the state space.
 View == <<kind, ref, freed, owned, mapping, iter, dio, bios>>

@@ -31,7 +31,25 @@
 (* reference on the zero page); "bug-dio-reffed" (G.3: a bio of pinned      *)
 (* pages is flagged BIO_PAGE_REFFED); "bug-same-page-merge" (G.4: the extra *)
 (* pin of a same-page merge is kept); "bug-zero-page-put" (iomap_dio_zero() *)
-(* takes no reference on the zero page but flags its bio for put_page).     *)
+(* takes no reference on the zero page but flags its bio for put_page);     *)
+(* "bug-same-page-failed-add" (G.4's other half, d1916c86ccdc until          *)
+(* 5905afc2c7bb: a refused add that reported a same-page merge released the *)
+(* page there and again in the release-unused-pages loop); "bug-release-     *)
+(* unaligned" (G.5, 1b151e2435fc until 38b43539d64b: __bio_release_pages()  *)
+(* releases ceil(len/PS) pages from the page holding bv_offset, one too few  *)
+(* for a fragment that starts mid-page and crosses a page).                  *)
+(*                                                                         *)
+(* Failure injection (issue: cleanup on every path), each an argument of   *)
+(* GetPages so traces record it, enabled per model by the constant Inject: *)
+(* "gup": pin_user_pages_fast() stops short at a chosen page and the next  *)
+(* call fails with -EFAULT, anywhere in a multi-bio DIO; "add":            *)
+(* bio_add_hw_page() refuses a chosen page (a hardware limit: the bio is   *)
+(* full early; when the page would merge into the last bvec as the same    *)
+(* page, that is a failed same-page merge).  The refused page and the rest *)
+(* of the extraction are released by the release-unused-pages loop, the    *)
+(* iterator is reverted to it, and the bio goes out with what it has (an   *)
+(* empty one fails the DIO).  This is the bio_map_user_iov() and zone-append *)
+(* (bio_iov_add_zone_append_page()) form of the add loop, §C.3-C.4.        *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets
 
@@ -40,9 +58,11 @@ CONSTANTS
     PageSize,   \* bytes per page (4096)
     Bias,       \* GUP_PIN_COUNTING_BIAS: one FOLL_PIN on a small folio (1024)
     ZeroBase,   \* a zero page's refcount when only its reservation holds it
-    Layouts     \* the initial memories and DIOs to start from: a set of layout records
+    Layouts,    \* the initial memories and DIOs to start from: a set of layout records
+    Inject      \* the failures GetPages may inject: a subset of {"gup", "add"}
 
-Variants == {"v6.5", "legacy", "bug-dio-reffed", "bug-same-page-merge", "bug-zero-page-put"}
+Variants == {"v6.5", "legacy", "bug-dio-reffed", "bug-same-page-merge", "bug-zero-page-put",
+             "bug-same-page-failed-add", "bug-release-unaligned"}
 UserTypes == {"UBUF", "IOVEC"}
 IterTypes == {"UBUF", "IOVEC", "KVEC", "BVEC", "XARRAY"}
 Kinds == {"user", "kernel", "zero"}
@@ -59,6 +79,7 @@ IterRec == [type : IterTypes, dir : {"SOURCE", "DEST"}, elems : Seq(Elem), maxVe
 ASSUME KnownVariant == Variant \in Variants                  \* the variants this spec knows
 ASSUME PositiveSizes == PageSize \in Nat \ {0} /\ Bias \in Nat \ {0}  \* pages and the bias are real
 ASSUME ZeroBasePositive == ZeroBase \in Nat \ {0}            \* the reservation holds the zero page
+ASSUME KnownInjections == Inject \subseteq {"gup", "add"}     \* the failure points this spec has
 
 Range(s) == {s[i] : i \in DOMAIN s}
 
@@ -132,12 +153,12 @@ Taken(t) ==
       [] t = "XARRAY"    -> IF Variant = "legacy" THEN "ref" ELSE "none"
       [] OTHER           -> "none"
 
-\* The flags bio_iov_iter_get_pages() (or dio_bio_alloc()) sets for an iterator type.
+\* The flags bio_iov_iter_get_pages() (or dio_bio_alloc()) sets for an iterator type. G.3: dio_bio_alloc()
+\* set BIO_PAGE_REFFED on every bio it allocated, kernel-backed ones included.
 DataFlags(t) ==
-    CASE t = "BVEC"      -> IF Variant = "legacy" THEN {"CLONED", "NO_PAGE_REF"} ELSE {"CLONED"}
-      [] t \in UserTypes -> CASE Variant = "legacy"         -> {}
-                              [] Variant = "bug-dio-reffed" -> {"REFFED"}
-                              [] OTHER                      -> {"PINNED"}
+    CASE Variant = "bug-dio-reffed" -> IF t = "BVEC" THEN {"CLONED", "REFFED"} ELSE {"REFFED"}
+      [] t = "BVEC"      -> IF Variant = "legacy" THEN {"CLONED", "NO_PAGE_REF"} ELSE {"CLONED"}
+      [] t \in UserTypes -> IF Variant = "legacy" THEN {} ELSE {"PINNED"}
       [] OTHER           -> {}
 
 \* iomap_dio_zero(): legacy takes a reference on the zero page; since the series it takes none.
@@ -175,6 +196,14 @@ BioPages(b) == UNION {VecPages(v) : v \in Range(b.vecs)}
 \* How many single-page segments of bio b are page p (bio_for_each_segment_all visits each once).
 Occurrences(b, p) == Cardinality({i \in DOMAIN b.vecs : p \in VecPages(b.vecs[i])})
 
+\* The pages __bio_release_pages() releases for a bvec: every page it touches; G.5 counted ceil(len/PS) pages
+\* from the page holding bv_offset, one too few for a fragment that starts mid-page and crosses a page.
+ReleasedPages(v) ==
+    IF Variant = "bug-release-unaligned"
+    THEN {v.page + (v.off \div PageSize) + i : i \in 0..((v.len + PageSize - 1) \div PageSize) - 1}
+    ELSE VecPages(v)
+ReleasedOccurrences(b, p) == Cardinality({i \in DOMAIN b.vecs : p \in ReleasedPages(b.vecs[i])})
+
 \* (page, off) continues the last bvec's bytes physically.
 Continues(v, p, off) == v.page * PageSize + v.off + v.len = p * PageSize + off
 \* ... and starts in the page that bvec ends in: a same-page merge.
@@ -185,28 +214,37 @@ Resolve(d, e) == IF iter[d].type \in UserTypes THEN mapping[e.page] ELSE e.page
 
 (***************************************************************************)
 (* __bio_iov_iter_get_pages() repeated until the bio is full, the iterator *)
-(* is empty or a page cannot be taken (munmap()ed: pin_user_pages_fast()   *)
-(* stops short, the next call fails with -EFAULT).  Element k on; returns  *)
-(* the bvecs, the refcounts, and the first element not taken.              *)
+(* is empty or a page cannot be taken (munmap()ed, or an injected fault at *)
+(* element `fault`: pin_user_pages_fast() stops short, the next call fails *)
+(* with -EFAULT), or bio_add_hw_page() refuses element `refuse`.  Element  *)
+(* k on; returns the bvecs, the refcounts, and the first element not taken.*)
 (***************************************************************************)
-RECURSIVE Fill(_, _, _, _, _)
-Fill(d, k, vecs, r, flags) ==
+RECURSIVE Fill(_, _, _, _, _, _, _)
+Fill(d, k, vecs, r, flags, fault, refuse) ==
     IF k > Len(iter[d].elems) \/ Len(vecs) = iter[d].maxVecs
     THEN [vecs |-> vecs, ref |-> r, next |-> k]
     ELSE LET e == iter[d].elems[k]
              p == Resolve(d, e)
-         IN IF p = NoPage
+         IN IF p = NoPage \/ k = fault
             THEN [vecs |-> vecs, ref |-> r, next |-> k]
             ELSE LET r1 == [r EXCEPT ![p] = @ + Grab(p, Taken(iter[d].type))]
                      last == vecs[Len(vecs)]
-                 IN IF vecs /= <<>> /\ Continues(last, p, e.off)
+                 IN IF k = refuse
+                    THEN \* the refused page goes back in the release-unused-pages loop; before 5905afc2c7bb a
+                         \* refusal that reported same_page had already released it once
+                         LET same == vecs /= <<>> /\ Continues(last, p, e.off) /\ SamePage(last, p)
+                             times == IF same /\ Variant = "bug-same-page-failed-add" THEN 2 ELSE 1
+                         IN [vecs |-> vecs, ref |-> [r1 EXCEPT ![p] = @ - times * Drop(p, ReleaseMode(flags))],
+                             next |-> k]
+                 ELSE IF vecs /= <<>> /\ Continues(last, p, e.off)
                     THEN LET merged == [vecs EXCEPT ![Len(vecs)].len = @ + e.len]
                              \* v6.5: bio_release_page() on a same-page merge; G.4 kept the extra pin
                              release == SamePage(last, p) /\ Variant /= "bug-same-page-merge"
                              r2 == IF release THEN [r1 EXCEPT ![p] = @ - Drop(p, ReleaseMode(flags))]
                                    ELSE r1
-                         IN Fill(d, k + 1, merged, r2, flags)
-                    ELSE Fill(d, k + 1, Append(vecs, [page |-> p, off |-> e.off, len |-> e.len]), r1, flags)
+                         IN Fill(d, k + 1, merged, r2, flags, fault, refuse)
+                    ELSE Fill(d, k + 1, Append(vecs, [page |-> p, off |-> e.off, len |-> e.len]), r1, flags,
+                              fault, refuse)
 
 -----------------------------------------------------------------------------
 (* DIO progress.                                                           *)
@@ -236,8 +274,17 @@ Init ==
         /\ bios = [d \in DOMAIN L.iter |-> <<>>]
         /\ action = [name |-> "Init"]
 
-\* bio_iov_iter_get_pages(): a new bio for DIO d, filled from its iterator (§C.3).
-GetPages(d) ==
+\* The failures a GetPages step of DIO d may inject, as <<gup, add>>: GUP fails at the gup-th page of the fill
+\* (user iterators), or bio_add_hw_page() refuses its add-th page; 0 = no failure of that kind.
+Injections(d) ==
+    LET n == Len(iter[d].elems) - dio[d].pos
+        t == iter[d].type
+    IN {<<0, 0>>}
+       \cup (IF "gup" \in Inject /\ t \in UserTypes THEN {<<k, 0>> : k \in 1..n} ELSE {})
+       \cup (IF "add" \in Inject /\ t /= "BVEC" THEN {<<0, k>> : k \in 1..n} ELSE {})
+
+\* bio_iov_iter_get_pages(): a new bio for DIO d, filled from its iterator (§C.3), with the injected failures.
+GetPages(d, gup, add) ==
     /\ Running(d)
     /\ NoBioBuilt(d)
     /\ LET t == iter[d].type
@@ -250,19 +297,21 @@ GetPages(d) ==
                                                          taken |-> "none", trail |-> <<>>,
                                                          vecs |-> SubSeq(elems, pos + 1, Len(elems))])]
                 /\ dio' = [dio EXCEPT ![d].pos = Len(elems)]
-                /\ action' = [name |-> "GetPages", dio |-> d, bio |-> Len(bios[d]) + 1]
+                /\ action' = [name |-> "GetPages", dio |-> d, bio |-> Len(bios[d]) + 1, gup |-> gup, add |-> add]
                 /\ UNCHANGED pageVars
             [] t = "KVEC" /\ Variant = "legacy" ->
                 \* iov_iter_get_pages() did not support ITER_KVEC: -EFAULT
                 /\ dio' = [dio EXCEPT ![d].err = TRUE]
-                /\ action' = [name |-> "GetPages", dio |-> d, bio |-> 0]
+                /\ action' = [name |-> "GetPages", dio |-> d, bio |-> 0, gup |-> gup, add |-> add]
                 /\ UNCHANGED <<pageVars, bios>>
             [] OTHER ->
-                LET res == Fill(d, pos + 1, <<>>, ref, flags)
+                LET at(k) == IF k = 0 THEN 0 ELSE pos + k
+                    res == Fill(d, pos + 1, <<>>, ref, flags, at(gup), at(add))
                 IN IF res.vecs = <<>>
-                   THEN \* nothing could be taken: -EFAULT, the DIO ends with what it submitted
+                   THEN \* nothing could be taken (-EFAULT, or -EINVAL from a refused first add: its page was
+                        \* taken and released again): the DIO ends with what it submitted
                         /\ dio' = [dio EXCEPT ![d].err = TRUE]
-                        /\ action' = [name |-> "GetPages", dio |-> d, bio |-> 0]
+                        /\ action' = [name |-> "GetPages", dio |-> d, bio |-> 0, gup |-> gup, add |-> add]
                         /\ UNCHANGED <<pageVars, bios>>
                    ELSE /\ ref' = res.ref
                         /\ bios' = [bios EXCEPT ![d] = Append(@, [kind |-> "data", state |-> "built",
@@ -270,7 +319,7 @@ GetPages(d) ==
                                                                  vecs |-> res.vecs, trail |-> <<>>])]
                         /\ dio' = [dio EXCEPT ![d].pos = res.next - 1]
                         /\ freed' = freed \cup NewlyFreed(res.ref)
-                        /\ action' = [name |-> "GetPages", dio |-> d, bio |-> Len(bios[d]) + 1]
+                        /\ action' = [name |-> "GetPages", dio |-> d, bio |-> Len(bios[d]) + 1, gup |-> gup, add |-> add]
                         /\ UNCHANGED owned
     /\ UNCHANGED layoutVars
 
@@ -312,7 +361,7 @@ Complete(d, k) ==
     /\ bios[d][k].state = "dma"
     /\ LET b == bios[d][k]
            mode == ReleaseMode(b.flags)
-           r == [p \in Pages |-> ref[p] - Occurrences(b, p) * Drop(p, mode)]
+           r == [p \in Pages |-> ref[p] - ReleasedOccurrences(b, p) * Drop(p, mode)]
        IN /\ ref' = r
           /\ freed' = freed \cup NewlyFreed(r)
     /\ bios' = [bios EXCEPT ![d][k].state = "released", ![d][k].trail = @ \o <<"endio", "release">>]
@@ -347,7 +396,7 @@ Terminating ==
     /\ UNCHANGED vars
 
 Next ==
-    \/ \E d \in Dios : GetPages(d)
+    \/ \E d \in Dios : \E i \in Injections(d) : GetPages(d, i[1], i[2])
     \/ \E d \in Dios : IomapDioZero(d)
     \/ \E d \in Dios : \E k \in DOMAIN bios[d] : Submit(d, k)
     \/ \E d \in Dios : \E k \in DOMAIN bios[d] : Dma(d, k)
@@ -491,4 +540,34 @@ DioCoverageInv ==
                 /\ bp[i].off = ep[i].off
                 /\ bp[i].len = ep[i].len
                 /\ ep[i].page < 0 \/ bp[i].page = ep[i].page
+
+-----------------------------------------------------------------------------
+(* Liveness, with fairness only where the kernel guarantees progress: the  *)
+(* DIO task submits each bio it built (iomap submits before building the   *)
+(* next), the device transfers every submitted bio, and its completion     *)
+(* runs.  Nothing forces a DIO to build its next bio, a user to unmap or an *)
+(* owner to free (KERNEL.md §C.2, §H.1).                                   *)
+
+LiveSpec ==
+    /\ Spec
+    /\ WF_vars(\E d \in Dios : \E k \in DOMAIN bios[d] : Submit(d, k))
+    /\ WF_vars(\E d \in Dios : \E k \in DOMAIN bios[d] : Dma(d, k))
+    /\ WF_vars(\E d \in Dios : \E k \in DOMAIN bios[d] : Complete(d, k))
+
+\* Constant bounds for the temporal formulas' quantifiers: every DIO, bio slot and page of any layout.
+DioIds == UNION {DOMAIN L.iter : L \in Layouts}
+PageIds == UNION {DOMAIN L.kind : L \in Layouts}
+ElemCounts == UNION {{Len(L.iter[d].elems) : d \in DOMAIN L.iter} : L \in Layouts}
+BioIds == 1..((CHOOSE n \in ElemCounts : \A m \in ElemCounts : m <= n) + 1)   \* one bio per element, and the zero bio
+
+BioIn(d, k, S) == d \in Dios /\ k \in DOMAIN bios[d] /\ bios[d][k].state \in S
+
+\* Every submitted bio is eventually completed and its pages released.
+BiosCompleteProp == \A d \in DioIds : \A k \in BioIds : BioIn(d, k, {"inflight", "dma"}) ~> BioIn(d, k, {"released"})
+
+\* Every pin and reference taken for a bio is eventually dropped: a page held above its owners' baseline comes
+\* back to exactly that baseline (a leak keeps it above forever).
+PinsReleasedProp ==
+    \A p \in PageIds : (p \in Pages /\ ref[p] > Baseline(p)) ~> (p \in Pages /\ ref[p] = Baseline(p))
+
 =============================================================================

@@ -28,7 +28,15 @@ beforeAll(async () => {
   models = await manifestModels('PageLifetime');
 });
 
-const BUG_MODELS = ['MCPageLifetimeLegacy', 'MCPageLifetimeBugDioReffed', 'MCPageLifetimeBugSamePageMerge', 'MCPageLifetimeBugZeroPagePut'];
+const BUG_MODELS = [
+  'MCPageLifetimeLegacy',
+  'MCPageLifetimeBugDioReffed',
+  'MCPageLifetimeBugDioReffedKernel',
+  'MCPageLifetimeBugSamePageMerge',
+  'MCPageLifetimeBugSamePageFailedAdd',
+  'MCPageLifetimeBugReleaseUnaligned',
+  'MCPageLifetimeBugZeroPagePut',
+];
 
 describe('PageLifetime counterexamples from real TLC runs', () => {
   for (const name of BUG_MODELS) {
@@ -59,6 +67,30 @@ describe('PageLifetime counterexamples from real TLC runs', () => {
       fixture.states.forEach((s, i) => {
         for (const v of fixture.vars) expect(tlaEqual(s.values.get(v)!, run.trace.states[i]!.values.get(v)!)).toBe(true);
       });
+    });
+  }
+});
+
+// Over inputs generated from bounds (MCPageLifetimeGen.tla), every bug is caught too, and its counterexample is real.
+const GEN_BUG_MODELS = [
+  'MCPageLifetimeGenLegacy',
+  'MCPageLifetimeGenBugDioReffed',
+  'MCPageLifetimeGenBugSamePageMerge',
+  'MCPageLifetimeGenBugZeroPagePut',
+  'MCPageLifetimeGenBugSamePageFailedAdd',
+  'MCPageLifetimeGenBugReleaseUnaligned',
+];
+
+describe('PageLifetime bugs over generated inputs', () => {
+  for (const name of GEN_BUG_MODELS) {
+    it(`${name}: TLC catches it and the counterexample replays as reproduced on its variant, not on v6.5`, async () => {
+      const m = models.find((x) => x.name === name);
+      if (m === undefined || m.expect.result !== 'safety') throw new Error(`${name} is not a violating model of spec/manifest.json`);
+      const run = await runModel(jar, m);
+      expect([run.result.invariant, run.result.stats?.distinct, run.trace.states.length]).toEqual([m.expect.invariant, m.distinct, m.depth]);
+      const own = replay(run.trace, binding);
+      expect(own.verdict === 'reproduced' ? own.invariant : own).toBe(m.expect.invariant);
+      expect(replay(run.trace, binding, { variant: 'v6.5' }).verdict).not.toBe('reproduced');
     });
   }
 });
@@ -95,7 +127,9 @@ describe('PageLifetime checked-in counterexamples', () => {
 
 // Witnesses: a model whose "invariant" is the negation of an interesting situation makes TLC print a v6.5
 // behaviour that reaches it; replayed without an expected violation, every state must match (`conforms`).
-const WITNESSES: Readonly<Record<string, { formula: string; actions: readonly string[] }>> = {
+// A witness may run on another cfg, and with only some failures injectable (`inject`): the VIEW leaves `action`
+// out, so a state two failures reach alike is recorded under whichever TLC found first.
+const WITNESSES: Readonly<Record<string, { formula: string; actions: readonly string[]; cfg?: string; inject?: string }>> = {
   // munmap() of a page while its bio is in flight; the bio's completion frees it
   UnmapInFlight: {
     formula: '\\E p \\in freed : kind[p] = "user" /\\ action.name = "Complete"',
@@ -121,6 +155,28 @@ const WITNESSES: Readonly<Record<string, { formula: string; actions: readonly st
     formula: '\\E d \\in Dios : iter[d].type = "BVEC" /\\ (\\A e \\in Dios : DioDone(e))',
     actions: ['GetPages'],
   },
+  // failure injection (MCPageLifetimeFail): GUP pins fewer pages than asked, so the first bio goes out with one
+  GupShortFirstBio: {
+    formula: 'action.name = "GetPages" /\\ action.gup = 2 /\\ action.bio = 1 /\\ Len(bios[action.dio][1].vecs) = 1',
+    actions: ['GetPages'],
+    cfg: 'MCPageLifetimeFail.cfg',
+    inject: 'GupInjection',
+  },
+  // ... and -EFAULT after a bio was built and submitted: the DIO ends in the middle, its bios still complete
+  GupFaultAfterBio: {
+    formula: 'action.name = "GetPages" /\\ action.gup = 1 /\\ action.bio = 0 /\\ \\E k \\in DOMAIN bios[action.dio] : bios[action.dio][k].kind = "data"',
+    actions: ['GetPages', 'Submit'],
+    cfg: 'MCPageLifetimeFail.cfg',
+    inject: 'GupInjection',
+  },
+  // bio_add_hw_page() refuses the second half of a page whose first half the bio holds (a failed same-page
+  // merge): the page is released once and the iterator reverted to it
+  SamePageAddRefused: {
+    formula:
+      'action.name = "GetPages" /\\ action.add = 2 /\\ action.bio = 1 /\\ iter[action.dio].type = "IOVEC" /\\ iter[action.dio].elems[1].page = iter[action.dio].elems[2].page',
+    actions: ['GetPages'],
+    cfg: 'MCPageLifetimeFail.cfg',
+  },
 };
 
 describe('PageLifetime v6.5 behaviours from TLC replay as conforming', () => {
@@ -133,8 +189,9 @@ describe('PageLifetime v6.5 behaviours from TLC replay as conforming', () => {
       join(dir, 'MCPageLifetimeWitness.tla'),
       ['---- MODULE MCPageLifetimeWitness ----', 'EXTENDS MCPageLifetime', ...defs, '===='].join('\n') + '\n',
     );
-    const base = await readFile(join(SPEC, 'MCPageLifetime.cfg'), 'utf8');
-    for (const name of Object.keys(WITNESSES)) {
+    for (const [name, w] of Object.entries(WITNESSES)) {
+      let base = await readFile(join(SPEC, w.cfg ?? 'MCPageLifetime.cfg'), 'utf8');
+      if (w.inject !== undefined) base = base.replace(/Inject <- \w+/, `Inject <- ${w.inject}`);
       await writeFile(join(dir, `W${name}.cfg`), base.replace(/INVARIANTS\n/, `INVARIANTS\n    Not${name}\n`));
     }
   });

@@ -45,6 +45,39 @@ beforeAll(async () => {
   for (const f of await readdir(SPEC)) if (f.startsWith('MCPageLifetime')) await copyFile(join(SPEC, f), join(dir, f));
 });
 
+/** The liveness model, on the unaligned read alone, checking one property (TLC does not name the one that fails). */
+async function liveCfg(property: string, variant: string): Promise<string> {
+  const live = await readFile(join(SPEC, 'MCPageLifetimeLive.cfg'), 'utf8');
+  return live
+    .replace(/Variant <- \w+/, `Variant <- ${variant}`)
+    .replace(/Layouts <- \w+/, 'Layouts <- MCUnalignedRead')
+    .replace(/PROPERTIES\n(    \w+\n)+/, `PROPERTIES\n    ${property}\n`);
+}
+
+describe('PageLifetime liveness properties bite', () => {
+  it('PinsReleasedProp: G.5 (bug-release-unaligned) leaves a pin that is never dropped', async () => {
+    const sub = await mkdtemp(join(dir, 'live-'));
+    for (const f of ['PageLifetime.tla', 'MCPageLifetime.tla']) await copyFile(join(SPEC, f), join(sub, f));
+    await writeFile(join(sub, 'L.cfg'), await liveCfg('PinsReleasedProp', 'VariantBugReleaseUnaligned'));
+    const run = await runModel(jar, { ...final, cfg: 'L.cfg' }, { specDir: sub });
+    expect(run.result.outcome).toBe('liveness');
+    // the same model on the final design holds
+    await writeFile(join(sub, 'F.cfg'), await liveCfg('PinsReleasedProp', 'VariantV65'));
+    expect((await runModel(jar, { ...final, cfg: 'F.cfg' }, { specDir: sub })).result.outcome).toBe('success');
+  });
+
+  it('BiosCompleteProp: without fairness for the completion a transferred bio may never complete', async () => {
+    const sub = await mkdtemp(join(dir, 'live-'));
+    const spec = await readFile(join(SPEC, 'PageLifetime.tla'), 'utf8');
+    const fairness = '    /\\ WF_vars(\\E d \\in Dios : \\E k \\in DOMAIN bios[d] : Complete(d, k))\n';
+    expect(spec.split(fairness).length - 1).toBe(1);
+    await writeFile(join(sub, 'PageLifetime.tla'), spec.replace(fairness, ''));
+    await copyFile(join(SPEC, 'MCPageLifetime.tla'), join(sub, 'MCPageLifetime.tla'));
+    await writeFile(join(sub, 'L.cfg'), await liveCfg('BiosCompleteProp', 'VariantV65'));
+    expect((await runModel(jar, { ...final, cfg: 'L.cfg' }, { specDir: sub })).result.outcome).toBe('liveness');
+  });
+});
+
 describe('PageLifetime invariants bite on kernel-bug-shaped edits of the final design', () => {
   for (const mu of MUTANTS) {
     it(`${mu.invariant}: ${mu.what}`, async () => {

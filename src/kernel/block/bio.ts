@@ -3,7 +3,7 @@
 // extraction code, bio_release_page(s) per the bio's flags, and submit/DMA/completion.
 
 import type { DioOptions } from '../fs/dio_variant.js';
-import { iovIterAdvance, type BvecIter, type IovIter } from '../lib/iov_iter.js';
+import { iovIterAdvance, iovIterRevert, type BvecIter, type IovIter } from '../lib/iov_iter.js';
 import { iovIterExtractPages, iovIterExtractWillPin, type PinUserPagesFast } from '../lib/iov_iter_extract.js';
 import {
   accessPageData,
@@ -107,6 +107,17 @@ function makeVec(mm: Mm, page: PageId, offset: number, len: number): BioVec {
 }
 
 /**
+ * Whether (page, off) continues bv's bytes physically (`page_is_mergeable()`), and if so whether the new bytes
+ * start in the page bv already ends in (a same-page merge) or in the next page frame.
+ */
+function bvecMergeable(bv: BioVec, page: PageId, off: number): 'no' | 'same-page' | 'next-page' {
+  const vecEndAddr = bv.page * PAGE_SIZE + bv.offset + bv.len - 1;
+  const pageAddr = page * PAGE_SIZE;
+  if (vecEndAddr + 1 !== pageAddr + off) return 'no';
+  return Math.floor(vecEndAddr / PAGE_SIZE) * PAGE_SIZE === pageAddr ? 'same-page' : 'next-page';
+}
+
+/**
  * `bvec_try_merge_page()`: merge (page, off, len) into bv if it continues bv's bytes physically (page ids are
  * page frame numbers). `samePage` says the new bytes start in the page bv already ends in; otherwise bv becomes
  * (or grows as) a multi-page bvec.
@@ -118,10 +129,9 @@ export function bvecTryMergePage(
   len: number,
   off: number,
 ): { merged: boolean; samePage: boolean } {
-  const vecEndAddr = bv.page * PAGE_SIZE + bv.offset + bv.len - 1;
-  const pageAddr = page * PAGE_SIZE;
-  if (vecEndAddr + 1 !== pageAddr + off) return { merged: false, samePage: false };
-  const samePage = Math.floor(vecEndAddr / PAGE_SIZE) * PAGE_SIZE === pageAddr;
+  const how = bvecMergeable(bv, page, off);
+  if (how === 'no') return { merged: false, samePage: false };
+  const samePage = how === 'same-page';
   const before = bvecPages(bv).length;
   bv.len += len;
   for (const p of bvecPages(bv).slice(before)) bv.generations.push(pageGeneration(mm, p));
@@ -179,6 +189,18 @@ export function bioReleasePage(mm: Mm, opts: DioOptions, bio: Bio, page: PageId)
   }
 }
 
+/**
+ * The pages `__bio_release_pages()` releases for one bvec fragment: every page it touches,
+ * `(offset + length - 1) / PS - offset / PS + 1` of them (38b43539d64b); the folio loop before that fix counted
+ * `ceil(length / PS)` from the page holding the offset, one too few for a fragment that starts mid-page and
+ * crosses a page (§G.5).
+ */
+export function bvecReleasedPages(opts: DioOptions, bv: { readonly page: PageId; readonly offset: number; readonly len: number }): PageId[] {
+  if (!opts.releaseCountsCeilLen) return bvecPages(bv);
+  const first = bv.page + Math.floor(bv.offset / PAGE_SIZE);
+  return Array.from({ length: Math.ceil(bv.len / PAGE_SIZE) }, (_, k) => first + k);
+}
+
 /** `bio_release_pages(bio, mark_dirty)`: release every single-page segment once, if the flags say the bio owns them. */
 export function bioReleasePages(mm: Mm, opts: DioOptions, bio: Bio, markDirty: boolean): void {
   const mode = bioReleaseMode(opts, bio);
@@ -190,7 +212,7 @@ export function bioReleasePages(mm: Mm, opts: DioOptions, bio: Bio, markDirty: b
   }
   mm.log.push(`bio_release_pages(bio ${bio.id}, ${markDirty ? 'mark dirty' : 'clean'}): flags [${bio.flags.join(', ')}]`);
   const mark = mm.log.length;
-  for (const page of bioPages(bio)) bioReleasePage(mm, opts, bio, page);
+  for (const v of bio.vecs) for (const page of bvecReleasedPages(opts, v)) bioReleasePage(mm, opts, bio, page);
   indentSince(mm, mark);
 }
 
@@ -238,7 +260,22 @@ export function bioLive(bio: Bio): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // bio_iov_iter_get_pages() (§C.3): the only place a DIO bio gets its pages
 
-export type BioErrno = 'EFAULT' | 'ENOMEM' | 'EIO';
+export type BioErrno = 'EFAULT' | 'ENOMEM' | 'EIO' | 'EINVAL';
+
+/**
+ * Failures injected into one bio_iov_iter_get_pages() call, counted in pages of this bio's fill (1-based; 0 =
+ * none): pin_user_pages_fast() cannot get past page `gupFailAt` (it pins fewer pages than asked, and the next
+ * call fails with -EFAULT), and bio_add_hw_page() refuses page `addRefuseAt` (a hardware limit, §C.4).
+ */
+export interface BioFaults {
+  readonly gupFailAt?: number;
+  readonly addRefuseAt?: number;
+}
+
+/** The pages this bio's fill has handed to the add loop so far, against which BioFaults count. */
+interface FillProgress {
+  tried: number;
+}
 
 const UINT_MAX = 0xffffffff;
 
@@ -312,12 +349,33 @@ function bioIovBvecSet(mm: Mm, opts: DioOptions, bio: Bio, iter: BvecIter): void
  * User pages come back from the shared extraction code as user page numbers; the pin hook records which pages
  * it actually took, so the bio gets those (after a COW break, not the zero page it replaced).
  */
-function bioIovIterGetPagesOnce(mm: Mm, opts: DioOptions, bio: Bio, iter: IovIter): 0 | BioErrno {
+function bioIovIterGetPagesOnce(
+  mm: Mm,
+  opts: DioOptions,
+  bio: Bio,
+  iter: IovIter,
+  faults: BioFaults,
+  fill: FillProgress,
+): 0 | BioErrno {
   const nrPages = bio.maxVecs - bio.vecs.length;
   let taken: PageId[] = [];
   const hook: PinUserPagesFast = (firstPage, n, gupFlags) => {
+    let ask = n;
+    const failAt = faults.gupFailAt ?? 0;
+    if (failAt > 0) {
+      // the injected fault: the walk cannot get past page failAt of this fill
+      const room = failAt - 1 - fill.tried;
+      if (room <= 0) {
+        mm.log.push(`pin_user_pages_fast(user page ${firstPage}, ${n}): -EFAULT (injected fault)`);
+        return 'EFAULT';
+      }
+      if (room < n) {
+        mm.log.push(`  (injected fault: GUP stops after ${room} of ${n} pages)`);
+        ask = room;
+      }
+    }
     const r =
-      bio.acquired === 'pin' ? pinUserPagesFast(mm, firstPage, n, gupFlags) : getUserPagesFast(mm, firstPage, n, gupFlags);
+      bio.acquired === 'pin' ? pinUserPagesFast(mm, firstPage, ask, gupFlags) : getUserPagesFast(mm, firstPage, ask, gupFlags);
     if ('error' in r) return r.error;
     taken = r.pages;
     r.pages.forEach((p, k) => bio.userPages.set(firstPage + k, p));
@@ -332,12 +390,24 @@ function bioIovIterGetPagesOnce(mm: Mm, opts: DioOptions, bio: Bio, iter: IovIte
   let off = r.offset0 ?? 0;
   const nr = Math.ceil((off + r.ret) / PAGE_SIZE);
   mm.log.push(`  iov_iter_extract_pages(ITER_${iter.type}) = ${r.ret} bytes, offset0 ${off}, pages ${pages.slice(0, nr).join(', ')}`);
+  const used = pages.slice(0, nr);
+  if (used.length < nr) throw new Error('extraction returned fewer pages than its size covers'); // §B.1 contract
+  if (!user && bio.acquired === 'ref') for (const page of used) getPage(mm, page); // the old iov_iter_get_pages() on XARRAY/PIPE
   let left = r.ret;
   for (let k = 0; k < nr; k++) {
-    const page = pages[k];
-    if (page === undefined) throw new Error('extraction returned fewer pages than its size covers'); // §B.1 contract
-    if (!user && bio.acquired === 'ref') getPage(mm, page); // the old iov_iter_get_pages() on XARRAY/PIPE
+    const page = used[k]!;
     const len = Math.min(left, PAGE_SIZE - off);
+    fill.tried += 1;
+    if (fill.tried === faults.addRefuseAt) {
+      bioAddHwPageRefused(mm, opts, bio, page, off);
+      // iov_iter_revert(iter, left); "release the pages we didn't map into the bio, if any"
+      iovIterRevert(iter, left);
+      mm.log.push(`  iov_iter_revert(ITER_${iter.type}, ${left}); release the unused pages ${used.slice(k).join(', ')}`);
+      const mark = mm.log.length;
+      for (const unused of used.slice(k)) bioReleasePage(mm, opts, bio, unused);
+      indentSince(mm, mark, '    ');
+      return 'EINVAL';
+    }
     bioIovAddPage(mm, opts, bio, page, len, off);
     left -= len;
     off = 0;
@@ -346,12 +416,31 @@ function bioIovIterGetPagesOnce(mm: Mm, opts: DioOptions, bio: Bio, iter: IovIte
 }
 
 /**
+ * `bio_add_hw_page()` refused a page (the injected hardware limit). When the page would have merged into the last
+ * bvec as the same page, the refusal reports same_page; from d1916c86ccdc until 5905afc2c7bb the caller released
+ * the page there as well as in its release-unused-pages loop (§G.4, the failed-add half).
+ */
+function bioAddHwPageRefused(mm: Mm, opts: DioOptions, bio: Bio, page: PageId, off: number): void {
+  const last = bio.vecs[bio.vecs.length - 1];
+  const samePage = last !== undefined && bvecMergeable(last, page, off) === 'same-page';
+  mm.log.push(`  bio_add_hw_page(bio ${bio.id}, page ${page}, off ${off}): refused (injected queue limit)${samePage ? ', same_page' : ''}`);
+  if (samePage && opts.failedAddReleasesSamePage) {
+    mm.log.push(`  same_page on a failed add: bio_release_page(page ${page}) here too (G.4)`);
+    const mark = mm.log.length;
+    bioReleasePage(mm, opts, bio, page);
+    indentSince(mm, mark, '    ');
+  }
+}
+
+/**
  * `bio_iov_iter_get_pages()` (v6.5 form, §C.3; the legacy variant is the same loop over the old get-pages
  * semantics): share a BVEC array, or set the release flag and extract until the bio is full, the iterator is
  * empty or extraction fails. 0 if the bio got pages, else the error.
  */
-export function bioIovIterGetPages(mm: Mm, opts: DioOptions, bio: Bio, iter: IovIter): 0 | BioErrno {
+export function bioIovIterGetPages(mm: Mm, opts: DioOptions, bio: Bio, iter: IovIter, faults: BioFaults = {}): 0 | BioErrno {
   if (bioFlagged(bio, 'BIO_CLONED')) return 'EIO';
+  // fs/direct-io.c's dio_bio_alloc() before the June 2023 fix: BIO_PAGE_REFFED on every bio (§G.3)
+  if (opts.pinnedBioFlag === 'REFFED') bioSetFlag(bio, 'BIO_PAGE_REFFED');
   if (iter.type === 'BVEC') {
     bioIovBvecSet(mm, opts, bio, iter);
     return 0;
@@ -362,11 +451,12 @@ export function bioIovIterGetPages(mm: Mm, opts: DioOptions, bio: Bio, iter: Iov
     return 'EFAULT';
   }
   bio.acquired = how;
-  if (how === 'pin') bioSetFlag(bio, opts.pinnedBioFlag === 'PINNED' ? 'BIO_PAGE_PINNED' : 'BIO_PAGE_REFFED');
+  if (how === 'pin' && opts.pinnedBioFlag === 'PINNED') bioSetFlag(bio, 'BIO_PAGE_PINNED');
   mm.log.push(`bio_iov_iter_get_pages(bio ${bio.id}, ITER_${iter.type}): flags [${bio.flags.join(', ')}]`);
   let ret: 0 | BioErrno = 0;
+  const fill: FillProgress = { tried: 0 };
   do {
-    ret = bioIovIterGetPagesOnce(mm, opts, bio, iter);
+    ret = bioIovIterGetPagesOnce(mm, opts, bio, iter, faults, fill);
   } while (ret === 0 && iter.count > 0 && !bioFull(bio));
   if (ret !== 0) mm.log.push(`  extraction stopped: -${ret}${bio.vecs.length > 0 ? ' (the bio keeps what it has)' : ''}`);
   return bio.vecs.length > 0 ? 0 : ret;

@@ -14,6 +14,7 @@ import {
   submitBio,
   type Bio,
   type BioErrno,
+  type BioFaults,
 } from '../block/bio.js';
 import { dioOptions, type DioOptions } from './dio_variant.js';
 import { iovIterCount, type IovIter } from '../lib/iov_iter.js';
@@ -92,16 +93,17 @@ function buildingBio(dio: Dio): Bio | undefined {
 /**
  * One turn of iomap_dio_bio_iter()'s loop: allocate a bio and fill it with bio_iov_iter_get_pages(). The bio is
  * then submitted by dioSubmitBio (iomap submits it before building the next). An extraction that gets nothing
- * ends the DIO with the error; the empty bio is dropped (bio_put).
+ * ends the DIO with the error; the empty bio is dropped (bio_put). `faults` are the failures injected into this
+ * fill (a GUP fault, a refused add).
  */
-export function dioBuildBio(world: DioWorld, id: number): Result<Bio | null, string> {
+export function dioBuildBio(world: DioWorld, id: number, faults: BioFaults = {}): Result<Bio | null, string> {
   const dio = getDio(world, id);
   if (dio === undefined) return err(`no DIO ${id}`);
   if (!dioRunning(dio)) return err(`DIO ${id} has nothing left to extract`);
   const pending = buildingBio(dio);
   if (pending !== undefined) return err(`DIO ${id}'s bio ${pending.id} is not submitted yet`);
   const bio = bioAlloc(world.nextBioId++, dio.op, dio.maxVecs);
-  const r = bioIovIterGetPages(world.mm, world.opts, bio, dio.iter);
+  const r = bioIovIterGetPages(world.mm, world.opts, bio, dio.iter, faults);
   if (r !== 0) {
     dio.error = r;
     world.mm.log.push(`DIO ${id} fails with -${r}; bio_put(bio ${bio.id})`);

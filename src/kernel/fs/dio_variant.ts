@@ -9,6 +9,8 @@ export const PAGE_LIFETIME_VARIANTS = [
   'bug-dio-reffed',
   'bug-same-page-merge',
   'bug-zero-page-put',
+  'bug-same-page-failed-add',
+  'bug-release-unaligned',
 ] as const;
 export type PageLifetimeVariant = (typeof PAGE_LIFETIME_VARIANTS)[number];
 
@@ -28,8 +30,15 @@ export interface DioOptions {
    * 'legacy-get' = iov_iter_get_pages(): KVEC unsupported (-EFAULT), XARRAY pages get_page()'d.
    */
   readonly kernelIters: 'list' | 'legacy-get';
-  /** The flag a bio of pinned pages gets: 'PINNED' (v6.5) or 'REFFED' (fs/direct-io.c before the June 2023 fix, §G.3). */
+  /**
+   * The flag a bio of pinned pages gets: 'PINNED' (v6.5), or 'REFFED': fs/direct-io.c's dio_bio_alloc() before the
+   * June 2023 fix set BIO_PAGE_REFFED on every bio it allocated, pinned, listed or shared alike (§G.3).
+   */
   readonly pinnedBioFlag: 'PINNED' | 'REFFED';
+  /** After bio_add_hw_page() refused a page reporting same_page, release it there too (§G.4's failed-add half). */
+  readonly failedAddReleasesSamePage: boolean;
+  /** __bio_release_pages() counts ceil(length / PS) pages per fragment from the page holding its offset (§G.5). */
+  readonly releaseCountsCeilLen: boolean;
   /** Release the extra pin/ref of a same-page merge at once (v6.5) or keep it (§G.4 leak). */
   readonly samePageMergeRelease: boolean;
   /** iomap_dio_zero(): get_page(ZERO_PAGE) before adding it (legacy) or add it with no reference (§C.6). */
@@ -46,6 +55,8 @@ const V65: DioOptions = {
   samePageMergeRelease: true,
   zeroPageGetRef: false,
   zeroBioFlag: 'none',
+  failedAddReleasesSamePage: false,
+  releaseCountsCeilLen: false,
 };
 
 /** Variant string (the spec's `Variant` constant) → options. */
@@ -59,10 +70,14 @@ export const DIO_VARIANTS: Readonly<Record<PageLifetimeVariant, DioOptions>> = {
     samePageMergeRelease: true,
     zeroPageGetRef: true,
     zeroBioFlag: 'none',
+    failedAddReleasesSamePage: false,
+    releaseCountsCeilLen: false,
   },
   'bug-dio-reffed': { ...V65, pinnedBioFlag: 'REFFED' },
   'bug-same-page-merge': { ...V65, samePageMergeRelease: false },
   'bug-zero-page-put': { ...V65, zeroBioFlag: 'REFFED' },
+  'bug-same-page-failed-add': { ...V65, failedAddReleasesSamePage: true },
+  'bug-release-unaligned': { ...V65, releaseCountsCeilLen: true },
 };
 
 export function isPageLifetimeVariant(v: string): v is PageLifetimeVariant {

@@ -48,7 +48,7 @@ const VARS = ['kind', 'ref', 'freed', 'owned', 'mapping', 'iter', 'dio', 'bios',
 /** The spec's actions (its `Next` list and Init) and the arguments each one's `action` record carries. */
 const ACTION_ARGS = {
   Init: [],
-  GetPages: ['dio', 'bio'],
+  GetPages: ['dio', 'bio', 'gup', 'add'],
   IomapDioZero: ['dio', 'bio'],
   Submit: ['dio', 'bio'],
   Dma: ['dio', 'bio'],
@@ -290,8 +290,17 @@ function run(s: PageLifetimeState, action: StepAction): Result<StepEffect<PageLi
       return err('Init can only be the first state');
     case 'GetPages': {
       const d = intArg(action, 'dio');
+      const gup = intArg(action, 'gup');
+      const add = intArg(action, 'add');
       if (!d.ok) return d;
-      return done(dioBuildBio(world, d.value), [`DIO ${d.value} builds its next bio:`]);
+      if (!gup.ok) return gup;
+      if (!add.ok) return add;
+      const injected = [
+        ...(gup.value > 0 ? [`GUP faults at page ${gup.value} of the fill`] : []),
+        ...(add.value > 0 ? [`bio_add_hw_page() refuses page ${add.value} of the fill`] : []),
+      ];
+      const lead = `DIO ${d.value} builds its next bio${injected.length > 0 ? ` (injected: ${injected.join(', ')})` : ''}:`;
+      return done(dioBuildBio(world, d.value, { gupFailAt: gup.value, addRefuseAt: add.value }), [lead]);
     }
     case 'IomapDioZero': {
       const d = intArg(action, 'dio');

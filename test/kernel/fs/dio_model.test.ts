@@ -140,15 +140,20 @@ abstract class Step implements fc.Command<Model, Real> {
   abstract toString(): string;
 }
 
+/** Builds the DIO's next bio, with the injected failures (pages of the fill; 0 = none), as a TLC trace does. */
 class GetPages extends Step {
-  constructor(readonly dio: number) {
+  constructor(
+    readonly dio: number,
+    readonly gup = 0,
+    readonly add = 0,
+  ) {
     super();
   }
   act(w: DioWorld): boolean {
-    return dioBuildBio(w, this.dio).ok;
+    return dioBuildBio(w, this.dio, { gupFailAt: this.gup, addRefuseAt: this.add }).ok;
   }
   toString(): string {
-    return `GetPages(dio ${this.dio})`;
+    return `GetPages(dio ${this.dio}${this.gup > 0 ? `, GUP faults at ${this.gup}` : ''}${this.add > 0 ? `, add refused at ${this.add}` : ''})`;
   }
 }
 
@@ -235,10 +240,13 @@ const dioIdx = fc.integer({ min: 1, max: 3 });
 const nth = fc.nat({ max: 3 });
 // GetPages and UserUnmap appear twice: extraction starts most of the interesting interleavings, and an unmap
 // while a bio is in flight should be common.
+const fault = fc.integer({ min: 1, max: 3 });
 const commandsArb = fc.commands(
   [
     dioIdx.map((d) => new GetPages(d)),
     dioIdx.map((d) => new GetPages(d)),
+    fc.tuple(dioIdx, fault).map(([d, k]) => new GetPages(d, k, 0)),
+    fc.tuple(dioIdx, fault).map(([d, k]) => new GetPages(d, 0, k)),
     fc.constantFrom(...VPAGES).map((v) => new Unmap(v)),
     fc.tuple(dioIdx, nth).map(([d, n]) => new Advance('Submit', d, n)),
     fc.tuple(dioIdx, nth).map(([d, n]) => new Advance('Dma', d, n)),
@@ -300,6 +308,9 @@ function noteCoverage(coverage: Map<string, number>, log: string): void {
     'multi-page bvec': /merged into bvec \d+$/m.test(log),
     'COW break of the zero page': log.includes('COW'),
     'extraction fault (-EFAULT)': log.includes('-EFAULT'),
+    'GUP stops short (injected)': log.includes('injected fault: GUP stops after'),
+    'bio_add_hw_page() refusal (injected)': log.includes('refused (injected queue limit)'),
+    'failed same-page merge (injected)': log.includes('refused (injected queue limit), same_page'),
     'iomap_dio_zero': log.includes('iomap_dio_zero'),
     'munmap of a pinned page': /munmap\(user page \d+\): put_page\(page \d+\): refcount 1\d\d\d /.test(log),
     'kernel buffer freed': log.includes('frees its buffer'),
@@ -343,7 +354,7 @@ function tlcExample(model: string): [DioLayout, Iterable<fc.Command<Model, Real>
     };
     switch (a.value.name) {
       case 'GetPages':
-        return new GetPages(arg('dio'));
+        return new GetPages(arg('dio'), arg('gup'), arg('add'));
       case 'IomapDioZero':
         return new Zero(arg('dio'));
       case 'Submit':
@@ -368,6 +379,8 @@ const TLC_COUNTEREXAMPLES: Readonly<Record<OtherVariant, string>> = {
   'bug-dio-reffed': 'MCPageLifetimeBugDioReffed',
   'bug-same-page-merge': 'MCPageLifetimeBugSamePageMerge',
   'bug-zero-page-put': 'MCPageLifetimeBugZeroPagePut',
+  'bug-same-page-failed-add': 'MCPageLifetimeBugSamePageFailedAdd',
+  'bug-release-unaligned': 'MCPageLifetimeBugReleaseUnaligned',
 };
 
 const caughtBy: Readonly<Record<OtherVariant, readonly string[]>> = {
@@ -375,6 +388,8 @@ const caughtBy: Readonly<Record<OtherVariant, readonly string[]>> = {
   'bug-dio-reffed': ['PageRefsAccountedInv'],
   'bug-same-page-merge': ['PageRefsAccountedInv'],
   'bug-zero-page-put': ['PageRefsAccountedInv'],
+  'bug-same-page-failed-add': ['PageRefsAccountedInv'],
+  'bug-release-unaligned': ['PageRefsAccountedInv'],
 };
 
 const OTHER_VARIANTS = PAGE_LIFETIME_VARIANTS.filter((v): v is OtherVariant => v !== 'v6.5');
@@ -393,7 +408,7 @@ describe('PageLifetime model runs', () => {
     fc.assert(workloadProperty('v6.5', coverage), { numRuns: 400, seed: 20230315, examples });
     // the law was exercised on every feature it is about, not vacuously
     for (const [feature, runs] of coverage) expect([feature, runs > 0]).toEqual([feature, true]);
-    expect(coverage.size).toBe(12);
+    expect(coverage.size).toBe(15);
   });
 
   for (const variant of OTHER_VARIANTS) {
