@@ -2,8 +2,8 @@
 // spec action as the kernel-shaped call it stands for, maps the implementation's state back to the spec's
 // variables, and asks the implementation's own checker which invariants fail.
 
-import type { ExplorableBinding, Exploration, StepAction, StepEffect } from '../binding.js';
-import { constantSet, integerArg } from './explore_args.js';
+import type { Constants, ExplorableBinding, Exploration, StepAction, StepEffect } from '../binding.js';
+import { ConstantShapeError, constantSet, integerArg } from './explore_args.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { tlaBool, tlaFn, tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
 import { printTla } from '../../tla/print.js';
@@ -337,13 +337,35 @@ function run(s: PageLifetimeState, action: StepAction): Result<StepEffect<PageLi
 // ---------------------------------------------------------------------------------------------------------------
 // Exploration under a model's constants
 
-/** The candidates of `Next`: every DIO, each of its bios, every user virtual page, every page, and Terminating. */
-function candidates(s: PageLifetimeState): StepAction[] {
+/** The failures the model lets GetPages inject (its `Inject` constant): a subset of "gup", "add". */
+function injectable(c: Constants): ReadonlySet<string> {
+  const v = c.get('Inject');
+  if (v?.kind !== 'set' || v.elems.some((e) => e.kind !== 'str')) {
+    throw new ConstantShapeError("the model's constant Inject is not a set of strings");
+  }
+  return new Set(v.elems.map((e) => (e as { value: string }).value));
+}
+
+/**
+ * The candidates of `Next`: every DIO with every failure its GetPages may inject (as the spec's Injections: a GUP
+ * fault at any remaining element of a user iterator, a refused add at any remaining element but of a BVEC one),
+ * each of its bios, every user virtual page, every page, and Terminating.
+ */
+function candidates(s: PageLifetimeState, c: Constants): StepAction[] {
   const act = (name: ActionName, args: [string, number][] = []): StepAction => ({ name, args: new Map(args.map(([k, v]) => [k, integerArg(v)])) });
+  const inject = injectable(c);
   const out: StepAction[] = [];
   for (const d of s.world.dios) {
+    const elems = iterElems(d.iter);
+    const total = elems.reduce((n, e) => n + e.len, 0);
+    const left = elems.length - elementsConsumed({ type: d.iter.type as DioIterType, dir: d.iter.dataSource, elems }, total - d.iter.count);
+    const user = d.iter.type === 'UBUF' || d.iter.type === 'IOVEC';
     // The bio number of GetPages/IomapDioZero is what the step produces; `recorded` fills it in.
-    out.push(act('GetPages', [['dio', d.id]]), act('IomapDioZero', [['dio', d.id]]));
+    out.push(act('GetPages', [['dio', d.id], ['gup', 0], ['add', 0]]), act('IomapDioZero', [['dio', d.id]]));
+    for (let k = 1; k <= left; k++) {
+      if (inject.has('gup') && user) out.push(act('GetPages', [['dio', d.id], ['gup', k], ['add', 0]]));
+      if (inject.has('add') && d.iter.type !== 'BVEC') out.push(act('GetPages', [['dio', d.id], ['gup', 0], ['add', k]]));
+    }
     for (let k = 1; k <= d.bios.length; k++) {
       out.push(act('Submit', [['dio', d.id], ['bio', k]]), act('Dma', [['dio', d.id], ['bio', k]]), act('Complete', [['dio', d.id], ['bio', k]]));
     }
