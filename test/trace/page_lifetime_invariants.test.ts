@@ -27,8 +27,8 @@ const MUTANTS = [
   {
     what: 'after a merge the fill skips the next element (its bytes are never transferred)',
     invariant: 'DioCoverageInv',
-    from: 'IN Fill(d, k + 1, merged, r2, flags)',
-    to: 'IN Fill(d, k + 2, merged, r2, flags)',
+    from: 'IN Fill(d, k + 1, merged, r2, flags, fault, refuse)',
+    to: 'IN Fill(d, k + 2, merged, r2, flags, fault, refuse)',
   },
 ] as const;
 
