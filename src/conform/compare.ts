@@ -3,20 +3,19 @@
 // The first difference is found by a breadth-first walk over the transitions both sides share, so the path to it
 // is a shortest one and every state on it is common to both.
 
-import { tlaRecord, tlaStr, type TlaValue } from '../tla/value.js';
+import type { TlaValue } from '../tla/value.js';
 import { printTla } from '../tla/print.js';
 import { tlaKey } from '../tla/key.js';
 import type { DotGraph } from './dot.js';
 import { addState, addTransition, emptyGraph, INIT_ACTION, stateKey, viewOf, type StateGraph } from './graph.js';
 
 /**
- * TLC's dump as a view-keyed graph. A transition's label is the `action` record of the state it reaches (the
- * edge labels TLC writes name the enclosing `Next` for some actions, so they do not identify one). The exception
- * is a step that leaves every variable alone, `action` included (`Terminating`, `Finished`: `UNCHANGED vars`):
- * its state is its own successor and still carries the previous step's record, so a self-loop whose edge label
- * is not that record's name is labelled with the spec's stuttering action.
+ * TLC's dump as a view-keyed graph; a transition's label is the `action` record of the state it reaches. (TLC's
+ * edge labels name the enclosing `Next` for some actions, so they do not identify one.) A step that leaves every
+ * variable alone, `action` included (`Terminating`, `Finished`), is a self-loop labelled with the record the
+ * state already carries; the explorer labels its stuttering steps the same way.
  */
-export function tlcGraph(dot: DotGraph, viewVars: readonly string[] | undefined, stuttering?: string): StateGraph {
+export function tlcGraph(dot: DotGraph, viewVars: readonly string[] | undefined): StateGraph {
   const g = emptyGraph();
   const keyOf = new Map<string, string>();
   for (const [fp, values] of dot.states) {
@@ -29,11 +28,8 @@ export function tlcGraph(dot: DotGraph, viewVars: readonly string[] | undefined,
     const k = keyOf.get(fp)!;
     if (!g.initial.includes(k)) g.initial.push(k);
   }
-  for (const [a, b, label] of dot.edges) {
-    const reached = dot.states.get(b)!.get('action') ?? INIT_ACTION;
-    const name = reached.kind === 'record' ? reached.fields.find(([f]) => f === 'name')?.[1] : undefined;
-    const stutter = a === b && !(name?.kind === 'str' && name.value === label);
-    const action = stutter ? tlaRecord([['name', tlaStr(stuttering ?? label)]]) : reached;
+  for (const [a, b] of dot.edges) {
+    const action = dot.states.get(b)!.get('action') ?? INIT_ACTION;
     addTransition(g.states.get(keyOf.get(a)!)!, action, keyOf.get(b)!);
   }
   return g;

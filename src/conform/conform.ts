@@ -131,13 +131,13 @@ export async function conformModel(model: ManifestModel, job: ModelJob): Promise
   const dot = parseDot(text, dotFile);
   if (!job.keepDump) await rm(dotFile, { force: true }).catch(() => undefined);
   if (!dot.ok) return fail('tlc', `${model.name}: ${dot.error}`);
-  const binding = await explorableBinding(model, job);
-  const spec = tlcGraph(dot.value, shape.viewVars, binding.ok ? binding.value.explore.stuttering : undefined);
+  const spec = tlcGraph(dot.value, shape.viewVars);
   const comparison = compareGraphs(spec, result.graph);
   let transitions = 0;
   for (const s of spec.states.values()) transitions += s.succ.size;
   let traceFile: string | undefined;
   if (comparison.first !== undefined) {
+    const binding = await explorableBinding(model, job);
     const vars = binding.ok ? binding.value.vars : [...comparison.first.path[0]!.vars.keys(), 'action'];
     traceFile = join(job.runDir, `${model.name}.difference.itf.json`);
     const w = await writeFileAtomic(traceFile, writeItf(differenceTrace(model, shape, result.variant, vars, comparison.first)));

@@ -9,7 +9,8 @@ import { printTla } from '../tla/print.js';
 import type { TlaValue } from '../tla/value.js';
 import type { Constants, ExplorableBinding, StepAction } from '../trace/binding.js';
 import { ConstantShapeError } from '../trace/bindings/explore_args.js';
-import { actionValue, addState, addTransition, emptyGraph, stateKey, viewOf, type StateGraph } from './graph.js';
+import { actionValue, addState, addTransition, emptyGraph, INIT_ACTION, stateKey, viewOf, type StateGraph } from './graph.js';
+import { tlaKey } from '../tla/key.js';
 
 export interface ActionCount {
   /** Candidate steps tried (a state × an argument tuple). */
@@ -110,8 +111,22 @@ function exploreFrom<S>(o: ExploreOptions<S>): Result<ExploreResult, string> {
   if (!firsts.ok) return err(`the initial states: ${firsts.error}`);
   const graph = emptyGraph();
   const actions: Record<string, ActionCount> = {};
-  let queue: S[] = [];
+  // Each queued state with the way to build it again (when the binding cannot copy a state).
+  interface Queued { readonly state: S; readonly first: ReadonlyMap<string, TlaValue>; readonly path: readonly StepAction[] }
+  let queue: Queued[] = [];
   let keys: string[] = [];
+  const copyOf = (q: Queued): S => {
+    if (x.clone !== undefined) return x.clone(q.state);
+    const init = binding.init(q.first, variant);
+    if (!init.ok) throw new Error(`the implementation no longer builds an initial state: ${init.error}`);
+    let s = init.value.state;
+    for (const a of q.path) {
+      const r = binding.step(s, a);
+      if (!r.ok) throw new Error(`the implementation refuses ${a.name} on a path it took before: ${r.error}`);
+      s = r.value.state;
+    }
+    return s;
+  };
   for (const first of firsts.value) {
     const init = binding.init(first, variant);
     if (!init.ok) return err(`the implementation cannot build an initial state of the model: ${init.error}`);
@@ -122,28 +137,34 @@ function exploreFrom<S>(o: ExploreOptions<S>): Result<ExploreResult, string> {
     if (!added) continue;
     graph.initial.push(node.key);
     noteViolations(init.value.state);
-    queue.push(init.value.state);
+    queue.push({ state: init.value.state, first, path: [] });
     keys.push(node.key);
   }
 
+  const stutters = new Set<string>();
   let depth = graph.initial.length > 0 ? 1 : 0; // TLC counts the initial states as depth 1
   let generated = graph.initial.length;
   let transitions = 0;
   const every = o.progressEvery ?? 5000;
   let nextReport = every;
   while (queue.length > 0) {
-    const nextQueue: S[] = [];
+    const nextQueue: Queued[] = [];
     const nextKeys: string[] = [];
     for (let i = 0; i < queue.length; i++) {
-      const s = queue[i] as S;
+      const q = queue[i] as Queued;
+      const s = q.state;
       const from = graph.states.get(keys[i] as string)!;
+      // A copy a refused step left as it was serves the next candidate (when the binding vouches for that).
+      let spare: S | undefined;
       for (const cand of x.candidates(s, constants)) {
         const c = count(actions, cand.name);
         c.tried++;
-        const copy = x.clone(s);
+        const copy = spare ?? copyOf(q);
+        spare = undefined;
         const r = binding.step(copy, cand);
         if (!r.ok) {
           c.refused++;
+          if (x.refusalKeepsState === true) spare = copy;
           continue;
         }
         const after = r.value.state;
@@ -154,6 +175,10 @@ function exploreFrom<S>(o: ExploreOptions<S>): Result<ExploreResult, string> {
           continue;
         }
         c.fired++;
+        if (cand.name === x.stuttering) {
+          stutters.add(from.key);
+          continue;
+        }
         const rec = x.recorded !== undefined ? x.recorded(cand, s, after) : cand;
         noteArgs(c, rec);
         for (const cl of x.classify?.(rec, s, after) ?? []) c.classes[cl] = (c.classes[cl] ?? 0) + 1;
@@ -165,7 +190,7 @@ function exploreFrom<S>(o: ExploreOptions<S>): Result<ExploreResult, string> {
         const { added } = addState(graph, view, key);
         if (!added) continue;
         noteViolations(after);
-        nextQueue.push(after);
+        nextQueue.push({ state: after, first: q.first, path: x.clone !== undefined ? [] : [...q.path, cand] });
         nextKeys.push(key);
         if (graph.states.size >= nextReport) {
           nextReport += every;
@@ -179,6 +204,23 @@ function exploreFrom<S>(o: ExploreOptions<S>): Result<ExploreResult, string> {
     if (nextQueue.length > 0) depth++;
     queue = nextQueue;
     keys = nextKeys;
+  }
+  // A stuttering step keeps the state and its `action` record: one self-loop per record that reaches the state.
+  const incoming = new Map<string, Map<string, TlaValue>>();
+  const reach = (k: string, a: TlaValue): void => {
+    const m = incoming.get(k) ?? new Map<string, TlaValue>();
+    incoming.set(k, m);
+    m.set(tlaKey(a), a);
+  };
+  for (const k of graph.initial) reach(k, INIT_ACTION);
+  for (const node of graph.states.values()) for (const t of node.succ.values()) if (stutters.has(t.target)) reach(t.target, t.action);
+  for (const k of stutters) {
+    const node = graph.states.get(k)!;
+    for (const a of incoming.get(k)?.values() ?? []) {
+      const before = node.succ.size;
+      addTransition(node, a, k);
+      if (node.succ.size > before) transitions++;
+    }
   }
   return ok({
     spec: binding.spec,

@@ -152,12 +152,17 @@ export interface Exploration<S> {
   classify?(action: StepAction, before: S, after: S): readonly string[];
   /**
    * The spec's action that leaves every variable unchanged, `action` included (`Terminating`, `Finished`: a
-   * finished run stutters). TLC's dump cannot name such a step (its state is its own successor), so both sides
-   * label it with this name.
+   * finished run stutters). In TLC's graph such a step is a self-loop that keeps the record the state was reached
+   * with, so the explorer labels it with every record that reaches the state.
    */
   readonly stuttering?: string;
-  /** An independent copy of a state: `step` may change the state it is given. */
-  clone(state: S): S;
+  /** `step` refuses before it changes anything, so a refused step's copy can serve the next candidate. */
+  readonly refusalKeepsState?: boolean;
+  /**
+   * An independent copy of a state: `step` may change the state it is given. Without it the explorer builds a
+   * state again by running its path from the initial state (for states holding a running call, a generator).
+   */
+  clone?(state: S): S;
   /** The model's state constraints (a cfg `CONSTRAINT`) by operator name, on the abstract state. */
   readonly constraints?: Readonly<Record<string, (vars: ReadonlyMap<string, TlaValue>, constants: Constants) => boolean>>;
 }

@@ -5,7 +5,8 @@
 
 import { err, ok, type Result } from '../../shared/result.js';
 import { tlaFn, tlaInt, tlaRecord, tlaSeq, tlaStr, type TlaValue } from '../../tla/value.js';
-import type { Binding, StepAction, StepEffect } from '../binding.js';
+import type { ExplorableBinding, Exploration, StepAction, StepEffect } from '../binding.js';
+import { constantInt, constantInts, constantSet, integerArg } from './explore_args.js';
 import { iovIterClone, type IovIter } from '../../kernel/lib/iov_iter.js';
 import type { ExtractErrno } from '../../kernel/lib/iov_iter_extract.js';
 import {
@@ -191,16 +192,92 @@ function step(s: IterToSgReplayState, action: StepAction): Result<StepEffect<Ite
       const end = c.phase === 'done' ? `; returns ${shown('result' in p ? p.result : 0)}` : '; goes round again';
       return ok({ state: s, narration: [`${what}, ${p.lastSlots} entries${end}: ${entriesNarration(s, c.nents0)}`] });
     }
+    case 'Terminating':
+      // The caller is done: no call is in its user-page loop, and the iterator is used up or the table full.
+      if (w.call?.phase === 'user') return err('extract_iter_to_sg() has not returned');
+      if (w.iter.count !== 0 && w.table.nents < w.table.capacity) return err(`the iterator holds ${w.iter.count} bytes and the table has room`);
+      return ok({ state: s, narration: ['the caller stops: nothing left to extract or no room left'] });
     default:
       return err(`IterToSg has no action ${action.name}`);
   }
 }
 
-export const binding: Binding<IterToSgReplayState> = {
+// ---- exploration under a model's constants ----
+
+const word = (k: string, a: number, b: number): TlaValue => tlaRecord([['k', tlaStr(k)], ['a', tlaInt(a)], ['b', tlaInt(b)]]);
+
+/**
+ * The spec's first states (IterToSg.tla Init): every layout with every count of entries already in the table.
+ * An entry already there is the spec's: a foreign page 100 + e, offset 1, length 2; pin counts start at 0 on
+ * the pages, NULL (-1), garbage (-2) and the foreign pages.
+ */
+function initialStates(c: Parameters<Exploration<IterToSgReplayState>['initialStates']>[0]): Result<Map<string, TlaValue>[], string> {
+  const layouts = constantSet(c, 'Layouts');
+  if (!layouts.ok) return layouts;
+  const ptrs = constantInt(c, 'SgPtrs');
+  const cap = constantInt(c, 'Cap');
+  const pages = constantInts(c, 'Pages');
+  const pinPages = [...new Set([...pages, -1, -2, ...Array.from({ length: cap + 1 }, (_, e) => 100 + e)])].sort((a, b) => a - b);
+  const pins = tlaFn(pinPages.map((p) => [tlaInt(p), tlaInt(0)] as const));
+  const out: Map<string, TlaValue>[] = [];
+  for (const layout of layouts.value) {
+    for (const n of constantInts(c, 'PreCounts')) {
+      const mem = Array.from({ length: cap * ptrs }, (_, slot) => {
+        const e = Math.floor(slot / ptrs);
+        if (e >= n) return [tlaInt(slot), word('zero', 0, 0)] as const;
+        return [tlaInt(slot), slot % ptrs === 0 ? word('page', 100 + e, 0) : slot % ptrs === 1 ? word('len', 1, 2) : word('zero', 0, 0)] as const;
+      });
+      const tbl = tlaRecord([['nents', tlaInt(n)], ['origNents', tlaInt(n)], ['pre', tlaInt(n)], ['ptrs', tlaInt(ptrs)]]);
+      out.push(new Map([['layout', layout], ['tbl', tbl], ['mem', tlaFn(mem)], ['pins', pins]]));
+    }
+  }
+  return ok(out);
+}
+
+const field = (v: TlaValue | undefined, f: string): TlaValue | undefined => (v?.kind === 'record' ? v.fields.find(([k]) => k === f)?.[1] : undefined);
+const num = (v: TlaValue | undefined): number => (v?.kind === 'int' ? Number(v.value) : NaN);
+
+const exploration: Exploration<IterToSgReplayState> = {
+  initialStates,
+  candidates(s, c) {
+    const out: StepAction[] = [];
+    for (const m of new Set([...constantInts(c, 'Sizes'), s.w.iter.count])) {
+      for (const g of constantInts(c, 'SgMaxes')) out.push({ name: 'Call', args: new Map([['maxsize', integerArg(m)], ['sgMax', integerArg(g)]]) });
+    }
+    for (const g of GUPS) out.push({ name: 'UserRound', args: new Map([['gup', tlaStr(g)]]) });
+    out.push({ name: 'Terminating', args: new Map() });
+    return out;
+  },
+  stuttering: 'Terminating',
+  classify(a, before) {
+    const out: string[] = [before.w.iter.type];
+    if (a.name === 'Call' && before.w.table.nents > 0) out.push('entries already in the table');
+    if (a.name === 'UserRound') out.push(`gup ${printArg(a.args.get('gup'))}`);
+    return out;
+  },
+  constraints: {
+    // MCIterToSg.tla: the final-design models keep xarray calls page-aligned (see the README's known gaps).
+    XarrayCallsAligned(vars, c) {
+      const layout = vars.get('layout');
+      const type = field(layout, 'type');
+      const phase = field(vars.get('call'), 'phase');
+      if (type?.kind !== 'str' || type.value !== 'XARRAY' || (phase?.kind === 'str' && phase.value === 'user')) return true;
+      return (num(field(layout, 'start')) + num(field(vars.get('iter'), 'iovOffset'))) % constantInt(c, 'PS') === 0;
+    },
+  },
+  // No clone: a user-backed call in progress is a running generator (sgCallResume), which cannot be copied; the
+  // explorer builds states again from their paths.
+};
+
+function printArg(v: TlaValue | undefined): string {
+  return v?.kind === 'str' ? v.value : '?';
+}
+
+export const binding: ExplorableBinding<IterToSgReplayState> = {
   spec: 'IterToSg',
   variants: SG_VARIANTS,
   finalVariant: 'v7.0.7',
-  actionArgs: { Init: [], Call: ['maxsize', 'sgMax'], UserRound: ['gup'] },
+  actionArgs: { Init: [], Call: ['maxsize', 'sgMax'], UserRound: ['gup'], Terminating: [] },
   vars: ['layout', 'iter', 'mem', 'tbl', 'call', 'pins', 'action'],
   init(first, variant) {
     if (!isSgVariant(variant)) return err(`unknown variant ${variant}`);
@@ -246,4 +323,5 @@ export const binding: Binding<IterToSgReplayState> = {
   violated(s) {
     return sgViolatedInvariants(s.w);
   },
+  explore: exploration,
 };

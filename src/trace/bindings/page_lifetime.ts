@@ -389,6 +389,8 @@ const exploration: Exploration<PageLifetimeState> = {
   },
   candidates,
   stuttering: 'Terminating',
+  // The kernel calls check their preconditions (DIO running, bio state, page mapped or owned) before acting.
+  refusalKeepsState: true,
   recorded(a, before, after) {
     if (a.name !== 'GetPages' && a.name !== 'IomapDioZero') return a;
     const d = a.args.get('dio');
