@@ -79,17 +79,17 @@ describe('iterpin conform', () => {
     }
   });
 
-  it('bad input: an unknown model is one message and exit 64; a spec without implementation is skipped', async () => {
+  it('bad input: an unknown model is one message and exit 64; a binding without exploration is reported, exit 1', async () => {
     const unknown = await runCli(['conform', '--model', 'NoSuchModel', '--quiet']);
     expect(unknown.code).toBe(64);
     expect(unknown.stderr).toMatch(/unknown model 'NoSuchModel'/);
     const both = await runCli(['conform', '--all', '--spec', 'IovIter']);
     expect(both.code).toBe(64);
     const out = await mkdtemp(join(tmpdir(), 'iterpin-conform-cli-'));
-    const skipped = await runCli(['conform', '--model', 'MCPipelineBroken', '--quiet', '--json', '--out', out]);
-    expect(skipped.code).toBe(0);
+    const skipped = await runCli(['conform', '--model', 'MCSpliceReadPipeExtractNoRef', '--quiet', '--json', '--out', out]);
+    expect(skipped.code).toBe(1);
     const json = JSON.parse(skipped.stdout) as { problems: { kind: string }[]; models: unknown[] };
     expect(json.models).toEqual([]);
-    expect(json.problems[0]?.kind).toBe('no-implementation');
+    expect(json.problems[0]?.kind).toBe('not-explorable');
   });
 });
