@@ -4,7 +4,9 @@
 (* iov_iter_revert() and iov_iter_extract_pages() on UBUF, IOVEC, KVEC,    *)
 (* BVEC, XARRAY and DISCARD iterators, as lib/iov_iter.c does them after   *)
 (* 7d58fe731028 (v6.3) and f741bd7178c9 (v6.6), plus the designs before    *)
-(* and after them as variants (KERNEL.md §A.4, §B, §G.0, §G.1, §G.7).      *)
+(* and after them as variants (KERNEL.md §A.4, §B, §G.0, §G.1, §G.7,      *)
+(* §G.9).  The page array is the caller's, or allocated by the call, and   *)
+(* that allocation may fail (failure injection, an action argument).       *)
 (*                                                                         *)
 (* The stream is the concatenation of the iterator's elements; byte p of   *)
 (* it lives at a place <<page, offset>> fixed by the layout.  An           *)
@@ -20,10 +22,16 @@ CONSTANTS
     Sizes,       \* the maxsize arguments Extract is tried with
     PageCounts,  \* the maxpages arguments Extract is tried with (the caller's page array size)
     Steps,       \* the byte counts Advance and Revert are tried with
+    Allocs,      \* the page arrays Extract is tried with (see AllocModes)
     Variant      \* which design of iov_iter_extract_pages() runs (the same strings as the implementation)
 
 Variants == {"v6.6", "v6.12", "bug-clobber-maxsize", "bug-no-skip-empty",
-             "bug-kvec-offset", "bug-bvec-size-plus-skip"}
+             "bug-kvec-offset", "bug-bvec-size-plus-skip", "bug-bvec-alloc-unchecked"}
+
+\* *pages as the caller passes it (KERNEL.md §B.1, §B.2 want_pages_array()): "caller" = an array of maxpages
+\* entries; "alloc" = NULL, and kvmalloc_array() of the entries the call needs succeeds; "fail" = NULL, and
+\* that allocation fails (the call must return -ENOMEM and take nothing).
+AllocModes == {"caller", "alloc", "fail"}
 
 Types == {"UBUF", "IOVEC", "KVEC", "BVEC", "XARRAY", "DISCARD"}
 SegTypes == {"IOVEC", "KVEC", "BVEC"}      \* iterators over an array of elements
@@ -50,25 +58,31 @@ ASSUME VariantOK == Variant \in Variants                 \* a known design
 ASSUME PageSizeOK == PS \in Nat \ {0}                      \* pages hold at least one byte
 ASSUME LayoutsOK == \A l \in Layouts : LayoutOK(l)         \* every start is a well-formed iterator
 ASSUME ArgsOK == Sizes \subseteq Nat /\ Steps \subseteq Nat /\ PageCounts \subseteq Nat \ {0}  \* size_t args
+ASSUME AllocsOK == Allocs \subseteq AllocModes /\ Allocs # {}
 
 \* The options of each design (src/kernel/iov_iter_extract.ts VARIANT_OPTIONS holds the same table).
 ClobberMaxsize == Variant = "bug-clobber-maxsize"                   \* §G.1: the skip loop writes maxsize
 SkipEmpty == Variant # "bug-no-skip-empty"                          \* §G.0 v7: skip empty front elements
 KvecOffsetFix == Variant # "bug-kvec-offset"                        \* §G.0 v11: offset0 from the address
-BvecWalker == IF Variant \in {"v6.12", "bug-bvec-size-plus-skip"} THEN "v6.12" ELSE "v6.3"  \* §B.5
+BvecWalker == IF Variant \in {"v6.12", "bug-bvec-size-plus-skip", "bug-bvec-alloc-unchecked"}
+              THEN "v6.12" ELSE "v6.3"                               \* §B.5
 BvecSizePlusSkip == Variant = "bug-bvec-size-plus-skip"             \* §G.7: bi_size = maxsize + skip
+BvecAllocChecked == Variant # "bug-bvec-alloc-unchecked"            \* §G.9: the 2026 -ENOMEM check
 
 VARIABLES
     layout,  \* the iterator as constructed (never changes; the first state tells replay what to build)
     iter,    \* [count, iovOffset, nrSegs]: the fields the kernel updates; nrSegs counts the current element
     xtr,     \* the last operation's extraction call and result (valid = FALSE after Advance/Revert)
     fwd,     \* the last forward move (count and position before it, bytes moved), "undone" once reverted
+    hist,    \* history for AdvanceRevertInverseInv: the iterator before the last forward move, the bytes it
+             \* moved, and whether the last revert undid exactly that move
     action   \* the step just taken and its arguments, for replay (left out of the view)
 
-vars == <<layout, iter, xtr, fwd, action>>
+vars == <<layout, iter, xtr, fwd, hist, action>>
 
 -----------------------------------------------------------------------------
 Min(a, b) == IF a < b THEN a ELSE b
+Max(a, b) == IF a > b THEN a ELSE b
 DivUp(a, b) == (a + b - 1) \div b
 
 Segs == layout.segs
@@ -140,13 +154,25 @@ RevertIt(it, u) ==
 
 NoOffset == -1   \* *offset0 not written by the call
 
-Res(ret, errno, off0, pages, it) ==
-    [ret |-> ret, errno |-> errno, offset0 |-> off0, pages |-> pages, it |-> it]
+\* cap: the entries of the page array the call writes into (0 while it has none: NULL *pages).
+Res(ret, errno, off0, pages, it, cap) ==
+    [ret |-> ret, errno |-> errno, offset0 |-> off0, pages |-> pages, it |-> it, cap |-> cap]
 
 PageRun(first, n) == [k \in 1..n |-> first + k - 1]
 
 \* want_pages_array() with a caller-supplied array: how many entries to fill.
 WantPages(size, start, maxpages) == Min(DivUp(size + start, PS), maxpages)
+
+\* want_pages_array() for the page-array mode a: [n |-> entries to fill (0 => the caller returns -ENOMEM),
+\* cap |-> entries the array has].  An allocation that fails leaves *pages NULL: no entries at all.
+WantArray(size, start, maxpages, a) ==
+    LET n == WantPages(size, start, maxpages) IN
+    CASE a = "caller" -> [n |-> n, cap |-> maxpages]
+      [] a = "alloc" -> [n |-> n, cap |-> n]
+      [] OTHER -> [n |-> 0, cap |-> 0]
+
+\* The array's entries before the call reached want_pages_array().
+CapBefore(maxpages, a) == IF a = "caller" THEN maxpages ELSE 0
 
 \* first_iovec_segment(): the first element from k on with data past skip, as <<index, skip>>.
 RECURSIVE FirstIovec(_, _)
@@ -155,19 +181,20 @@ FirstIovec(k, skip) ==
     ELSE IF Segs[k].len - skip > 0 THEN <<k, skip>> ELSE FirstIovec(k + 1, 0)
 
 \* iov_iter_extract_user_pages() (§B.3): pin_user_pages_fast() pins at most pinLimit pages this call.
-ExtractUser(it, m, maxpages, pinLimit) ==
+ExtractUser(it, m, maxpages, pinLimit, a) ==
     LET f == IF layout.type = "UBUF" THEN <<1, it.iovOffset>> ELSE FirstIovec(Cur(it), it.iovOffset)
         seg == Segs[f[1]]
         addr == seg.addr + f[2]
         size == IF layout.type = "UBUF" THEN m ELSE Min(m, seg.len - f[2])
         off == addr % PS
-        n == WantPages(size, off, maxpages)
+        w == WantArray(size, off, maxpages, a)
+        n == w.n
         res == Min(n, pinLimit)
         r == Min(size, res * PS - off)
-    IN IF f[1] = 0 THEN Res(0, "BUG", NoOffset, <<>>, it)
-       ELSE IF n = 0 THEN Res(0, "ENOMEM", off, <<>>, it)
-       ELSE IF res = 0 THEN Res(0, "EFAULT", off, <<>>, it)
-       ELSE Res(r, "", off, PageRun((addr - off) \div PS, res), AdvanceIt(it, r))
+    IN IF f[1] = 0 THEN Res(0, "BUG", NoOffset, <<>>, it, CapBefore(maxpages, a))
+       ELSE IF n = 0 THEN Res(0, "ENOMEM", off, <<>>, it, w.cap)
+       ELSE IF res = 0 THEN Res(0, "EFAULT", off, <<>>, it, w.cap)
+       ELSE Res(r, "", off, PageRun((addr - off) \div PS, res), AdvanceIt(it, r), w.cap)
 
 \* The KVEC/BVEC front loop (§B.4): find an element with data, stepping over empty ones (v7+);
 \* under ClobberMaxsize the size of an empty element becomes the maxsize of the next (§G.1).
@@ -182,30 +209,32 @@ Front(nr, skip, m) ==
 AfterFront(it, f) == [it EXCEPT !.nrSegs = f.nr, !.iovOffset = IF f.nr = it.nrSegs THEN @ ELSE 0]
 
 \* iov_iter_extract_kvec_pages() (§B.4): one element; pages are the virtual pages from the start address.
-ExtractKvec(it, m, maxpages) ==
+ExtractKvec(it, m, maxpages, a) ==
     LET f == Front(it.nrSegs, it.iovOffset, m)
         it1 == AfterFront(it, f)
         seg == Segs[NSegs - f.nr + 1]
         off == IF KvecOffsetFix THEN (seg.addr + f.skip) % PS ELSE f.skip % PS
         walk == IF KvecOffsetFix THEN seg.addr + f.skip - off ELSE seg.addr - off
-        n == WantPages(f.size, off, maxpages)
+        w == WantArray(f.size, off, maxpages, a)
+        n == w.n
         r == Min(f.size, n * PS - off)
-    IN IF ~f.found THEN Res(0, "", NoOffset, <<>>, it1)
-       ELSE IF n = 0 THEN Res(0, "ENOMEM", off, <<>>, it1)
-       ELSE Res(r, "", off, [k \in 1..n |-> (walk + (k - 1) * PS) \div PS], AdvanceIt(it1, r))
+    IN IF ~f.found THEN Res(0, "", NoOffset, <<>>, it1, CapBefore(maxpages, a))
+       ELSE IF n = 0 THEN Res(0, "ENOMEM", off, <<>>, it1, w.cap)
+       ELSE Res(r, "", off, [k \in 1..n |-> (walk + (k - 1) * PS) \div PS], AdvanceIt(it1, r), w.cap)
 
 \* iov_iter_extract_bvec_pages() v6.3-v6.11 (§B.5): one bvec, its pages taken as contiguous.
-ExtractBvecOne(it, m, maxpages) ==
+ExtractBvecOne(it, m, maxpages, a) ==
     LET f == Front(it.nrSegs, it.iovOffset, m)
         it1 == AfterFront(it, f)
         bv == Segs[NSegs - f.nr + 1]
         skip == f.skip + bv.offset
         off == skip % PS
-        n == WantPages(f.size, off, maxpages)
+        w == WantArray(f.size, off, maxpages, a)
+        n == w.n
         r == Min(f.size, n * PS - off)
-    IN IF ~f.found THEN Res(0, "", NoOffset, <<>>, it1)
-       ELSE IF n = 0 THEN Res(0, "ENOMEM", off, <<>>, it1)
-       ELSE Res(r, "", off, PageRun(bv.page + skip \div PS, n), AdvanceIt(it1, r))
+    IN IF ~f.found THEN Res(0, "", NoOffset, <<>>, it1, CapBefore(maxpages, a))
+       ELSE IF n = 0 THEN Res(0, "ENOMEM", off, <<>>, it1, w.cap)
+       ELSE Res(r, "", off, PageRun(bv.page + skip \div PS, n), AdvanceIt(it1, r), w.cap)
 
 \* The bvec_iter walk of the v6.12+ extractor: single-page chunks from element base + w.idx on, stopping
 \* at a chunk that would leave a hole, at limit pages, or after a chunk that does not end its page.
@@ -225,45 +254,51 @@ WalkB(base, nr, limit, w) ==
                                                    !.done = IF d = mp.len THEN 0 ELSE d,
                                                    !.size = @ - len])
 
-\* iov_iter_extract_bvec_pages() v6.12+ (e4e535bff2bc + bi_idx fix, §B.5); BvecSizePlusSkip is §G.7.
-ExtractBvecWalk(it, m, maxpages) ==
+\* iov_iter_extract_bvec_pages() v6.12+ (e4e535bff2bc + bi_idx fix, §B.5); BvecSizePlusSkip is §G.7.  The
+\* 2026 fix (§G.9) returns -ENOMEM when want_pages_array() gives 0; without it (BvecAllocChecked false) the
+\* walk writes its first entry through the NULL array of a failed allocation.
+ExtractBvecWalk(it, m, maxpages, a) ==
     LET step == it.iovOffset = Segs[Cur(it)].len
         it1 == IF step THEN [it EXCEPT !.iovOffset = 0, !.nrSegs = @ - 1] ELSE it
         skip == IF step THEN 0 ELSE it.iovOffset
-        w == WalkB(Cur(it1), it1.nrSegs, WantPages(m, skip, maxpages),
+        arr == WantArray(m, skip, maxpages, a)
+        w == WalkB(Cur(it1), it1.nrSegs, arr.n,
                    [idx |-> 0, size |-> IF BvecSizePlusSkip THEN m + skip ELSE m, done |-> skip,
                     pages |-> <<>>, total |-> 0, off0 |-> NoOffset])
-    IN IF it.nrSegs = 0 THEN Res(0, "", NoOffset, <<>>, it)
-       ELSE Res(w.total, "", w.off0, w.pages, AdvanceIt(it1, w.total))
+    IN IF it.nrSegs = 0 THEN Res(0, "", NoOffset, <<>>, it, CapBefore(maxpages, a))
+       ELSE IF arr.n = 0 /\ BvecAllocChecked THEN Res(0, "ENOMEM", NoOffset, <<>>, it1, arr.cap)
+       ELSE Res(w.total, "", w.off0, w.pages, AdvanceIt(it1, w.total), arr.cap)
 
 \* Consecutive present xarray indices from idx on, at most n of them.
 RECURSIVE Present(_, _)
 Present(idx, n) == IF n = 0 \/ idx \in layout.holes THEN <<>> ELSE <<idx>> \o Present(idx + 1, n - 1)
 
 \* iov_iter_extract_xarray_pages() (§B.6): with no page and offset0 > 0 the size_t difference wraps.
-ExtractXarray(it, m, maxpages) ==
+ExtractXarray(it, m, maxpages, a) ==
     LET pos == layout.start + it.iovOffset
         off == pos % PS
-        n == WantPages(m, off, maxpages)
+        arr == WantArray(m, off, maxpages, a)
+        n == arr.n
         pages == Present(pos \div PS, n)
         avail == Len(pages) * PS - off
         r == IF avail < 0 THEN m ELSE Min(avail, m)
-    IN IF n = 0 THEN Res(0, "ENOMEM", off, <<>>, it) ELSE Res(r, "", off, pages, AdvanceIt(it, r))
+    IN IF n = 0 THEN Res(0, "ENOMEM", off, <<>>, it, arr.cap)
+       ELSE Res(r, "", off, pages, AdvanceIt(it, r), arr.cap)
 
 \* The dispatcher (§B.2).
-ExtractPages(it, maxsize, maxpages, pinLimit) ==
+ExtractPages(it, maxsize, maxpages, pinLimit, a) ==
     LET m == Min(maxsize, it.count) IN
-    IF m = 0 THEN Res(0, "", NoOffset, <<>>, it)
-    ELSE CASE layout.type \in UserTypes -> ExtractUser(it, m, maxpages, pinLimit)
-           [] layout.type = "KVEC" -> ExtractKvec(it, m, maxpages)
-           [] layout.type = "BVEC" /\ BvecWalker = "v6.12" -> ExtractBvecWalk(it, m, maxpages)
-           [] layout.type = "BVEC" -> ExtractBvecOne(it, m, maxpages)
-           [] layout.type = "XARRAY" -> ExtractXarray(it, m, maxpages)
-           [] OTHER -> Res(0, "EFAULT", NoOffset, <<>>, it)
+    IF m = 0 THEN Res(0, "", NoOffset, <<>>, it, CapBefore(maxpages, a))
+    ELSE CASE layout.type \in UserTypes -> ExtractUser(it, m, maxpages, pinLimit, a)
+           [] layout.type = "KVEC" -> ExtractKvec(it, m, maxpages, a)
+           [] layout.type = "BVEC" /\ BvecWalker = "v6.12" -> ExtractBvecWalk(it, m, maxpages, a)
+           [] layout.type = "BVEC" -> ExtractBvecOne(it, m, maxpages, a)
+           [] layout.type = "XARRAY" -> ExtractXarray(it, m, maxpages, a)
+           [] OTHER -> Res(0, "EFAULT", NoOffset, <<>>, it, CapBefore(maxpages, a))
 
 -----------------------------------------------------------------------------
-NoXtr == [valid |-> FALSE, maxsize |-> 0, maxpages |-> 0, countBefore |-> 0,
-          ret |-> 0, errno |-> "", offset0 |-> NoOffset, pages |-> <<>>]
+NoXtr == [valid |-> FALSE, maxsize |-> 0, maxpages |-> 0, alloc |-> "caller", countBefore |-> 0,
+          ret |-> 0, errno |-> "", offset0 |-> NoOffset, pages |-> <<>>, cap |-> 0]
 NoFwd == [kind |-> "none", moved |-> 0, count |-> 0, pos |-> 0]
 
 MaxPageCount == CHOOSE p \in PageCounts : \A q \in PageCounts : q <= p
@@ -274,12 +309,24 @@ PinLimits == IF layout.type \in UserTypes THEN {0, 1, MaxPageCount} ELSE {MaxPag
 
 Errnos == {"", "ENOMEM", "EFAULT", "BUG"}
 
+\* The iterator records hist may hold (NoIter: none).
+IterRecs == [count : Nat, iovOffset : Nat, nrSegs : Nat]
+NoIter == [count |-> 0, iovOffset |-> 0, nrSegs |-> 0]
+
+\* The iterator with the elements it stands on stepped over while they hold nothing more (empty
+\* elements, or an element whose end it stands at); the fields a position has after advance.
+Canon(it) ==
+    IF layout.type \in SegTypes
+    THEN LET w == SkipFrom(it.nrSegs, it.iovOffset) IN [it EXCEPT !.nrSegs = w[1], !.iovOffset = w[2]]
+    ELSE it
+
 TypeOK ==
     /\ layout \in Layouts
     /\ iter \in [count : 0..layout.count, iovOffset : Nat, nrSegs : 0..NSegs]
-    /\ xtr \in [valid : BOOLEAN, maxsize : Nat, maxpages : Nat, countBefore : Nat,
-                ret : Int, errno : Errnos, offset0 : Int, pages : Seq(Int)]
+    /\ xtr \in [valid : BOOLEAN, maxsize : Nat, maxpages : Nat, alloc : AllocModes, countBefore : Nat,
+                ret : Int, errno : Errnos, offset0 : Int, pages : Seq(Int), cap : Nat]
     /\ fwd \in [kind : {"none", "moved", "undone"}, moved : Int, count : Nat, pos : Nat]
+    /\ hist \in [last : IterRecs, lastMoved : Nat, undone : BOOLEAN]
 
 Init ==
     /\ layout \in Layouts
@@ -287,7 +334,17 @@ Init ==
                nrSegs |-> IF layout.type \in SegTypes \cup {"UBUF"} THEN Len(layout.segs) ELSE 0]
     /\ xtr = NoXtr
     /\ fwd = NoFwd
+    /\ hist = [last |-> iter, lastMoved |-> 0, undone |-> FALSE]
     /\ action = [name |-> "Init"]
+
+\* hist after a forward move of b bytes from iter.
+HistForward(b) == [last |-> iter, lastMoved |-> b, undone |-> FALSE]
+
+\* hist after a revert of n bytes: whether it undid the last move, and then the iterator that must stand
+\* there (nothing else is kept, so that history does not multiply the states).
+HistRevert(n) ==
+    IF n = hist.lastMoved THEN [last |-> hist.last, lastMoved |-> 0, undone |-> TRUE]
+    ELSE [last |-> NoIter, lastMoved |-> 0, undone |-> FALSE]
 
 \* iov_iter_advance(i, n): move the iterator n bytes on (clamped to count)
 Advance(n) ==
@@ -295,6 +352,7 @@ Advance(n) ==
     /\ iter' = it
     /\ xtr' = NoXtr
     /\ fwd' = [kind |-> "moved", moved |-> iter.count - it.count, count |-> iter.count, pos |-> Pos(iter)]
+    /\ hist' = HistForward(iter.count - it.count)
     /\ action' = [name |-> "Advance", n |-> n]
     /\ UNCHANGED layout
 
@@ -307,25 +365,30 @@ Revert(n) ==
     /\ iter' = r.it
     /\ xtr' = NoXtr
     /\ fwd' = IF fwd.kind = "moved" /\ fwd.moved = n THEN [fwd EXCEPT !.kind = "undone"] ELSE NoFwd
+    /\ hist' = HistRevert(n)
     /\ action' = [name |-> "Revert", n |-> n]
     /\ UNCHANGED layout
 
-\* iov_iter_extract_pages(i, &pages, maxsize, maxpages, 0, &offset0)
-Extract(maxsize, maxpages, pinLimit) ==
-    LET r == ExtractPages(iter, maxsize, maxpages, pinLimit) IN
+\* iov_iter_extract_pages(i, &pages, maxsize, maxpages, 0, &offset0) with *pages as alloc says
+Extract(maxsize, maxpages, pinLimit, alloc) ==
+    LET r == ExtractPages(iter, maxsize, maxpages, pinLimit, alloc)
+        moved == IF r.errno = "" THEN r.ret ELSE 0
+    IN
     /\ pinLimit \in PinLimits
     /\ iter' = r.it
-    /\ xtr' = [valid |-> TRUE, maxsize |-> maxsize, maxpages |-> maxpages, countBefore |-> iter.count,
-               ret |-> r.ret, errno |-> r.errno, offset0 |-> r.offset0, pages |-> r.pages]
-    /\ fwd' = [kind |-> "moved", moved |-> IF r.errno = "" THEN r.ret ELSE 0,
-               count |-> iter.count, pos |-> Pos(iter)]
-    /\ action' = [name |-> "Extract", maxsize |-> maxsize, maxpages |-> maxpages, pinLimit |-> pinLimit]
+    /\ xtr' = [valid |-> TRUE, maxsize |-> maxsize, maxpages |-> maxpages, alloc |-> alloc,
+               countBefore |-> iter.count, ret |-> r.ret, errno |-> r.errno, offset0 |-> r.offset0,
+               pages |-> r.pages, cap |-> r.cap]
+    /\ fwd' = [kind |-> "moved", moved |-> moved, count |-> iter.count, pos |-> Pos(iter)]
+    /\ hist' = HistForward(moved)
+    /\ action' = [name |-> "Extract", maxsize |-> maxsize, maxpages |-> maxpages, pinLimit |-> pinLimit,
+                  alloc |-> alloc]
     /\ UNCHANGED layout
 
 Next ==
     \/ \E n \in Steps : Advance(n)
     \/ \E n \in Steps : Revert(n)
-    \/ \E m \in Sizes, p \in PageCounts, l \in {0, 1, MaxPageCount} : Extract(m, p, l)
+    \/ \E m \in Sizes, p \in PageCounts, l \in {0, 1, MaxPageCount}, a \in Allocs : Extract(m, p, l, a)
 
 Spec == Init /\ [][Next]_vars
 
@@ -359,10 +422,12 @@ ExtractCoversStreamInv ==
             idx < Len(xtr.pages) =>
                 Where(layout.count - xtr.countBefore + j) = <<xtr.pages[idx + 1], (xtr.offset0 + j) % PS>>
 
-\* A kernel-backed extraction that was asked for something (count, maxsize and maxpages all > 0)
-\* returns something; and an element iterator never has bytes left but no element to hold them.
+\* A kernel-backed extraction that was asked for something (count, maxsize and maxpages all > 0) and
+\* had its page array (not a failed allocation: that one is AllocFailCleanInv's) returns something; and an
+\* element iterator never has bytes left but no element to hold them.
 NoStallInv ==
-    /\ (xtr.valid /\ layout.type \in KernelTypes /\ xtr.countBefore > 0 /\ xtr.maxsize > 0 /\ xtr.maxpages > 0)
+    /\ (xtr.valid /\ layout.type \in KernelTypes /\ xtr.countBefore > 0 /\ xtr.maxsize > 0 /\ xtr.maxpages > 0
+        /\ xtr.alloc # "fail")
           => (xtr.errno = "" /\ xtr.ret > 0)
     /\ (layout.type \in SegTypes /\ iter.count > 0) => iter.nrSegs > 0
 
@@ -374,4 +439,63 @@ RevertRestoresInv ==
 \* The element/offset fields and the count agree: position + count = the iterator's initial count.
 PositionConsistentInv ==
     layout.type \in SegTypes => Pos(iter) + iter.count = layout.count
+
+-----------------------------------------------------------------------------
+(* Exact accounting at every state (KERNEL.md §B.1, §H.7, §H.11, §A.4/§H.5, §B.8/§G.9)                  *)
+
+\* Stream position the last extraction started at.
+XtrStart == layout.count - xtr.countBefore
+
+\* A zero-length bio_vec at stream position p (the bvec after the last byte before p, when p ends one).
+EmptyBvecPagesAt(p) ==
+    {Segs[k].page + Segs[k].offset \div PS : k \in {j \in 1..NSegs : Segs[j].len = 0 /\ SumLen(j - 1) = p}}
+
+\* The one case where an extraction writes an entry its bytes do not touch (KERNEL.md §B.5, v6.12+): the
+\* bvec_iter walker, after bytes that end on a page boundary (or before any byte), steps onto a
+\* zero-length bio_vec and writes that bio_vec's page as one entry more; callers count DIV_ROUND_UP(offset0
+\* + ret, PS) entries and never use it.  Only this walker, only an empty bio_vec right after the bytes.
+TrailingEmptyBvecEntry ==
+    /\ layout.type = "BVEC"
+    /\ BvecWalker = "v6.12"
+    /\ xtr.ret = 0 \/ (xtr.offset0 + xtr.ret) % PS = 0
+    /\ Len(xtr.pages) = NeededPages(xtr.offset0, xtr.ret) + 1
+    /\ xtr.pages[Len(xtr.pages)] \in EmptyBvecPagesAt(XtrStart + xtr.ret)
+
+\* The page list is exactly the pages the ret bytes touch, no fewer and no more (KERNEL.md §B.1, §H.7):
+\* DIV_ROUND_UP(offset0 + ret, PS) entries (plus the explicit v6.12 case above), entry k being the page of
+\* the first of the bytes it holds, offset0 the in-page offset of the first byte; an error writes none.
+ExtractPagesExactInv ==
+    xtr.valid =>
+        /\ xtr.errno # "" => xtr.pages = <<>>
+        /\ xtr.errno = "" =>
+              LET need == NeededPages(xtr.offset0, xtr.ret) IN
+              /\ Len(xtr.pages) = need \/ TrailingEmptyBvecEntry
+              /\ (xtr.ret > 0 /\ xtr.ret <= xtr.countBefore) =>
+                    /\ xtr.offset0 = Where(XtrStart)[2]
+                    /\ \A k \in 1..Min(need, Len(xtr.pages)) :
+                          xtr.pages[k] = Where(XtrStart + Max(0, (k - 1) * PS - xtr.offset0))[1]
+
+\* Structural bound (KERNEL.md §H.11): an extraction never writes past the page array it has: maxpages
+\* entries of the caller's, the entries it allocated, none when *pages is NULL.
+PageArrayBoundInv ==
+    xtr.valid => Len(xtr.pages) <= xtr.cap
+
+\* Failure injection (KERNEL.md §B.2, §B.8, §G.9): when the page-array allocation fails, an extraction that
+\* needed it returns -ENOMEM, and every call takes nothing: no page listed or pinned, no byte consumed,
+\* the iterator where it stood (up to empty elements stepped over, §B.4).
+AllocFailCleanInv ==
+    (xtr.valid /\ xtr.alloc = "fail") =>
+        /\ xtr.pages = <<>>
+        /\ iter.count = xtr.countBefore
+        /\ Canon(iter) = Canon(hist.last)
+        /\ (Min(xtr.maxsize, xtr.countBefore) > 0 /\ layout.type \in UserTypes \cup KernelTypes)
+              => xtr.errno = "ENOMEM"
+
+\* advance and revert are inverse on every iterator type (KERNEL.md §A.4, §H.5): a revert of exactly the
+\* bytes of the last forward move (advance or extraction) gives back the iterator that stood there --
+\* count, iov_offset and nr_segs, not only the position RevertRestoresInv compares -- with one explicit
+\* difference: elements the iterator stood on while they held nothing more (empty ones, or the end of the
+\* one before) stay stepped over.
+AdvanceRevertInverseInv ==
+    hist.undone => iter = Canon(hist.last)
 =============================================================================

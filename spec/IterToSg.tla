@@ -45,8 +45,8 @@ vars == <<layout, iter, mem, tbl, call, pins, action>>
 
 \* The iterator arithmetic (advance, first_iovec_segment, want_pages_array, the byte-to-page map) is
 \* IovIter's, with its own extraction variant fixed at the final design.
-IV == INSTANCE IovIter WITH Sizes <- {0}, PageCounts <- {1}, Steps <- {0}, Variant <- "v6.6",
-                            xtr <- action, fwd <- action
+IV == INSTANCE IovIter WITH Sizes <- {0}, PageCounts <- {1}, Steps <- {0}, Allocs <- {"caller"}, Variant <- "v6.6",
+                            xtr <- action, fwd <- action, hist <- action
 
 Variants == {"v7.0.7", "bug-user-zero-loop", "bug-kvec-total-len", "bug-user-temp-over-table"}
 

@@ -53,6 +53,10 @@ MCLayoutsLeadingEmpties ==
 MCSizes == {0, 1, 2, 3, 5, 32}   \* 32 stands for "more than is left" (the kunit tests' 100 KiB)
 MCPageCounts == {1, 2, 3}
 MCSteps == {0, 1, 2, 3, 5}
+\* The caller's maxpages array, and a NULL *pages whose allocation fails (-ENOMEM injection); the bug
+\* models that need no allocation keep to the caller's array.
+MCAllocs == {"caller", "fail"}
+MCAllocsCaller == {"caller"}
 
 VariantV66 == "v6.6"
 VariantV612 == "v6.12"
@@ -60,7 +64,8 @@ VariantBugClobberMaxsize == "bug-clobber-maxsize"
 VariantBugNoSkipEmpty == "bug-no-skip-empty"
 VariantBugKvecOffset == "bug-kvec-offset"
 VariantBugBvecSizePlusSkip == "bug-bvec-size-plus-skip"
+VariantBugBvecAllocUnchecked == "bug-bvec-alloc-unchecked"
 
 \* Everything but the replay-only action record.
-View == <<layout, iter, xtr, fwd>>
+View == <<layout, iter, xtr, fwd, hist>>
 =============================================================================

@@ -25,6 +25,10 @@ export const IOV_ITER_INVARIANTS = [
   'NoStallInv',
   'RevertRestoresInv',
   'PositionConsistentInv',
+  'ExtractPagesExactInv',
+  'PageArrayBoundInv',
+  'AllocFailCleanInv',
+  'AdvanceRevertInverseInv',
 ] as const;
 export type IovIterInvariant = (typeof IOV_ITER_INVARIANTS)[number];
 
@@ -43,6 +47,8 @@ export type LastOp =
       readonly op: 'extract';
       readonly maxsize: number;
       readonly maxpages: number;
+      /** How `*pages` was passed: the caller's array, or NULL with an allocation that succeeds or fails. */
+      readonly alloc: PagesMode;
       /** The iterator as it was before the call. */
       readonly before: IovIter;
       readonly result: ExtractResult;
@@ -56,6 +62,19 @@ export type ForwardMove =
   | { readonly kind: 'none' }
   | { readonly kind: 'moved' | 'undone'; readonly moved: number; readonly before: Position };
 
+/** `*pages` as a caller passes it (spec/IovIter.tla AllocModes). */
+export type PagesMode = 'caller' | 'alloc' | 'fail';
+
+/**
+ * History for AdvanceRevertInverseInv: the iterator before the last forward move and the bytes it moved; after a
+ * revert of exactly those bytes, `undone` and the iterator that must stand there again.
+ */
+export interface RevertHistory {
+  readonly last: IovIter | undefined;
+  readonly lastMoved: number;
+  readonly undone: boolean;
+}
+
 export interface Monitored {
   readonly iter: IovIter;
   /** A copy of the iterator as it was built (its elements are the stream). */
@@ -64,12 +83,20 @@ export interface Monitored {
   readonly fwd: ForwardMove;
   /** Bytes the iterator was built with. */
   readonly total: number;
+  readonly hist: RevertHistory;
 }
 
 export type IterOp =
   | { readonly name: 'Advance'; readonly n: number }
   | { readonly name: 'Revert'; readonly n: number }
-  | { readonly name: 'Extract'; readonly maxsize: number; readonly maxpages: number; readonly pinLimit?: number };
+  | {
+      readonly name: 'Extract';
+      readonly maxsize: number;
+      readonly maxpages: number;
+      readonly pinLimit?: number;
+      /** Defaults to the caller's array. */
+      readonly alloc?: PagesMode;
+    };
 
 /** Bytes before element `k` of a segment iterator. */
 function prefix(i: IovIter, k: number): number {
@@ -88,7 +115,8 @@ export function streamPos(i: IovIter): number {
 export const positionOf = (i: IovIter): Position => ({ count: i.count, pos: streamPos(i) });
 
 export function startMonitor(iter: IovIter): Monitored {
-  return { iter, initial: iovIterClone(iter), last: { op: 'none' }, fwd: { kind: 'none' }, total: iter.count };
+  const hist: RevertHistory = { last: iovIterClone(iter), lastMoved: 0, undone: false };
+  return { iter, initial: iovIterClone(iter), last: { op: 'none' }, fwd: { kind: 'none' }, total: iter.count, hist };
 }
 
 /** A pin_user_pages_fast() that faults after `limit` pages of this call. */
@@ -101,29 +129,40 @@ export function stepMonitor(m: Monitored, op: IterOp, variant: ExtractOptions, p
   const iter = iovIterClone(m.iter);
   const before = positionOf(m.iter);
   switch (op.name) {
-    case 'Advance':
+    case 'Advance': {
       iovIterAdvance(iter, op.n);
+      const moved = before.count - iter.count;
       return {
         ...m,
         iter,
         last: { op: 'advance', n: op.n },
-        fwd: { kind: 'moved', moved: before.count - iter.count, before },
+        fwd: { kind: 'moved', moved, before },
+        hist: { last: m.iter, lastMoved: moved, undone: false },
       };
+    }
     case 'Revert': {
       const outcome = iovIterRevert(iter, op.n);
       const fwd: ForwardMove =
         m.fwd.kind === 'moved' && m.fwd.moved === op.n ? { ...m.fwd, kind: 'undone' } : { kind: 'none' };
-      return { ...m, iter, last: { op: 'revert', n: op.n, outcome }, fwd };
+      const hist: RevertHistory =
+        op.n === m.hist.lastMoved ? { last: m.hist.last, lastMoved: 0, undone: true } : { last: undefined, lastMoved: 0, undone: false };
+      return { ...m, iter, last: { op: 'revert', n: op.n, outcome }, fwd, hist };
     }
     case 'Extract': {
       const pinUserPagesFast = pin ?? (op.pinLimit === undefined ? undefined : pinUpTo(op.pinLimit));
-      const result = iovIterExtractPages(iter, op.maxsize, op.maxpages, 0, { variant, ...(pinUserPagesFast ? { pinUserPagesFast } : {}) });
+      const alloc = op.alloc ?? 'caller';
+      const result = iovIterExtractPages(iter, op.maxsize, op.maxpages, 0, {
+        variant,
+        ...(pinUserPagesFast ? { pinUserPagesFast } : {}),
+        ...(alloc === 'caller' ? {} : { kvmallocArray: () => alloc === 'alloc' }),
+      });
       const moved = typeof result.ret === 'number' && result.ret > 0 ? result.ret : 0;
       return {
         ...m,
         iter,
-        last: { op: 'extract', maxsize: op.maxsize, maxpages: op.maxpages, before: m.iter, result },
+        last: { op: 'extract', maxsize: op.maxsize, maxpages: op.maxpages, alloc, before: m.iter, result },
         fwd: { kind: 'moved', moved, before },
+        hist: { last: m.iter, lastMoved: moved, undone: false },
       };
     }
     default: {
@@ -192,14 +231,17 @@ function extractCoversStream(m: Monitored): boolean {
   return ok;
 }
 
-/** A kernel-backed extraction (KVEC/BVEC/XARRAY) with something to give gives something; no data without elements. */
+const kernelBacked = (i: IovIter): boolean => i.type === 'KVEC' || i.type === 'BVEC' || i.type === 'XARRAY';
+
+/**
+ * A kernel-backed extraction (KVEC/BVEC/XARRAY) with something to give and its page array gives something; no
+ * data without elements.
+ */
 function noStall(m: Monitored): boolean {
   const l = m.last;
   if (l.op === 'extract') {
-    const t = l.before.type;
-    const kernelBacked = t === 'KVEC' || t === 'BVEC' || t === 'XARRAY';
-    const asked = l.before.count > 0 && l.maxsize > 0 && l.maxpages > 0;
-    if (kernelBacked && asked && !(typeof l.result.ret === 'number' && l.result.ret > 0)) return false;
+    const asked = l.before.count > 0 && l.maxsize > 0 && l.maxpages > 0 && l.alloc !== 'fail';
+    if (kernelBacked(l.before) && asked && !(typeof l.result.ret === 'number' && l.result.ret > 0)) return false;
   }
   return !(isSegmentIter(m.iter) && m.iter.count > 0 && m.iter.nrSegs === 0);
 }
@@ -216,16 +258,119 @@ function positionConsistent(m: Monitored): boolean {
   return streamPos(m.iter) + m.iter.count === m.total;
 }
 
-const CHECKS: Readonly<Record<IovIterInvariant, (m: Monitored) => boolean>> = {
+/**
+ * The iterator with the elements it stands on stepped over while they hold nothing more (empty ones, or the end
+ * of the one before): the fields iov_iter_advance() leaves at a position.
+ */
+export function canonical(i: IovIter): IovIter {
+  const c = iovIterClone(i);
+  if (!isSegmentIter(c)) return c;
+  const segs: readonly { readonly len: number }[] = c.segs;
+  while (c.nrSegs > 0 && c.iovOffset >= (segs[c.cur]?.len ?? 0)) {
+    c.iovOffset -= segs[c.cur]?.len ?? 0;
+    c.cur++;
+    c.nrSegs--;
+  }
+  return c;
+}
+
+const sameFields = (a: IovIter, b: IovIter): boolean =>
+  a.count === b.count &&
+  a.iovOffset === b.iovOffset &&
+  (isSegmentIter(a) && isSegmentIter(b) ? a.cur === b.cur && a.nrSegs === b.nrSegs : isSegmentIter(a) === isSegmentIter(b));
+
+/** The page and in-page offset of stream byte `p` of the iterator as built. */
+function pageAt(m: Monitored, p: number): { page: number; offset: number } | undefined {
+  const at = iovIterClone(m.initial);
+  iovIterAdvance(at, p);
+  let place: { page: number; offset: number } | undefined;
+  iterPieces(at, 1, (piece) => {
+    place ??= { page: piece.page, offset: piece.offset };
+  });
+  return place;
+}
+
+/**
+ * The one entry an extraction may write beyond the bytes (KERNEL.md §B.5, v6.12+): the bvec_iter walker, after
+ * bytes that end on a page boundary (or before any byte), steps onto a zero-length bio_vec right after them and
+ * writes its page. Callers count DIV_ROUND_UP(offset0 + ret, PS) entries and never use it.
+ */
+function trailingEmptyBvecEntry(m: Monitored, variant: ExtractOptions, ret: number, offset0: number, pages: readonly number[]): boolean {
+  const i = m.initial;
+  if (i.type !== 'BVEC' || variant.bvecWalker !== 'v6.12') return false;
+  const ps = i.pageSize;
+  if (!(ret === 0 || (offset0 + ret) % ps === 0)) return false;
+  if (pages.length !== neededPages(offset0, ret, ps) + 1) return false;
+  const at = m.total - (m.last.op === 'extract' ? m.last.before.count : 0) + ret;
+  let p = 0;
+  return i.segs.some((bv) => {
+    const hit = bv.len === 0 && p === at && pages[pages.length - 1] === bv.page + Math.floor(bv.offset / ps);
+    p += bv.len;
+    return hit;
+  });
+}
+
+/**
+ * Exactly the pages the ret bytes touch (§B.1, §H.7): DIV_ROUND_UP(offset0 + ret, PS) entries (plus the v6.12
+ * trailing empty bio_vec entry), entry k the page of the first byte it holds, offset0 that byte's in-page
+ * offset; an error writes none.
+ */
+function extractPagesExact(m: Monitored, variant: ExtractOptions): boolean {
+  const l = m.last;
+  if (l.op !== 'extract') return true;
+  const { ret, offset0, pages } = l.result;
+  if (typeof ret !== 'number') return pages.length === 0;
+  const ps = l.before.pageSize;
+  const off = offset0 ?? -1;
+  const need = neededPages(off, ret, ps);
+  if (pages.length !== need && !trailingEmptyBvecEntry(m, variant, ret, off, pages)) return false;
+  if (ret <= 0 || ret > l.before.count) return true;
+  const start = m.total - l.before.count;
+  if (pageAt(m, start)?.offset !== off) return false;
+  for (let k = 0; k < Math.min(need, pages.length); k++) {
+    if (pageAt(m, start + Math.max(0, k * ps - off))?.page !== pages[k]) return false;
+  }
+  return true;
+}
+
+/** A call never writes past its page array: maxpages entries of the caller's, those it allocated, none if NULL (§H.11). */
+function pageArrayBound(m: Monitored): boolean {
+  const l = m.last;
+  if (l.op !== 'extract') return true;
+  return l.result.pages.length <= (l.result.cap ?? l.maxpages);
+}
+
+/** With a failed page-array allocation the call returns -ENOMEM (if it needed the array) and takes nothing (§B.2, §G.9). */
+function allocFailClean(m: Monitored): boolean {
+  const l = m.last;
+  if (l.op !== 'extract' || l.alloc !== 'fail') return true;
+  if (l.result.pages.length > 0 || m.iter.count !== l.before.count) return false;
+  if (!sameFields(canonical(m.iter), canonical(l.before))) return false;
+  const extractable = iovIterExtractWillPin(l.before) || kernelBacked(l.before);
+  return !(Math.min(l.maxsize, l.before.count) > 0 && extractable) || l.result.ret === 'ENOMEM';
+}
+
+/** revert(n) right after a move of n bytes gives back that iterator's fields, empty elements stepped over (§A.4, §H.5). */
+function advanceRevertInverse(m: Monitored): boolean {
+  const h = m.hist;
+  if (!h.undone) return true;
+  return h.last !== undefined && sameFields(m.iter, canonical(h.last));
+}
+
+const CHECKS: Readonly<Record<IovIterInvariant, (m: Monitored, variant: ExtractOptions) => boolean>> = {
   TypeOK: typeOk,
   ExtractContractInv: extractContract,
   ExtractCoversStreamInv: extractCoversStream,
   NoStallInv: noStall,
   RevertRestoresInv: revertRestores,
   PositionConsistentInv: positionConsistent,
+  ExtractPagesExactInv: extractPagesExact,
+  PageArrayBoundInv: pageArrayBound,
+  AllocFailCleanInv: allocFailClean,
+  AdvanceRevertInverseInv: advanceRevertInverse,
 };
 
-/** Names of the invariants the monitored state violates, in the spec's order. */
-export function violatedInvariants(m: Monitored): IovIterInvariant[] {
-  return IOV_ITER_INVARIANTS.filter((name) => !CHECKS[name](m));
+/** Names of the invariants the monitored state violates, in the spec's order (the variant: for §B.5's case). */
+export function violatedInvariants(m: Monitored, variant: ExtractOptions): IovIterInvariant[] {
+  return IOV_ITER_INVARIANTS.filter((name) => !CHECKS[name](m, variant));
 }

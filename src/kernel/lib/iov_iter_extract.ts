@@ -1,5 +1,7 @@
 // iov_iter_extract_pages() and iov_iter_extract_will_pin() (KERNEL.md §B): the dispatcher and the per-type
-// extractors, with every modelled design alternative (§G.0, §G.1, §G.7) as an option of this one code.
+// extractors, with every modelled design alternative (§G.0, §G.1, §G.7, §G.9) as an option of this one code.
+// The page array is the caller's (maxpages entries) or, when the caller passes NULL, allocated by the call
+// through an injection point that may fail (-ENOMEM, §B.2).
 
 import {
   assertNever,
@@ -34,6 +36,11 @@ export interface ExtractResult {
   readonly ret: number | ExtractErrno | 'BUG';
   readonly offset0: number | undefined;
   readonly pages: readonly number[];
+  /**
+   * Present when the caller passed a NULL `*pages`: the entries of the array the call allocated (0 when it
+   * allocated none, or its allocation failed). Absent: the caller's own array of `maxpages` entries.
+   */
+  readonly cap?: number;
 }
 
 /**
@@ -54,6 +61,8 @@ export interface ExtractOptions {
   readonly bvecWalker: 'v6.3' | 'v6.12';
   /** v6.12 walker: bi_size = maxsize + skip (§G.7); false = bi_size = maxsize (Ming Lei's fix). */
   readonly bvecSizePlusSkip: boolean;
+  /** v6.12 walker: returns -ENOMEM when want_pages_array() gives 0 (the 2026 fix, §G.9); false = unchecked. */
+  readonly bvecAllocChecked: boolean;
 }
 
 /** The variant strings shared with spec/IovIter.tla's `Variant` constant. */
@@ -64,6 +73,7 @@ export const IOV_ITER_VARIANTS = [
   'bug-no-skip-empty',
   'bug-kvec-offset',
   'bug-bvec-size-plus-skip',
+  'bug-bvec-alloc-unchecked',
 ] as const;
 export type IovIterVariant = (typeof IOV_ITER_VARIANTS)[number];
 
@@ -73,6 +83,7 @@ const V6_6: ExtractOptions = {
   kvecOffsetFix: true,
   bvecWalker: 'v6.3',
   bvecSizePlusSkip: false,
+  bvecAllocChecked: true,
 };
 
 /** Variant → options. Each bug variant is the final design with exactly one thing changed back. */
@@ -83,6 +94,7 @@ export const VARIANT_OPTIONS: Readonly<Record<IovIterVariant, ExtractOptions>> =
   'bug-no-skip-empty': { ...V6_6, skipEmpty: false },
   'bug-kvec-offset': { ...V6_6, kvecOffsetFix: false },
   'bug-bvec-size-plus-skip': { ...V6_6, bvecWalker: 'v6.12', bvecSizePlusSkip: true },
+  'bug-bvec-alloc-unchecked': { ...V6_6, bvecWalker: 'v6.12', bvecAllocChecked: false },
 };
 
 export function isIovIterVariant(s: string): s is IovIterVariant {
@@ -120,15 +132,39 @@ export interface ExtractCallOptions {
   readonly variant?: ExtractOptions;
   /** Defaults to pinning every page asked for, without recording. */
   readonly pinUserPagesFast?: PinUserPagesFast;
+  /**
+   * Present: the caller passes a NULL `*pages` and the call allocates the array with this kvmalloc_array()
+   * stand-in, which returns false when the allocation fails (the failure injection point). Absent: the caller's
+   * array of `maxpages` entries.
+   */
+  readonly kvmallocArray?: (nrEntries: number) => boolean;
+}
+
+/** `*pages` during one call: the allocator when the caller passed NULL, and the entries the array has. */
+interface PagesRef {
+  readonly kvmallocArray: ((nrEntries: number) => boolean) | undefined;
+  /** undefined: still NULL (or the caller's array); a number: entries allocated (0 after a failure). */
+  cap: number | undefined;
 }
 
 const nothing = (ret: number | ExtractErrno | 'BUG'): ExtractResult => ({ ret, offset0: undefined, pages: [] });
 
 const divRoundUp = (a: number, b: number): number => Math.floor((a + b - 1) / b);
 
-/** want_pages_array() with a caller-supplied array: how many entries to fill (0 ⇒ the caller returns -ENOMEM). */
-function wantPagesArray(size: number, start: number, maxpages: number, ps: number): number {
-  return Math.min(divRoundUp(size + start, ps), maxpages);
+/**
+ * want_pages_array(): how many entries to fill (0 ⇒ the caller returns -ENOMEM); with a NULL `*pages` it first
+ * allocates that many entries, and gives 0 when the allocation fails.
+ */
+function wantPagesArray(ref: PagesRef, size: number, start: number, maxpages: number, ps: number): number {
+  const n = Math.min(divRoundUp(size + start, ps), maxpages);
+  if (ref.kvmallocArray !== undefined && ref.cap === undefined) {
+    if (!ref.kvmallocArray(n)) {
+      ref.cap = 0;
+      return 0;
+    }
+    ref.cap = n;
+  }
+  return n;
 }
 
 /** first_iovec_segment(): the address to start at and the size clipped to that element; skips empty iovecs. */
@@ -146,7 +182,14 @@ function firstIovecSegment(i: UbufIter | IovecIter, maxsize: number): { addr: nu
 }
 
 /** iov_iter_extract_user_pages() (§B.3): pins; never crosses an iovec; partial pins give a short count. */
-function extractUser(i: UbufIter | IovecIter, maxsize: number, maxpages: number, flags: number, pin: PinUserPagesFast): ExtractResult {
+function extractUser(
+  i: UbufIter | IovecIter,
+  maxsize: number,
+  maxpages: number,
+  flags: number,
+  pin: PinUserPagesFast,
+  ref: PagesRef,
+): ExtractResult {
   const ps = i.pageSize;
   let gup = 0;
   if (i.dataSource === 'DEST') gup |= FOLL_WRITE;
@@ -155,7 +198,7 @@ function extractUser(i: UbufIter | IovecIter, maxsize: number, maxpages: number,
   const first = firstIovecSegment(i, maxsize);
   if (first === undefined) return nothing('BUG');
   const offset = first.addr % ps;
-  const n = wantPagesArray(first.size, offset, maxpages, ps);
+  const n = wantPagesArray(ref, first.size, offset, maxpages, ps);
   if (n === 0) return { ret: 'ENOMEM', offset0: offset, pages: [] };
   const firstPage = (first.addr - offset) / ps;
   const res = pin(firstPage, n, gup);
@@ -188,7 +231,7 @@ function skipEmptyFront(i: KvecIter | BvecIter, maxsize: number, o: ExtractOptio
 }
 
 /** iov_iter_extract_kvec_pages() (§B.4): lists the pages of one kvec element; no refs, no pins. */
-function extractKvec(i: KvecIter, maxsize: number, maxpages: number, o: ExtractOptions): ExtractResult {
+function extractKvec(i: KvecIter, maxsize: number, maxpages: number, o: ExtractOptions, ref: PagesRef): ExtractResult {
   const ps = i.pageSize;
   const front = skipEmptyFront(i, maxsize, o);
   if (front === undefined) return nothing(0);
@@ -204,7 +247,7 @@ function extractKvec(i: KvecIter, maxsize: number, maxpages: number, o: ExtractO
     offset = front.skip % ps; // v10: the skip's offset, not the address's
     walk = base - offset; //      and the walk starts from iov_base, not iov_base + skip
   }
-  const n = wantPagesArray(size, offset, maxpages, ps);
+  const n = wantPagesArray(ref, size, offset, maxpages, ps);
   if (n === 0) return { ret: 'ENOMEM', offset0: offset, pages: [] };
   const pages = new Array<number>(n);
   for (let k = 0; k < n; k++) pages[k] = Math.floor((walk + k * ps) / ps); // virt_to_page()/vmalloc_to_page()
@@ -214,7 +257,7 @@ function extractKvec(i: KvecIter, maxsize: number, maxpages: number, o: ExtractO
 }
 
 /** iov_iter_extract_bvec_pages(), v6.3–v6.11 (§B.5): one bvec per call, its pages assumed contiguous. */
-function extractBvecOne(i: BvecIter, maxsize: number, maxpages: number, o: ExtractOptions): ExtractResult {
+function extractBvecOne(i: BvecIter, maxsize: number, maxpages: number, o: ExtractOptions, ref: PagesRef): ExtractResult {
   const ps = i.pageSize;
   const front = skipEmptyFront(i, maxsize, o);
   if (front === undefined) return nothing(0);
@@ -223,7 +266,7 @@ function extractBvecOne(i: BvecIter, maxsize: number, maxpages: number, o: Extra
   const skip = front.skip + bv.offset;
   const page = bv.page + Math.floor(skip / ps);
   const offset = skip % ps;
-  const n = wantPagesArray(size, offset, maxpages, ps);
+  const n = wantPagesArray(ref, size, offset, maxpages, ps);
   if (n === 0) return { ret: 'ENOMEM', offset0: offset, pages: [] };
   const pages = new Array<number>(n);
   for (let k = 0; k < n; k++) pages[k] = page + k;
@@ -236,7 +279,7 @@ function extractBvecOne(i: BvecIter, maxsize: number, maxpages: number, o: Extra
  * iov_iter_extract_bvec_pages(), v6.12+ (e4e535bff2bc with the bi_idx fix, §B.5): walks a bvec_iter over
  * single-page chunks, possibly across bvecs, stopping where a hole would appear in the returned page list.
  */
-function extractBvecWalk(i: BvecIter, maxsize: number, maxpages: number, o: ExtractOptions): ExtractResult {
+function extractBvecWalk(i: BvecIter, maxsize: number, maxpages: number, o: ExtractOptions, ref: PagesRef): ExtractResult {
   const ps = i.pageSize;
   if (i.nrSegs === 0) return nothing(0);
   let skip = i.iovOffset;
@@ -249,7 +292,9 @@ function extractBvecWalk(i: BvecIter, maxsize: number, maxpages: number, o: Extr
   let biIdx = 0;
   let biSize = o.bvecSizePlusSkip ? maxsize + skip : maxsize; // G.7
   let biDone = skip;
-  const limit = wantPagesArray(maxsize, skip, maxpages, ps); // unchecked in the kernel
+  const limit = wantPagesArray(ref, maxsize, skip, maxpages, ps);
+  // Unchecked until the 2026 fix (§G.9): after a failed allocation the walk writes through the NULL array.
+  if (limit === 0 && o.bvecAllocChecked) return { ret: 'ENOMEM', offset0: undefined, pages: [] };
   const pages: number[] = [];
   let offset0: number | undefined;
   let size = 0;
@@ -284,11 +329,11 @@ function extractBvecWalk(i: BvecIter, maxsize: number, maxpages: number, o: Extr
 }
 
 /** iov_iter_extract_xarray_pages() (§B.6): consecutive present indices; stops at a hole or after n entries. */
-function extractXarray(i: XarrayIter, maxsize: number, maxpages: number): ExtractResult {
+function extractXarray(i: XarrayIter, maxsize: number, maxpages: number, ref: PagesRef): ExtractResult {
   const ps = i.pageSize;
   const pos = i.xarrayStart + i.iovOffset;
   const offset = pos % ps;
-  const n = wantPagesArray(maxsize, offset, maxpages, ps);
+  const n = wantPagesArray(ref, maxsize, offset, maxpages, ps);
   if (n === 0) return { ret: 'ENOMEM', offset0: offset, pages: [] };
   const pages: number[] = [];
   for (let index = Math.floor(pos / ps); pages.length < n; index++) {
@@ -316,19 +361,25 @@ export function iovIterExtractPages(
   flags = 0,
   options: ExtractCallOptions = {},
 ): ExtractResult {
+  const ref: PagesRef = { kvmallocArray: options.kvmallocArray, cap: undefined };
+  const r = dispatch(i, maxsize, maxpages, flags, options, ref);
+  return ref.kvmallocArray === undefined ? r : { ...r, cap: ref.cap ?? 0 };
+}
+
+function dispatch(i: IovIter, maxsize: number, maxpages: number, flags: number, options: ExtractCallOptions, ref: PagesRef): ExtractResult {
   maxsize = Math.min(maxsize, i.count, maxRwCount(i.pageSize));
   if (maxsize <= 0) return nothing(0);
   const o = options.variant ?? V6_6;
   switch (i.type) {
     case 'UBUF':
     case 'IOVEC':
-      return extractUser(i, maxsize, maxpages, flags, options.pinUserPagesFast ?? pinAll);
+      return extractUser(i, maxsize, maxpages, flags, options.pinUserPagesFast ?? pinAll, ref);
     case 'KVEC':
-      return extractKvec(i, maxsize, maxpages, o);
+      return extractKvec(i, maxsize, maxpages, o, ref);
     case 'BVEC':
-      return o.bvecWalker === 'v6.12' ? extractBvecWalk(i, maxsize, maxpages, o) : extractBvecOne(i, maxsize, maxpages, o);
+      return o.bvecWalker === 'v6.12' ? extractBvecWalk(i, maxsize, maxpages, o, ref) : extractBvecOne(i, maxsize, maxpages, o, ref);
     case 'XARRAY':
-      return extractXarray(i, maxsize, maxpages);
+      return extractXarray(i, maxsize, maxpages, ref);
     case 'DISCARD':
       return nothing('EFAULT');
     case 'PIPE':

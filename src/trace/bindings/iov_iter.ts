@@ -1,5 +1,6 @@
 // The IovIter replay binding: builds the reference iterator from a trace's first state (spec/IovIter.tla's
-// `layout`), runs Advance/Revert/Extract as iov_iter_advance()/iov_iter_revert()/iov_iter_extract_pages(), and
+// `layout`), runs Advance/Revert/Extract as iov_iter_advance()/iov_iter_revert()/iov_iter_extract_pages() (with
+// pin_user_pages_fast() and the page-array allocation driven by the action's pinLimit and alloc arguments), and
 // maps the implementation back to the spec's variables.
 
 import { err, ok, type Result } from '../../shared/result.js';
@@ -32,6 +33,7 @@ import {
 import {
   positionOf,
   startMonitor,
+  type PagesMode,
   stepMonitor,
   violatedInvariants,
   type Monitored,
@@ -204,8 +206,8 @@ export function iterOf(i: IovIter): TlaValue {
 }
 
 const NO_XTR = tlaRecord([
-  ['valid', tlaBool(false)], ['maxsize', int(0)], ['maxpages', int(0)], ['countBefore', int(0)],
-  ['ret', int(0)], ['errno', tlaStr('')], ['offset0', int(-1)], ['pages', tlaSeq([])],
+  ['valid', tlaBool(false)], ['maxsize', int(0)], ['maxpages', int(0)], ['alloc', tlaStr('caller')], ['countBefore', int(0)],
+  ['ret', int(0)], ['errno', tlaStr('')], ['offset0', int(-1)], ['pages', tlaSeq([])], ['cap', int(0)],
 ]);
 
 function xtrOf(m: Monitored): TlaValue {
@@ -216,12 +218,21 @@ function xtrOf(m: Monitored): TlaValue {
     ['valid', tlaBool(true)],
     ['maxsize', int(l.maxsize)],
     ['maxpages', int(l.maxpages)],
+    ['alloc', tlaStr(l.alloc)],
     ['countBefore', int(l.before.count)],
     ['ret', int(typeof ret === 'number' ? ret : 0)],
     ['errno', tlaStr(typeof ret === 'number' ? '' : ret)],
     ['offset0', int(offset0 ?? -1)],
     ['pages', ints(pages)],
+    ['cap', int(l.result.cap ?? l.maxpages)],
   ]);
+}
+
+const NO_ITER = tlaRecord([['count', int(0)], ['iovOffset', int(0)], ['nrSegs', int(0)]]);
+
+function histOf(m: Monitored): TlaValue {
+  const h = m.hist;
+  return tlaRecord([['last', h.last === undefined ? NO_ITER : iterOf(h.last)], ['lastMoved', int(h.lastMoved)], ['undone', tlaBool(h.undone)]]);
 }
 
 function fwdOf(m: Monitored): TlaValue {
@@ -242,6 +253,15 @@ function gupNames(flags: number): string {
 
 function argOf(action: StepAction, name: string): Result<number, string> {
   return intOf(action.args.get(name), `${action.name}'s argument ${name}`);
+}
+
+const PAGES_MODES: readonly PagesMode[] = ['caller', 'alloc', 'fail'];
+
+function allocOf(action: StepAction): Result<PagesMode, string> {
+  const a = strOf(action.args.get('alloc'), `${action.name}'s argument alloc`);
+  if (!a.ok) return a;
+  const mode = PAGES_MODES.find((x) => x === a.value);
+  return mode === undefined ? err(`${action.name}'s argument alloc is "${a.value}", not one of ${PAGES_MODES.join(', ')}`) : ok(mode);
 }
 
 function step(s: IovIterReplayState, action: StepAction): Result<StepEffect<IovIterReplayState>, string> {
@@ -273,6 +293,8 @@ function step(s: IovIterReplayState, action: StepAction): Result<StepEffect<IovI
       if (!maxpages.ok) return maxpages;
       const pinLimit = argOf(action, 'pinLimit');
       if (!pinLimit.ok) return pinLimit;
+      const alloc = allocOf(action);
+      if (!alloc.ok) return alloc;
       const narration: string[] = [];
       const pin: PinUserPagesFast = (first, n, gup) => {
         const got = Math.min(n, pinLimit.value);
@@ -280,7 +302,10 @@ function step(s: IovIterReplayState, action: StepAction): Result<StepEffect<IovI
         narration.push(`pin_user_pages_fast(page ${first}, ${n} pages, ${gupNames(gup)}) = ${typeof res === 'number' ? res : `-${res}`}`);
         return res;
       };
-      const m = stepMonitor(s.m, { name: 'Extract', maxsize: maxsize.value, maxpages: maxpages.value }, s.variant, pin);
+      const m = stepMonitor(s.m, { name: 'Extract', maxsize: maxsize.value, maxpages: maxpages.value, alloc: alloc.value }, s.variant, pin);
+      if (alloc.value !== 'caller') {
+        narration.push(`*pages == NULL: kvmalloc_array() of the entries needed ${alloc.value === 'fail' ? 'fails' : 'succeeds'}`);
+      }
       if (m.last.op === 'extract') {
         const { ret, offset0, pages } = m.last.result;
         const shown = typeof ret === 'number' ? `${ret}` : ret === 'BUG' ? 'BUG()' : `-${ret}`;
@@ -358,8 +383,8 @@ export const binding: ExplorableBinding<IovIterReplayState> = {
   spec: 'IovIter',
   variants: IOV_ITER_VARIANTS,
   finalVariant: 'v6.6',
-  actionArgs: { Init: [], Advance: ['n'], Revert: ['n'], Extract: ['maxsize', 'maxpages', 'pinLimit'] },
-  vars: ['layout', 'iter', 'xtr', 'fwd', 'action'],
+  actionArgs: { Init: [], Advance: ['n'], Revert: ['n'], Extract: ['maxsize', 'maxpages', 'pinLimit', 'alloc'] },
+  vars: ['layout', 'iter', 'xtr', 'fwd', 'hist', 'action'],
   init(first, variant) {
     if (!isIovIterVariant(variant)) return err(`unknown variant ${variant}`);
     const iter = buildIter(first.get('layout'));
@@ -375,10 +400,11 @@ export const binding: ExplorableBinding<IovIterReplayState> = {
       ['iter', iterOf(s.m.iter)],
       ['xtr', xtrOf(s.m)],
       ['fwd', fwdOf(s.m)],
+      ['hist', histOf(s.m)],
     ]);
   },
   violated(s) {
-    return violatedInvariants(s.m);
+    return violatedInvariants(s.m, s.variant);
   },
   violations(s) {
     return iovIterReasons(violatedInvariants(s.m), this.abstract(s));

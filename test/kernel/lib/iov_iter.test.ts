@@ -95,11 +95,34 @@ describe('iov_iter_extract_pages: kernel-backed iterators list', () => {
     expect(iovIterExtractWillPin(iovIterKvec('DEST', []))).toBe(false);
   });
 
-  it('maxpages 0 is -ENOMEM for KVEC, but the v6.12 bvec walker writes one entry anyway', () => {
+  it('maxpages 0 is -ENOMEM for KVEC and the fixed v6.12 walker; without the §G.9 check the walker writes one entry anyway', () => {
     const k = iovIterKvec('DEST', [{ addr: 5, len: 10 }], 1, 10, small);
     expect(iovIterExtractPages(k, 10, 0).ret).toBe('ENOMEM');
+    const bvec = () => iovIterBvec('DEST', [{ page: 7, offset: 1, len: 10 }], 1, 10, small);
+    expect(iovIterExtractPages(bvec(), 10, 0, 0, { variant: VARIANT_OPTIONS['v6.12'] })).toEqual({ ret: 'ENOMEM', offset0: undefined, pages: [] });
+    const unchecked = { variant: VARIANT_OPTIONS['bug-bvec-alloc-unchecked'] };
+    expect(iovIterExtractPages(bvec(), 10, 0, 0, unchecked)).toEqual({ ret: 3, offset0: 1, pages: [7] });
+  });
+
+  it('a NULL *pages: the call allocates the entries it needs; a failed allocation is -ENOMEM with nothing taken (§B.2, §G.9)', () => {
+    const asked: number[] = [];
+    const alloc = (ok: boolean) => ({ kvmallocArray: (n: number) => (asked.push(n), ok) });
+    const kvec = iovIterKvec('DEST', [{ addr: 5, len: 10 }], 1, 10, small);
+    expect(iovIterExtractPages(kvec, 10, 8, 0, alloc(true))).toEqual({ ret: 10, offset0: 1, pages: [1, 2, 3], cap: 3 });
+    const user = iovIterUbuf('DEST', 5, 10, small);
+    const pinner = makeUserPinner();
+    expect(iovIterExtractPages(user, 10, 8, 0, { ...alloc(false), pinUserPagesFast: pinner.pinUserPagesFast })).toEqual({ ret: 'ENOMEM', offset0: 1, pages: [], cap: 0 });
+    expect(pinner.calls).toEqual([]);
+    expect(user.count).toBe(10);
+    for (const variant of ['v6.6', 'v6.12'] as const) {
+      const b = iovIterBvec('DEST', [{ page: 7, offset: 1, len: 10 }], 1, 10, small);
+      expect(iovIterExtractPages(b, 10, 8, 0, { ...alloc(false), variant: VARIANT_OPTIONS[variant] }).ret).toBe('ENOMEM');
+      expect(b.count).toBe(10);
+    }
     const b = iovIterBvec('DEST', [{ page: 7, offset: 1, len: 10 }], 1, 10, small);
-    expect(iovIterExtractPages(b, 10, 0, 0, { variant: VARIANT_OPTIONS['v6.12'] })).toEqual({ ret: 3, offset0: 1, pages: [7] });
+    const r = iovIterExtractPages(b, 10, 8, 0, { ...alloc(false), variant: VARIANT_OPTIONS['bug-bvec-alloc-unchecked'] });
+    expect(r).toEqual({ ret: 3, offset0: 1, pages: [7], cap: 0 }); // one entry written through the NULL array
+    expect(asked).toEqual([3, 3, 3, 3, 3]);
   });
 
   it('KVEC: the -ENOMEM path still keeps the empty elements it stepped over', () => {

@@ -30,6 +30,7 @@ import {
   stepMonitor,
   violatedInvariants,
   type IovIterInvariant,
+  type PagesMode,
   type IterOp,
   type Monitored,
 } from '../../../src/kernel/lib/iov_iter_check.js';
@@ -91,7 +92,7 @@ type OpDesc =
   | { kind: 'advance'; n: number }
   | { kind: 'revertLast' }
   | { kind: 'revertSome'; frac: number }
-  | { kind: 'extract'; maxsize: number; maxpages: number; pinLimit: number | null };
+  | { kind: 'extract'; maxsize: number; maxpages: number; pinLimit: number | null; alloc?: PagesMode };
 
 const opArb: fc.Arbitrary<OpDesc> = fc.oneof(
   fc.record({ kind: fc.constant('advance' as const), n: fc.nat(24) }),
@@ -102,6 +103,7 @@ const opArb: fc.Arbitrary<OpDesc> = fc.oneof(
     maxsize: fc.oneof(fc.nat(12), fc.constant(1000)),
     maxpages: fc.integer({ min: 1, max: 4 }),
     pinLimit: fc.option(fc.nat(4)),
+    alloc: fc.constantFrom<PagesMode>('caller', 'caller', 'alloc', 'fail'),
   }),
   fc.record({ kind: fc.constant('extract' as const), maxsize: fc.constant(1000), maxpages: fc.constant(8), pinLimit: fc.constant(null) }),
 );
@@ -117,7 +119,13 @@ function toOp(m: Monitored, d: OpDesc): IterOp | undefined {
     case 'revertSome':
       return consumed > 0 ? { name: 'Revert', n: 1 + Math.floor(d.frac * (consumed - 1)) } : undefined;
     case 'extract':
-      return { name: 'Extract', maxsize: d.maxsize, maxpages: d.maxpages, ...(d.pinLimit === null ? {} : { pinLimit: d.pinLimit }) };
+      return {
+        name: 'Extract',
+        maxsize: d.maxsize,
+        maxpages: d.maxpages,
+        ...(d.pinLimit === null ? {} : { pinLimit: d.pinLimit }),
+        ...(d.alloc === undefined ? {} : { alloc: d.alloc }),
+      };
   }
 }
 
@@ -130,13 +138,13 @@ interface Violation {
 /** Runs the operations, checking every state; the first violation, if any. */
 function firstViolation(d: IterDesc, ops: readonly OpDesc[], variant: IovIterVariant): Violation | undefined {
   let m = startMonitor(build(d));
-  const initial = violatedInvariants(m);
+  const initial = violatedInvariants(m, VARIANT_OPTIONS[variant]);
   if (initial.length > 0) return { step: 0, op: { name: 'Advance', n: 0 }, invariants: initial };
   for (const [k, od] of ops.entries()) {
     const op = toOp(m, od);
     if (op === undefined) continue;
     m = stepMonitor(m, op, VARIANT_OPTIONS[variant]);
-    const bad = violatedInvariants(m);
+    const bad = violatedInvariants(m, VARIANT_OPTIONS[variant]);
     if (bad.length > 0) return { step: k + 1, op, invariants: bad };
   }
   return undefined;
@@ -184,6 +192,7 @@ const BUGS: readonly [IovIterVariant, IovIterInvariant][] = [
   ['bug-no-skip-empty', 'NoStallInv'],
   ['bug-kvec-offset', 'ExtractCoversStreamInv'],
   ['bug-bvec-size-plus-skip', 'ExtractContractInv'],
+  ['bug-bvec-alloc-unchecked', 'PageArrayBoundInv'],
 ];
 
 describe('each bug variant is caught by a counterexample', () => {
@@ -249,9 +258,12 @@ function exampleOf(model: string): [IterDesc, OpDesc[]] {
       ? { type: 'DISCARD', ps: l.pageSize, count: l.count }
       : { type: l.type, ps: l.pageSize, dir: l.dir, segs: l.segs }) as IterDesc;
   const ops = rest.map((s) => {
-    const a = plain(s.values.get('action')!) as { name: string; n: number; maxsize: number; maxpages: number; pinLimit: number };
+    const a = plain(s.values.get('action')!) as { name: string; n: number; maxsize: number; maxpages: number; pinLimit: number; alloc: PagesMode };
     if (a.name === 'Advance') return { kind: 'advance', n: a.n } as const;
-    if (a.name === 'Extract') return { kind: 'extract', maxsize: a.maxsize, maxpages: a.maxpages, pinLimit: d.type === 'UBUF' || d.type === 'IOVEC' ? a.pinLimit : null } as const;
+    if (a.name === 'Extract') {
+      const pinLimit = d.type === 'UBUF' || d.type === 'IOVEC' ? a.pinLimit : null;
+      return { kind: 'extract', maxsize: a.maxsize, maxpages: a.maxpages, pinLimit, alloc: a.alloc } as const;
+    }
     throw new Error(`${model}: no example form for ${a.name}`);
   });
   return [d, ops];
@@ -263,6 +275,7 @@ describe('the TLC counterexamples seed the properties', () => {
     ['MCIovIterBugNoSkipEmpty', 'bug-no-skip-empty', 'NoStallInv'],
     ['MCIovIterBugKvecOffset', 'bug-kvec-offset', 'ExtractCoversStreamInv'],
     ['MCIovIterBugBvecSizePlusSkip', 'bug-bvec-size-plus-skip', 'ExtractContractInv'],
+    ['MCIovIterBugBvecAllocUnchecked', 'bug-bvec-alloc-unchecked', 'PageArrayBoundInv'],
     ['MCIovIterV612LeadingEmpties', 'v6.12', 'NoStallInv'],
   ];
   for (const [model, variant, invariant] of cases) {

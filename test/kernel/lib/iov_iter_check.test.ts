@@ -1,0 +1,70 @@
+// The implementation's checker states IovIter's exact-accounting rules: each new rule flags a hand-made state that
+// breaks it (and only it), and passes the state the reference implementation really reaches.
+
+import { describe, expect, it } from 'vitest';
+import { iovIterBvec, iovIterClone, iovIterKvec } from '../../../src/kernel/lib/iov_iter.js';
+import { VARIANT_OPTIONS } from '../../../src/kernel/lib/iov_iter_extract.js';
+import { startMonitor, stepMonitor, violatedInvariants, type Monitored } from '../../../src/kernel/lib/iov_iter_check.js';
+
+const small = { pageSize: 4 };
+const v66 = VARIANT_OPTIONS['v6.6'];
+const v612 = VARIANT_OPTIONS['v6.12'];
+
+/** The state after one extraction, with its result replaced. */
+function withResult(m: Monitored, change: (r: { ret: number; offset0: number | undefined; pages: number[] }) => object): Monitored {
+  if (m.last.op !== 'extract') throw new Error('not an extraction');
+  const r = m.last.result as { ret: number; offset0: number | undefined; pages: number[] };
+  return { ...m, last: { ...m.last, result: { ...r, ...change(r) } } };
+}
+
+describe('IovIter checker: exact accounting', () => {
+  const kvec = () => startMonitor(iovIterKvec('DEST', [{ addr: 5, len: 6 }], 1, 6, small));
+
+  it('ExtractPagesExactInv: an extra entry, or a wrong one, is flagged; the real extraction is clean', () => {
+    const m = stepMonitor(kvec(), { name: 'Extract', maxsize: 32, maxpages: 3 }, v66);
+    expect(m.last.op === 'extract' && m.last.result).toEqual({ ret: 6, offset0: 1, pages: [1, 2] });
+    expect(violatedInvariants(m, v66)).toEqual([]);
+    expect(violatedInvariants(withResult(m, (r) => ({ pages: [...r.pages, 3] })), v66)).toEqual(['ExtractPagesExactInv']);
+    expect(violatedInvariants(withResult(m, () => ({ pages: [1, 7] })), v66)).toContain('ExtractPagesExactInv');
+  });
+
+  it('ExtractPagesExactInv: the v6.12 trailing entry of an empty bvec after a page-aligned end is the one allowed extra', () => {
+    const segs = [
+      { page: 1, offset: 1, len: 3 },
+      { page: 5, offset: 0, len: 0 },
+      { page: 6, offset: 2, len: 2 },
+    ];
+    const m = stepMonitor(startMonitor(iovIterBvec('DEST', segs, 3, 5, small)), { name: 'Extract', maxsize: 32, maxpages: 3 }, v612);
+    expect(m.last.op === 'extract' && m.last.result).toEqual({ ret: 3, offset0: 1, pages: [1, 5] });
+    expect(violatedInvariants(m, v612)).toEqual([]);
+    // The same list under the one-bvec-per-call design, or with another page last, is not the explicit case.
+    expect(violatedInvariants(m, v66)).toEqual(['ExtractPagesExactInv']);
+    expect(violatedInvariants(withResult(m, () => ({ pages: [1, 6] })), v612)).toEqual(['ExtractPagesExactInv']);
+  });
+
+  it('PageArrayBoundInv and AllocFailCleanInv: the unchecked v6.12 walker after a failed allocation', () => {
+    const b = () => startMonitor(iovIterBvec('DEST', [{ page: 7, offset: 1, len: 10 }], 1, 10, small));
+    const op = { name: 'Extract', maxsize: 32, maxpages: 3, alloc: 'fail' } as const;
+    expect(violatedInvariants(stepMonitor(b(), op, v612), v612)).toEqual([]);
+    const bad = VARIANT_OPTIONS['bug-bvec-alloc-unchecked'];
+    expect(violatedInvariants(stepMonitor(b(), op, bad), bad)).toEqual(['PageArrayBoundInv', 'AllocFailCleanInv']);
+  });
+
+  it('AdvanceRevertInverseInv: a revert that lands at the end of the element before is flagged, the real one is not', () => {
+    const segs = [
+      { addr: 1, len: 2 },
+      { addr: 9, len: 3 },
+    ];
+    let m = startMonitor(iovIterKvec('DEST', segs, 2, 5, small));
+    m = stepMonitor(m, { name: 'Advance', n: 2 }, v66);
+    m = stepMonitor(m, { name: 'Advance', n: 3 }, v66);
+    const back = stepMonitor(m, { name: 'Revert', n: 3 }, v66);
+    expect(violatedInvariants(back, v66)).toEqual([]);
+    // Same count and position, but standing at the end of element 0 instead of the start of element 1.
+    const early = iovIterClone(back.iter) as typeof back.iter & { cur: number; nrSegs: number };
+    early.cur = 0;
+    early.nrSegs = 2;
+    early.iovOffset = 2;
+    expect(violatedInvariants({ ...back, iter: early }, v66)).toEqual(['AdvanceRevertInverseInv']);
+  });
+});
