@@ -322,8 +322,13 @@ function step(s: IovIterReplayState, action: StepAction): Result<StepEffect<IovI
 
 // ---- exploration under a model's constants ----
 
-/** `Extract`'s argument tuples: Sizes × PageCounts × the pin limits (fault injection only where extraction pins). */
+/**
+ * `Extract`'s argument tuples: Sizes × PageCounts × the pin limits (fault injection only where extraction pins) ×
+ * Allocs (the page array: the caller's, or NULL with an allocation that succeeds or fails).
+ */
 function candidates(s: IovIterReplayState, c: Constants): StepAction[] {
+  const allocs = constantSet(c, 'Allocs');
+  const modes = allocs.ok ? allocs.value.flatMap((v) => (v.kind === 'str' ? [tlaStr(v.value)] : [])) : [tlaStr('caller')];
   const steps = constantInts(c, 'Steps');
   const sizes = constantInts(c, 'Sizes');
   const counts = constantInts(c, 'PageCounts');
@@ -337,7 +342,9 @@ function candidates(s: IovIterReplayState, c: Constants): StepAction[] {
   for (const m of sizes) {
     for (const p of counts) {
       for (const l of limits) {
-        out.push({ name: 'Extract', args: new Map([['maxsize', integerArg(m)], ['maxpages', integerArg(p)], ['pinLimit', integerArg(l)]]) });
+        for (const a of modes) {
+          out.push({ name: 'Extract', args: new Map([['maxsize', integerArg(m)], ['maxpages', integerArg(p)], ['pinLimit', integerArg(l)], ['alloc', a]]) });
+        }
       }
     }
   }
@@ -356,6 +363,8 @@ function classify(a: StepAction, before: IovIterReplayState, after: IovIterRepla
     else if (ret === 0) out.push('returns 0');
     if (pages.length > 1) out.push('crosses a page boundary');
     if (offset0 !== undefined && offset0 > 0) out.push('unaligned offset0');
+    const alloc = a.args.get('alloc');
+    if (alloc?.kind === 'str' && alloc.value !== 'caller') out.push(alloc.value === 'fail' ? 'page-array allocation fails' : 'page array allocated');
     const limit = a.args.get('pinLimit');
     if (iovIterExtractWillPin(i) && limit?.kind === 'int' && limit.value < 2n) out.push(limit.value === 0n ? 'pin fault (no page)' : 'pin fault (one page)');
   } else if (a.name === 'Advance' || a.name === 'Revert') {
@@ -407,7 +416,7 @@ export const binding: ExplorableBinding<IovIterReplayState> = {
     return violatedInvariants(s.m, s.variant);
   },
   violations(s) {
-    return iovIterReasons(violatedInvariants(s.m), this.abstract(s));
+    return iovIterReasons(violatedInvariants(s.m, s.variant), this.abstract(s));
   },
   explore: exploration,
 };

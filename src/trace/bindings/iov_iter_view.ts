@@ -88,6 +88,10 @@ export function iovIterReasons(names: readonly string[], vars: ReadonlyMap<strin
     NoStallInv: `${call}; ${now}: a kernel-backed extraction returned 0 with bytes left and maxsize > 0, or count > 0 with no segment left`,
     RevertRestoresInv: `the last ${str(get(fwd, 'kind')) ?? 'move'} did not put the iterator back where the advance started (${now})`,
     PositionConsistentInv: `position + count is no longer the length the iterator was built with (${now})`,
+    ExtractPagesExactInv: `${call}: the page list is not exactly the pages the ${ret ?? '?'} bytes touch (DIV_ROUND_UP(offset0 + ret, PAGE_SIZE) entries, each the page of its first byte)`,
+    PageArrayBoundInv: `${call}: it wrote past its page array of ${num(get(xtr, 'cap')) ?? '?'} entries (none when *pages is NULL)`,
+    AllocFailCleanInv: `${call} after the page-array allocation failed: it must return -ENOMEM and take nothing`,
+    AdvanceRevertInverseInv: `the revert of the last move did not give back the iterator's fields as they were before it (${now})`,
   };
   return names.map((invariant) => ({ invariant, detail: part[invariant] ?? `the implementation's checker flags ${invariant}` }));
 }
