@@ -496,6 +496,17 @@ export async function generateMutants(o: GenerateOptions): Promise<GenerateResul
   const used = reachable(defs, roots);
   // The temporal formula itself (Init /\ [][Next]_vars /\ fairness) is the frame, not behaviour.
   const specFormulas = new Set(o.roots.filter((r) => r !== (o.init ?? 'Init') && r !== (o.next ?? 'Next')));
+  // So is every other temporal formula the behaviour uses (a Spec that a LiveSpec adds fairness to).
+  for (const name of used) {
+    const def = defs.get(name);
+    let temporal = false;
+    if (def !== undefined) {
+      descendants(def, (d) => {
+        if (d.type === 'step_expr_or_stutter' || d.type === 'fairness' || (d.type === 'bound_prefix_op' && field(d, 'symbol')?.type === 'always')) temporal = true;
+      });
+    }
+    if (temporal) specFormulas.add(name);
+  }
   const zeroArity = new Map([...defs].filter(([, d]) => d.type === 'operator_definition' && field(d, 'parameter') === undefined));
   const evaluator = new VariantEvaluator(zeroArity);
   const variables = new Set(
