@@ -48,11 +48,12 @@ describe('iterpin mutate (real TLC)', () => {
     const [pl] = JSON.parse(list.stdout) as { mutants: { id: string; definition: string; before: string; after: string }[] }[];
     const flag = pl!.mutants.find((m) => m.definition === 'DataFlags' && m.before === '{"PINNED"}' && m.after === '{"REFFED"}');
     expect(flag).toBeDefined();
-    const r = await runCli(['mutate', '--spec', 'PageLifetime', '--mutant', flag!.id, '--json', '--quiet', '--out', out]);
+    // On the safety model (the liveness model, run alone, kills it too, by its temporal property).
+    const r = await runCli(['mutate', '--spec', 'PageLifetime', '--model', 'MCPageLifetime', '--mutant', flag!.id, '--json', '--quiet', '--out', out]);
     expect(r.code).toBe(0);
     const [s] = (JSON.parse(r.stdout) as MutateReport).specs;
     expect(s?.mutants[0]?.status).toBe('killed');
-    expect(s?.mutants[0]?.killedBy?.outcome).toBe('safety');
+    expect(s?.mutants[0]?.killedBy).toMatchObject({ model: 'MCPageLifetime', outcome: 'safety', invariant: 'PageRefsAccountedInv' });
   });
 
   it('SANY, one JVM for a batch, rejects a mutant that uses an undefined operator and accepts the others', async () => {

@@ -66,12 +66,13 @@ describe('iterpin review --base (real TLC, small)', () => {
     expect(rows.map((x) => [x.variant, x.kind])).toEqual([['bug-no-skip-empty', 'added']]);
     const added = rows[0]!.row;
     expect(added.agrees).toBe(true);
-    expect(added.cells.filter((c) => c.status === 'violated').map((c) => c.invariant)).toEqual(['NoStallInv']);
-    // The base filled the cache (v6.6: one run; bug-kvec-offset: two); the working tree ran TLC only for the new
-    // variant (two runs), so its run directory holds those logs and no others.
-    expect(readdirSync(cache).filter((f) => f.endsWith('.json'))).toHaveLength(5);
+    expect(added.cells.filter((c) => c.status === 'violated').map((c) => c.invariant)).toEqual(['NoStallInv', 'ExtractPagesExactInv']);
+    // The base filled the cache (v6.6: one run; bug-kvec-offset: three, two violations and the run that passes);
+    // the working tree ran TLC only for the new variant (three runs), so its run directory holds those logs and no
+    // others.
+    expect(readdirSync(cache).filter((f) => f.endsWith('.json'))).toHaveLength(7);
     const [runDir] = readdirSync(out).filter((d) => d.startsWith('review-'));
     const logs = readdirSync(join(out, runDir!)).filter((f) => f.endsWith('.log')).sort();
-    expect(logs).toEqual(['IovIter-bug_no_skip_empty-0.log', 'IovIter-bug_no_skip_empty-1.log']);
+    expect(logs).toEqual(['IovIter-bug_no_skip_empty-0.log', 'IovIter-bug_no_skip_empty-1.log', 'IovIter-bug_no_skip_empty-2.log']);
   }, 900_000);
 });
