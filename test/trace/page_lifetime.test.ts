@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binding } from '../../src/trace/bindings/page_lifetime.js';
 import { replay } from '../../src/trace/replay.js';
+import { parseItfText } from '../../src/tla/itf.js';
+import { EXIT } from '../../src/cli/command.js';
+import { runCli } from '../cli-harness.js';
 import { tlaEqual } from '../../src/tla/equal.js';
 import type { ManifestModel } from '../../src/manifest/manifest.js';
 import {
@@ -122,6 +125,43 @@ describe('PageLifetime checked-in counterexamples', () => {
       expect(fixed.step).toBe(1);
       expect(fixed.differences.map((d) => d.path)).toContain('ref[3]');
     }
+  });
+});
+
+// A leak caught as a liveness violation (issue: liveness): `iterpin check` runs MCPageLifetimeLeak (G.5 under
+// LiveSpec, PinsReleasedProp only), names the property and writes the lasso; replay follows every state on
+// bug-release-unaligned and the binding confirms the loop: fair (no submission, transfer or completion left) and
+// a page above its owners' baseline forever. The same trace cut before the completion is not a fair lasso.
+describe('PageLifetime leak as a liveness violation', () => {
+  it('MCPageLifetimeLeak: check names PinsReleasedProp, replay reproduces the lasso on its variant only', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'iterpin-pl-leak-'));
+    const r = await runCli(['check', '--model', 'MCPageLifetimeLeak', '--jobs', '1', '--out', out, '--json'], { env: { ...process.env, TLA2TOOLS_JAR: '' } });
+    expect(r.code).toBe(EXIT.ok);
+    const row = (JSON.parse(r.stdout) as { models: { status: string; got: { outcome: string; property?: string }; itf: string }[] }).models[0]!;
+    expect(row).toMatchObject({ status: 'match', got: { outcome: 'liveness', property: 'PinsReleasedProp' } });
+    const parsed = parseItfText(await readFile(row.itf, 'utf8'));
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const trace = parsed.value;
+    expect(trace.meta).toMatchObject({ violation: 'liveness', property: 'PinsReleasedProp', lasso: 'stuttering', loopIndex: trace.states.length - 1 });
+
+    const own = replay(trace, binding);
+    expect(own.verdict === 'reproduced' ? own.lasso : own).toMatchObject({ property: 'PinsReleasedProp', kind: 'stuttering' });
+    const narration = own.verdict === 'reproduced' ? (own.lasso?.narration ?? []).join('\n') : '';
+    expect(narration).toMatch(/PinsReleasedProp is violated: page 4 \(refcount 1024, its owners hold 0\) stays above its baseline forever/);
+    expect(narration).toContain('no submit_bio(), DMA or bio_endio() is enabled');
+    // v6.5 releases both pages of the fragment: the completion already differs
+    expect(replay(trace, binding, { variant: 'v6.5' }).verdict).toBe('diverged');
+
+    // cut before bio_endio(): stopping there is not fair (the completion stays enabled), so nothing is confirmed
+    const k = trace.states.findIndex((s) => {
+      const a = s.values.get('action');
+      return a?.kind === 'record' && a.fields.some(([f, v]) => f === 'name' && v.kind === 'str' && v.value === 'Complete');
+    });
+    expect(k).toBeGreaterThan(0);
+    const cut = { ...trace, meta: { ...trace.meta, loopIndex: k - 1 }, states: trace.states.slice(0, k) };
+    const unfair = replay(cut, binding);
+    expect(unfair.verdict).toBe('unconfirmed');
+    expect(unfair.verdict === 'unconfirmed' ? unfair.reason : '').toMatch(/Complete\(dio 1, bio 1\) can still happen: weak fairness does not let the behaviour stop here/);
   });
 });
 

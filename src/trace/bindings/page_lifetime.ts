@@ -2,7 +2,7 @@
 // spec action as the kernel-shaped call it stands for, maps the implementation's state back to the spec's
 // variables, and asks the implementation's own checker which invariants fail.
 
-import type { Constants, ExplorableBinding, Exploration, StepAction, StepEffect } from '../binding.js';
+import type { Constants, ExplorableBinding, Exploration, Lasso, LassoJudgement, StepAction, StepEffect } from '../binding.js';
 import { ConstantShapeError, constantSet, integerArg } from './explore_args.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { tlaBool, tlaFn, tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
@@ -34,7 +34,7 @@ import {
 } from '../../kernel/fs/dio_layout.js';
 import { PAGE_LIFETIME_VARIANTS } from '../../kernel/fs/dio_variant.js';
 import { drainLog, isZeroFolio, PAGE_SIZE, USER_OWNER, type Folio } from '../../kernel/mm/mm.js';
-import { pageLifetimeViolations, violatedInvariants } from '../../kernel/fs/dio_check.js';
+import { folioBaseline, pageLifetimeViolations, violatedInvariants } from '../../kernel/fs/dio_check.js';
 import type { IovIter } from '../../kernel/lib/iov_iter.js';
 import { pageLifetimeView } from './page_lifetime_view.js';
 
@@ -410,6 +410,75 @@ const exploration: Exploration<PageLifetimeState> = {
   clone: (s) => structuredClone(s),
 };
 
+// ---------------------------------------------------------------------------------------------------------------
+// Liveness counterexamples
+
+/** The temporal properties of PageLifetime's LiveSpec this binding judges. */
+const LIVE_PROPERTIES = ['PinsReleasedProp', 'BiosCompleteProp'] as const;
+
+/**
+ * The steps LiveSpec is weakly fair to (submit_bio(), the device's DMA, bio_endio()) that the implementation
+ * takes in this state: each is tried on a copy, so a refusal is the kernel call's own precondition failing.
+ */
+function fairStepsEnabled(s: PageLifetimeState): string[] {
+  const out: string[] = [];
+  const steps = [
+    ['Submit', dioSubmitBio],
+    ['Dma', dioDma],
+    ['Complete', dioComplete],
+  ] as const;
+  for (const d of s.world.dios) {
+    for (let k = 1; k <= d.bios.length; k++) {
+      for (const [name, call] of steps) {
+        if (call(structuredClone(s.world), d.id, k).ok) out.push(`${name}(dio ${d.id}, bio ${k})`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A PageLifetime lasso (LiveSpec: weak fairness for Submit, Dma and Complete only). Every step moves the state
+ * forward (the iterator position, each bio's lifecycle, unmapped pages, freed buffers only advance), so the only
+ * cycles stutter: the behaviour stops in its last state. That is fair when no submission, transfer or completion
+ * is enabled there; it violates PinsReleasedProp when a page stays above its owners' baseline
+ * (`(ref > Baseline) ~> (ref = Baseline)`), and BiosCompleteProp when a submitted bio never completes.
+ */
+function judgeLasso(l: Lasso<PageLifetimeState>): Result<LassoJudgement<PageLifetimeState>, string> {
+  if (l.property !== undefined && !(LIVE_PROPERTIES as readonly string[]).includes(l.property)) {
+    return err(`the PageLifetime binding judges ${LIVE_PROPERTIES.join(' and ')}, not ${l.property}`);
+  }
+  if (l.kind === 'back-to-state') {
+    return err(`no PageLifetime step returns to an earlier state (positions, bio lifecycles, unmaps and frees only advance), so the loop back to state ${l.loopIndex} cannot close`);
+  }
+  const { world } = l.last;
+  const enabled = fairStepsEnabled(l.last);
+  if (enabled.length > 0) return err(`${enabled.join(', ')} can still happen: weak fairness does not let the behaviour stop here`);
+  const held = [...world.mm.folios.values()]
+    .sort((a, b) => a.head - b.head)
+    .filter((f) => !f.free && f.refcount > folioBaseline(world, f))
+    .map((f) => `page ${f.head} (refcount ${f.refcount}, its owners hold ${folioBaseline(world, f)})`);
+  const stuck = world.dios.flatMap((d) =>
+    d.bios.flatMap((b, k) => (b.state === 'submitted' || b.state === 'transferred' ? [`DIO ${d.id}'s bio #${k + 1} (${b.state})`] : [])),
+  );
+  const pins = l.property === undefined || l.property === 'PinsReleasedProp';
+  if (pins && held.length > 0) {
+    return ok({
+      narration: [
+        `the behaviour stops in state ${l.loopIndex}: ${world.dios.every(dioDone) ? 'every DIO is done, every bio released' : 'nothing more happens'}`,
+        'fair: no bio is built, in flight or transferred there, so no submit_bio(), DMA or bio_endio() is enabled',
+        `PinsReleasedProp is violated: ${held.join('; ')} stays above its baseline forever`,
+      ],
+    });
+  }
+  if (!pins && stuck.length > 0) {
+    return ok({
+      narration: [`the behaviour stops in state ${l.loopIndex}`, `BiosCompleteProp is violated: ${stuck.join(', ')} never completes`],
+    });
+  }
+  return err(`no ${l.property ?? 'liveness property'} violation in the stuttering state: ${pins ? 'every page is back to its owners\' baseline' : 'no submitted bio is left incomplete'}`);
+}
+
 export const binding: ExplorableBinding<PageLifetimeState> = {
   ...pageLifetimeView,
   violations: (s) => pageLifetimeViolations(s.world),
@@ -437,4 +506,5 @@ export const binding: ExplorableBinding<PageLifetimeState> = {
   abstract: abstractState,
   violated: (s) => violatedInvariants(s.world),
   explore: exploration,
+  judgeLasso,
 };
