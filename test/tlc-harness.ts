@@ -30,10 +30,15 @@ export async function pinnedJar(): Promise<PinnedJar> {
   return { path: r.value.path, sha256: r.value.sha256 };
 }
 
-/** The models of spec/manifest.json, optionally of one spec. */
+/** The exhaustively checked models of spec/manifest.json (not the sampled ones), optionally of one spec. */
 export async function manifestModels(spec?: string): Promise<ManifestModel[]> {
+  return (await allManifestModels()).filter((m) => m.sample === undefined && (spec === undefined || m.spec === spec));
+}
+
+/** Every model of spec/manifest.json, the sampled ones too. */
+export async function allManifestModels(): Promise<ManifestModel[]> {
   const manifest = JSON.parse(await readFile(join(SPEC, 'manifest.json'), 'utf8')) as { models: ManifestModel[] };
-  return manifest.models.filter((m) => spec === undefined || m.spec === spec);
+  return manifest.models;
 }
 
 export interface ModelRun {

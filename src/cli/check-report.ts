@@ -5,6 +5,7 @@ import { isAbsolute, relative } from 'node:path';
 import type { Expectation, ManifestModel } from '../manifest/manifest.js';
 import type { TlcOutcome, TlcProblem, TlcRunResult } from '../tlc/run.js';
 import type { ActionCoverage } from '../tlc/tool-coverage.js';
+import { describeSampled, type SampledRun } from '../tlc/simulate.js';
 import { EXIT } from './command.js';
 
 /**
@@ -30,8 +31,14 @@ export interface ModelCoverage {
   /** Set when Next's disjuncts could not be read from the source: the names are TLC's, and this says why. */
   readonly namesFromTlc?: string;
 }
+/**
+ * A run's outcome as the report states it: TLC's, except that a sampled run (TLC's simulation mode) that found no
+ * violation is `no-violation-sampled`, never `success`: it looked at some behaviours, not at every state.
+ */
+export type GotOutcome = TlcOutcome | 'no-violation-sampled';
+
 export interface ModelGot {
-  readonly outcome: TlcOutcome;
+  readonly outcome: GotOutcome;
   readonly invariant?: string;
   /** The violated temporal property (liveness). */
   readonly property?: string;
@@ -39,6 +46,10 @@ export interface ModelGot {
   readonly generated?: number;
   /** Graph depth for success, trace length for a counterexample. */
   readonly depth?: number;
+  /** A sampled run: how many behaviours of which depth, from which seeds. */
+  readonly sampled?: SampledRun;
+  /** For a sampled run without a violation: "no violation in N behaviours of depth D". */
+  readonly verdict?: string;
 }
 
 export interface ModelCheck {
@@ -46,8 +57,11 @@ export interface ModelCheck {
   readonly spec: string;
   readonly variant: string;
   readonly expect: Expectation;
-  readonly expectDistinct: number;
-  readonly expectDepth: number;
+  /** Absent for a sampled model. */
+  readonly expectDistinct?: number;
+  readonly expectDepth?: number;
+  /** The model was checked by sampling (its manifest `sample`, or --simulate). */
+  readonly sampledRun?: boolean;
   /** The manifest's `actionsFired` ("k/n"), when it records one. */
   readonly expectActionsFired?: string;
   readonly status: ModelStatus;
@@ -84,8 +98,12 @@ export interface CheckReport {
 export const describeExpectation = (e: Expectation): string =>
   e.result === 'success' ? 'success' : e.result === 'safety' ? `safety ${e.invariant}` : `liveness ${e.property}`;
 
+/** The expectation as a sampled run can meet it: a success is "no violation" (sampled). */
+export const describeSampledExpectation = (e: Expectation): string => (e.result === 'success' ? 'no violation (sampled)' : describeExpectation(e));
+
 export function describeGot(g: ModelGot | undefined, status: ModelStatus): string {
   if (g === undefined) return status === 'skipped' ? 'skipped' : status === 'environment' ? 'not run' : '?';
+  if (g.outcome === 'no-violation-sampled') return g.sampled !== undefined ? describeSampled(g.sampled) : 'no violation (sampled)';
   if (g.outcome === 'error') return 'TLC error';
   if (g.outcome === 'liveness' && g.property !== undefined) return `liveness ${g.property}`;
   return g.outcome === 'safety' && g.invariant !== undefined ? `safety ${g.invariant}` : g.outcome;
@@ -141,22 +159,31 @@ export function compareRun(
   r: TlcRunResult,
   workers: number,
   coverage?: ModelCoverage,
+  sampled?: SampledRun,
 ): Pick<ModelCheck, 'status' | 'got' | 'differences' | 'problems' | 'compared' | 'coverage'> {
   const depth = observedDepth(r);
+  const cleanSample = sampled !== undefined && r.outcome === 'success';
   const got: ModelGot = {
-    outcome: r.outcome,
+    outcome: cleanSample ? 'no-violation-sampled' : r.outcome,
+    ...(sampled !== undefined ? { sampled } : {}),
+    ...(cleanSample ? { verdict: describeSampled(sampled) } : {}),
     ...(r.invariant !== undefined ? { invariant: r.invariant } : {}),
     ...(r.property !== undefined ? { property: r.property } : {}),
     ...(r.stats !== undefined ? { distinct: r.stats.distinct, generated: r.stats.generated } : {}),
     ...(depth !== undefined ? { depth } : {}),
   };
-  // With one worker TLC's search is deterministic. With more, only the size of a complete search is.
-  const compared = { distinct: workers === 1 || m.expect.result === 'success', depth: workers === 1 };
+  // With one worker TLC's search is deterministic. With more, only the size of a complete search is. A sampled
+  // run has neither a distinct-state count nor a graph depth to compare.
+  const compared =
+    sampled !== undefined || m.distinct === undefined
+      ? { distinct: false, depth: false }
+      : { distinct: workers === 1 || m.expect.result === 'success', depth: workers === 1 };
   if (r.outcome === 'timeout') return { status: 'timeout', got, differences: [], problems: [], compared };
   if (r.outcome === 'error') return { status: 'tlc-error', got, differences: [], problems: r.problems, compared };
   const differences: string[] = [];
-  if (r.outcome !== m.expect.result) {
-    differences.push(`result: expected ${describeExpectation(m.expect)}, got ${describeGot(got, 'mismatch')}`);
+  if (cleanSample ? m.expect.result !== 'success' : r.outcome !== m.expect.result) {
+    const want = sampled !== undefined ? describeSampledExpectation(m.expect) : describeExpectation(m.expect);
+    differences.push(`result: expected ${want}, got ${describeGot(got, 'mismatch')}`);
   } else if (m.expect.result === 'safety' && r.invariant !== m.expect.invariant) {
     differences.push(`invariant: expected ${m.expect.invariant}, got ${r.invariant ?? 'none named'}`);
   } else if (m.expect.result === 'liveness' && r.property !== m.expect.property) {
@@ -216,7 +243,7 @@ function firedCell(m: ModelCheck): string {
   return want !== undefined && want !== got && m.differences.some((d) => d.startsWith('actions fired:')) ? `${got} (≠${want})` : got;
 }
 
-function countCell(got: number | undefined, expected: number, compared: boolean): string {
+function countCell(got: number | undefined, expected: number | undefined, compared: boolean): string {
   if (got === undefined) return '-';
   return compared && got !== expected ? `${got} (≠${expected})` : String(got);
 }
@@ -234,7 +261,7 @@ export function renderCheckText(report: CheckReport, opts: { readonly cwd?: stri
   const rows = report.models.map((m) => [
     m.name,
     m.variant,
-    describeExpectation(m.expect),
+    m.sampledRun === true ? describeSampledExpectation(m.expect) : describeExpectation(m.expect),
     m.status === 'timeout' ? 'timeout' : describeGot(m.got, m.status),
     countCell(m.got?.distinct, m.expectDistinct, m.compared.distinct),
     countCell(m.got?.depth, m.expectDepth, m.compared.depth),

@@ -11,7 +11,7 @@ import type { ManifestModel } from '../manifest/manifest.js';
 import { formatManifestError, loadManifest } from '../manifest/load.js';
 import { projectRoot } from '../tlc/jar.js';
 import type { TlcRunOptions, TlcRunResult } from '../tlc/run.js';
-import { nameViolatedProperty } from '../tlc/liveness.js';
+import { nameViolatedProperty, type PropertyNaming } from '../tlc/liveness.js';
 import { DEFAULT_HEAP, validateHeap } from '../tlc/args.js';
 import { writeItf } from '../tla/itf.js';
 import { traceFromRun } from '../tlc/counterexample.js';
@@ -25,6 +25,8 @@ import { cfgInvariants, parseCfg } from '../tlc/cfg.js';
 import { readNextList } from '../tlc/next-actions.js';
 import { actionCoverage } from '../tlc/tool-coverage.js';
 import { modelCoverage, type ModelCoverage } from './check-report.js';
+import { parseSampleArgs, SAMPLE_HELP, SAMPLE_OPTIONS, sampleBudget, type SampleCli } from './check-sample.js';
+import { runSampled, type SampledRun } from '../tlc/simulate.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 
@@ -63,6 +65,7 @@ options:
   --list             list the selected models with their expectations instead of running TLC
                      (with --markdown: the table README.md carries; with --json: as JSON)
 
+${SAMPLE_HELP}
 exit codes:
   0   every model matched the manifest
   ${EXIT.mismatch}   some model's result differs from the manifest
@@ -93,6 +96,7 @@ interface CheckOptions {
   readonly list: boolean;
   readonly markdown: boolean;
   readonly coverage: boolean;
+  readonly sample: SampleCli;
 }
 
 type Parsed = { ok: true; value: CheckOptions } | { ok: false; message: string };
@@ -124,6 +128,7 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
         list: { type: 'boolean', default: false },
         markdown: { type: 'boolean', default: false },
         'no-coverage': { type: 'boolean', default: false },
+        ...SAMPLE_OPTIONS,
       },
     }));
   } catch (e) {
@@ -139,6 +144,8 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
   if (typeof timeout === 'string') return { ok: false, message: timeout };
   const heap = validateHeap(values.heap);
   if (!heap.ok) return { ok: false, message: `--heap: ${heap.error.message}` };
+  const sample = parseSampleArgs(values);
+  if (!sample.ok) return sample;
   const root = projectRoot();
   return {
     ok: true,
@@ -158,14 +165,18 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
       list: values.list,
       markdown: values.markdown,
       coverage: !values['no-coverage'],
+      sample: sample.value,
     },
   };
 }
 
-/** The models to run: named ones (all must exist), else every non-scale model (of --spec, if given). */
+/**
+ * The models to run: named ones (all must exist), else every non-scale model (of --spec, if given). Models marked
+ * "sample" are not in the default run; with `simulate` (and no names) they are the ones run.
+ */
 export function selectModels(
   all: readonly ManifestModel[],
-  o: Pick<CheckOptions, 'models' | 'spec' | 'includeScale'>,
+  o: Pick<CheckOptions, 'models' | 'spec' | 'includeScale'> & { readonly simulate?: boolean },
 ): { ok: true; value: ManifestModel[] } | { ok: false; message: string } {
   const specs = [...new Set(all.map((m) => m.spec))];
   if (o.spec !== undefined && !specs.includes(o.spec)) {
@@ -180,7 +191,8 @@ export function selectModels(
     }
     return { ok: true, value: inSpec.filter((m) => o.models.includes(m.name)) };
   }
-  const chosen = inSpec.filter((m) => o.includeScale || m.scale !== true);
+  const chosen =
+    o.simulate === true ? inSpec.filter((m) => m.sample !== undefined) : inSpec.filter((m) => (o.includeScale || m.scale !== true) && m.sample === undefined);
   if (chosen.length === 0) return { ok: false, message: 'no models to check (the manifest lists none that match)' };
   return { ok: true, value: chosen };
 }
@@ -198,7 +210,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     say(formatManifestError(manifest.error));
     return manifest.error.kind === 'unreadable' ? EXIT.noInput : EXIT.badInput;
   }
-  const selected = selectModels(manifest.value.models, o);
+  const selected = selectModels(manifest.value.models, { ...o, simulate: o.sample.simulate });
   if (!selected.ok) {
     say(selected.message);
     return EXIT.usage;
@@ -232,6 +244,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   const started = process.hrtime.bigint();
 
   const checkOne = async (m: ManifestModel): Promise<ModelCheck> => {
+    const budget = sampleBudget(m, o.sample);
     const base = {
       name: m.name,
       spec: m.spec,
@@ -240,6 +253,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       expectDistinct: m.distinct,
       expectDepth: m.depth,
       ...(m.actionsFired !== undefined ? { expectActionsFired: m.actionsFired } : {}),
+      ...(budget !== undefined ? { sampledRun: true } : {}),
     };
     const noCounts = { distinct: false, depth: false };
     if (stop.signal.aborted) return { ...base, status: 'skipped', differences: [], problems: [], compared: noCounts, seconds: 0 };
@@ -259,7 +273,12 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       onProgress: (p) => sink.progress(m.name, p),
       coverage: o.coverage && m.noCoverage === undefined,
     };
-    const result = await runner(runOptions);
+    let sampled: SampledRun | undefined;
+    const result = budget === undefined ? await runner(runOptions) : await runSampled(runner, runOptions, budget).then((s) => {
+      if (!s.ok) return s;
+      sampled = s.value.sampled;
+      return { ok: true as const, value: s.value.result };
+    });
     if (!result.ok) {
       // Java or the engine is missing: every other model would fail the same way.
       stop.abort();
@@ -267,15 +286,18 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       return { ...base, status: 'environment', differences: [], problems: [{ kind: 'other', message: result.error.message }], compared: noCounts, seconds: 0 };
     }
     // TLC does not name the temporal property it found violated: name it (re-running per property if need be).
-    const named = await nameViolatedProperty(result.value, runner, { ...runOptions, onProgress: () => undefined }, m.expect.result === 'liveness' ? m.expect.property : undefined);
+    const named: PropertyNaming =
+      sampled !== undefined
+        ? { result: result.value, reruns: 0 }
+        : await nameViolatedProperty(result.value, runner, { ...runOptions, onProgress: () => undefined }, m.expect.result === 'liveness' ? m.expect.property : undefined);
     if (named.note !== undefined) warnings.push(`${m.name}: liveness violation, property not named: ${named.note}`);
     const r = named.result;
     tlcVersion ??= r.tlcVersion;
     const coverage = r.coverage !== undefined ? await coverageOf(m, r.coverage, specDir) : undefined;
-    const verdict = compareRun(m, r, o.workers, coverage);
-    const itf = await writeCounterexample(runDir.value, m, r, jar.sha256, specDir);
+    const verdict = compareRun(m, r, o.workers, coverage, sampled);
+    const itf = await writeCounterexample(runDir.value, m, r, jar.sha256, specDir, sampled);
     if (itf !== undefined && !itf.ok) writeErrors.push(itf.message);
-    sink.done(m.name, `${m.name}: ${r.outcome}${r.invariant !== undefined ? ` ${r.invariant}` : ''}${r.property !== undefined ? ` ${r.property}` : ''} in ${r.seconds.toFixed(1)} s ${verdict.status === 'match' ? '✓' : '✗'}`);
+    sink.done(m.name, `${m.name}: ${verdict.got?.verdict ?? r.outcome}${r.invariant !== undefined ? ` ${r.invariant}` : ''}${r.property !== undefined ? ` ${r.property}` : ''} in ${r.seconds.toFixed(1)} s ${verdict.status === 'match' ? '✓' : '✗'}`);
     return {
       ...base,
       ...verdict,
@@ -322,6 +344,7 @@ async function writeCounterexample(
   r: TlcRunResult,
   jarSha256: string,
   specDir: string,
+  sampled?: SampledRun,
 ): Promise<{ ok: true; path: string } | { ok: false; message: string } | undefined> {
   if (r.trace.length === 0 || r.outcome === 'timeout' || r.outcome === 'error') return undefined;
   const path = join(runDir, `${m.name}.itf.json`);
@@ -334,7 +357,9 @@ async function writeCounterexample(
     jarSha256,
     ...(invariants !== undefined ? { invariants } : {}),
   });
-  const text = writeItf(trace);
+  // A trace found by sampling says so, with the batch's seed and depth that reproduce it.
+  const seed = sampled?.seeds[sampled.seeds.length - 1];
+  const text = writeItf(sampled === undefined ? trace : { ...trace, meta: { ...trace.meta, sampled: { depth: sampled.depth, ...(seed !== undefined ? { seed } : {}) } } });
   const written = await writeFileAtomic(path, text);
   return written.ok ? { ok: true, path } : { ok: false, message: written.error.message };
 }

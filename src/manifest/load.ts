@@ -3,7 +3,7 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
-import type { Expectation, Manifest, ManifestModel } from './manifest.js';
+import type { Expectation, Manifest, ManifestModel, SampleSettings } from './manifest.js';
 import { err, ok, type Result } from '../shared/result.js';
 
 export type ManifestErrorKind = 'unreadable' | 'bad-json' | 'invalid' | 'missing-file';
@@ -16,8 +16,8 @@ export interface ManifestError {
   readonly message: string;
 }
 
-const MODEL_KEYS = ['name', 'spec', 'module', 'cfg', 'variant', 'expect', 'distinct', 'depth', 'purpose', 'scale', 'neverFires', 'actionsFired', 'noCoverage'] as const;
-const OPTIONAL_KEYS: readonly string[] = ['scale', 'neverFires', 'actionsFired', 'noCoverage'];
+const MODEL_KEYS = ['name', 'spec', 'module', 'cfg', 'variant', 'expect', 'distinct', 'depth', 'purpose', 'scale', 'neverFires', 'actionsFired', 'noCoverage', 'sample'] as const;
+const OPTIONAL_KEYS: readonly string[] = ['scale', 'neverFires', 'actionsFired', 'noCoverage', 'sample', 'distinct', 'depth'];
 const REQUIRED_KEYS = MODEL_KEYS.filter((k) => !OPTIONAL_KEYS.includes(k));
 
 /** An action of Next as coverage names it: `Op`, `Inst!Op`, or `Next@line:col` for a disjunct that applies no operator. */
@@ -108,6 +108,38 @@ function actionsFired(v: unknown, at: string): Check<string> {
   return ok(`${fired}/${of}`);
 }
 
+/** Limits of a sample's settings (TLC takes ints; beyond these a run is a mistake, not a sample). */
+export const SAMPLE_LIMITS = { depth: 100_000, behaviours: 1_000_000_000, seconds: 7 * 24 * 3600, seed: Number.MAX_SAFE_INTEGER } as const;
+
+function positive(v: unknown, at: string, max: number, what: string): Check<number> {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= max
+    ? ok(v)
+    : fail(at, `must be ${what}, an integer from 1 to ${max}, got ${describe(v)}`);
+}
+
+/** `{"depth": D, "behaviours": N}` or `{"depth": D, "seconds": T}`, optionally with `"seed"`. */
+export function sampleSettings(v: unknown, at: string): Check<SampleSettings> {
+  if (!isObject(v)) return fail(at, `must be {"depth": D, "behaviours": N} or {"depth": D, "seconds": T}, got ${describe(v)}`);
+  const extra = Object.keys(v).filter((k) => !['depth', 'behaviours', 'seconds', 'seed'].includes(k));
+  if (extra.length > 0) return fail(`${at}.${extra[0]}`, 'is not a sample setting (depth, behaviours, seconds, seed)');
+  const depth = positive(v.depth, `${at}.depth`, SAMPLE_LIMITS.depth, 'the length of each behaviour');
+  if (!depth.ok) return depth;
+  if (('behaviours' in v) === ('seconds' in v)) return fail(at, 'must give exactly one of "behaviours" (how many) and "seconds" (how long)');
+  const budget =
+    'behaviours' in v
+      ? positive(v.behaviours, `${at}.behaviours`, SAMPLE_LIMITS.behaviours, 'the number of behaviours')
+      : positive(v.seconds, `${at}.seconds`, SAMPLE_LIMITS.seconds, 'the seconds to sample for');
+  if (!budget.ok) return budget;
+  if ('seed' in v && !(typeof v.seed === 'number' && Number.isSafeInteger(v.seed) && v.seed >= 0)) {
+    return fail(`${at}.seed`, `must be a non-negative integer, got ${describe(v.seed)}`);
+  }
+  return ok({
+    depth: depth.value,
+    ...('behaviours' in v ? { behaviours: budget.value } : { seconds: budget.value }),
+    ...(typeof v.seed === 'number' ? { seed: v.seed } : {}),
+  });
+}
+
 function model(v: unknown, at: string): Check<ManifestModel> {
   if (!isObject(v)) return fail(at, `must be an object, got ${describe(v)}`);
   const unknown = Object.keys(v).filter((k) => !(MODEL_KEYS as readonly string[]).includes(k));
@@ -129,10 +161,21 @@ function model(v: unknown, at: string): Check<ManifestModel> {
   if (!variant.ok) return variant;
   const expect = expectation(v.expect, `${at}.expect`);
   if (!expect.ok) return expect;
-  const distinct = count(v.distinct, `${at}.distinct`);
-  if (!distinct.ok) return distinct;
-  const depth = count(v.depth, `${at}.depth`);
-  if (!depth.ok) return depth;
+  const sample = 'sample' in v ? sampleSettings(v.sample, `${at}.sample`) : undefined;
+  if (sample !== undefined && !sample.ok) return sample;
+  // A sampled run counts no distinct states and has no graph depth; an exhaustive model records both.
+  if (sample !== undefined) {
+    for (const k of ['distinct', 'depth', 'scale', 'neverFires', 'actionsFired'] as const) {
+      if (k in v) return fail(`${at}.${k}`, `is not for a sampled model (a sampled run ${k === 'scale' ? 'is never in the default run anyway' : k === 'distinct' || k === 'depth' ? 'counts no distinct states and has no graph depth' : 'judges no coverage'})`);
+    }
+  } else {
+    const absent = (['distinct', 'depth'] as const).filter((k) => !(k in v));
+    if (absent.length > 0) return fail(at, `lacks ${absent.join(', ')}`);
+  }
+  const distinct = sample === undefined ? count(v.distinct, `${at}.distinct`) : undefined;
+  if (distinct !== undefined && !distinct.ok) return distinct;
+  const depth = sample === undefined ? count(v.depth, `${at}.depth`) : undefined;
+  if (depth !== undefined && !depth.ok) return depth;
   const purpose = nonEmptyString(v.purpose, `${at}.purpose`);
   if (!purpose.ok) return purpose;
   if ('scale' in v && typeof v.scale !== 'boolean') return fail(`${at}.scale`, `must be true or false, got ${describe(v.scale)}`);
@@ -152,13 +195,14 @@ function model(v: unknown, at: string): Check<ManifestModel> {
     cfg: cfg.value,
     variant: variant.value,
     expect: expect.value,
-    distinct: distinct.value,
-    depth: depth.value,
+    ...(distinct !== undefined ? { distinct: distinct.value } : {}),
+    ...(depth !== undefined ? { depth: depth.value } : {}),
     purpose: purpose.value,
     ...(v.scale === true ? { scale: true } : {}),
     ...(never !== undefined ? { neverFires: never.value } : {}),
     ...(fired !== undefined ? { actionsFired: fired.value } : {}),
     ...(noCoverage !== undefined ? { noCoverage: noCoverage.value } : {}),
+    ...(sample !== undefined ? { sample: sample.value } : {}),
   });
 }
 

@@ -18,10 +18,13 @@ export interface ManifestModel {
   /** The model's `Variant` constant (the same string as the implementation's `variant` option). */
   readonly variant: string;
   readonly expect: Expectation;
-  /** Distinct states TLC reports with one worker (exact for success; at the violation otherwise). */
-  readonly distinct: number;
-  /** Depth of the state graph (success) or length of the counterexample (violation). */
-  readonly depth: number;
+  /**
+   * Distinct states TLC reports with one worker (exact for success; at the violation otherwise). Absent for a
+   * sampled model (`sample`): a sampled run counts no distinct states.
+   */
+  readonly distinct?: number;
+  /** Depth of the state graph (success) or length of the counterexample (violation). Absent for a sampled model. */
+  readonly depth?: number;
   /** What the model is for, in one or two sentences. */
   readonly purpose: string;
   /** Large models kept out of the default `iterpin check` run. */
@@ -33,8 +36,26 @@ export interface ManifestModel {
   readonly neverFires?: Readonly<Record<string, string>>;
   /** `"k/n"`: k of the n actions of Next fire, as `iterpin check` counts them with -coverage. */
   readonly actionsFired?: string;
+  /**
+   * A model too large to exhaust, checked by TLC's simulation mode instead: random behaviours of at most `depth`
+   * steps, `behaviours` of them or as many as `seconds` allow. Its expectation "success" reads "no violation in N
+   * behaviours of depth D", never "holds".
+   */
+  readonly sample?: SampleSettings;
   /** Why this model runs without -coverage (so no action counts and no `uncovered` verdict), when it does. */
   readonly noCoverage?: string;
+}
+
+/** How a sampled run draws its behaviours: exactly one of `behaviours` and `seconds`. */
+export interface SampleSettings {
+  /** The length of every behaviour (TLC's -depth). */
+  readonly depth: number;
+  /** How many behaviours (TLC's -simulate num=N). */
+  readonly behaviours?: number;
+  /** Or: as many behaviours as this many seconds allow. */
+  readonly seconds?: number;
+  /** TLC's -seed, for a reproducible sample; absent: a fresh seed per run (recorded in the report). */
+  readonly seed?: number;
 }
 
 export interface Manifest {

@@ -3,13 +3,24 @@
 
 import type { Expectation, Manifest, ManifestModel } from './manifest.js';
 
+/** A sampled model's budget, e.g. "sampled: 50 behaviours" or "sampled: 120 s". */
+function sampleText(m: ManifestModel): string | undefined {
+  const s = m.sample;
+  if (s === undefined) return undefined;
+  return `sampled: ${s.behaviours !== undefined ? `${s.behaviours} behaviours` : `${s.seconds} s`}`;
+}
+
 export function expectationText(e: Expectation): string {
   if (e.result === 'success') return 'success';
   return e.result === 'safety' ? `violates ${e.invariant}` : `violates ${e.property} (liveness)`;
 }
 
 function row(m: ManifestModel): string[] {
-  return [m.name, m.spec, m.variant, expectationText(m.expect), String(m.distinct), String(m.depth), m.actionsFired ?? '-'];
+  // A sampled model has no distinct-state count or graph depth: its budget and its behaviours' length instead.
+  const expected = m.sample !== undefined && m.expect.result === 'success' ? 'no violation (sampled)' : expectationText(m.expect);
+  const distinct = sampleText(m) ?? String(m.distinct);
+  const depth = m.sample !== undefined ? `${m.sample.depth} (per behaviour)` : String(m.depth);
+  return [m.name, m.spec, m.variant, expected, distinct, depth, m.actionsFired ?? '-'];
 }
 
 const HEADER = ['model', 'spec', 'variant', 'expected', 'distinct states', 'depth', 'actions fired'];

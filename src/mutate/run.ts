@@ -137,9 +137,9 @@ export function lineDiff(original: string, mutated: string): string[] {
 /** The passing (final-design) models of a spec that mutants run on, cheapest first. */
 export function finalModels(manifest: Manifest, spec: string, includeScale: boolean, only?: readonly string[]): ManifestModel[] {
   return manifest.models
-    .filter((m) => m.spec === spec && m.expect.result === 'success' && (includeScale || m.scale !== true || only?.includes(m.name) === true))
+    .filter((m) => m.spec === spec && m.expect.result === 'success' && m.sample === undefined && (includeScale || m.scale !== true || only?.includes(m.name) === true))
     .filter((m) => only === undefined || only.length === 0 || only.includes(m.name))
-    .sort((a, b) => a.distinct - b.distinct);
+    .sort((a, b) => (a.distinct ?? 0) - (b.distinct ?? 0));
 }
 
 /** The definitions a model's behaviour starts from: its SPECIFICATION, or its INIT and NEXT. */

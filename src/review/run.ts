@@ -63,7 +63,7 @@ async function plans(o: ReviewOptions): Promise<Plan[] | ReviewError> {
       continue; // the pipeline self-test spec: checked by `iterpin check` and replayed, not reviewed
     }
     const base = o.manifest.models.find(
-      (m) => m.spec === spec && m.variant === binding.finalVariant && m.expect.result === 'success' && m.scale !== true,
+      (m) => m.spec === spec && m.variant === binding.finalVariant && m.expect.result === 'success' && m.scale !== true && m.sample === undefined,
     );
     if (base === undefined) return { message: `the manifest has no passing ${binding.finalVariant} model for ${spec}` };
     let text: string;
@@ -82,7 +82,7 @@ async function plans(o: ReviewOptions): Promise<Plan[] | ReviewError> {
 async function expectationsFor(o: ReviewOptions, plan: Plan, variant: string): Promise<ReviewRow['expects']> {
   const out: { model: string; expect: ManifestModel['expect'] }[] = [];
   for (const m of o.manifest.models) {
-    if (m.spec !== plan.spec || m.variant !== variant || m.module !== plan.base.module || m.scale === true) continue;
+    if (m.spec !== plan.spec || m.variant !== variant || m.module !== plan.base.module || m.scale === true || m.sample !== undefined) continue;
     try {
       const shape = cfgShape(parseCfg(await readFile(join(o.specDir, m.cfg), 'utf8')));
       if (shape === plan.shape) out.push({ model: m.name, expect: m.expect });

@@ -131,3 +131,36 @@ describe('parseManifest and loadManifest', () => {
     expect(r.ok && r.value.models.some((m) => m.name === 'MCPipelineBroken')).toBe(true);
   });
 });
+
+describe('sampled models ("sample")', () => {
+  const sampled = (sample: unknown, drop: string[] = ['distinct', 'depth']): unknown => withModel({ sample }, drop);
+  const message = (doc: unknown): string | undefined => {
+    const r = validateManifest(doc, 'm.json');
+    return r.ok ? undefined : formatManifestError(r.error);
+  };
+
+  it('reads a budget of behaviours or of seconds, with an optional seed, and no distinct or depth', () => {
+    const a = validateManifest(sampled({ depth: 20, behaviours: 50 }), 'm.json');
+    expect(a.ok && a.value.models[0]).toMatchObject({ sample: { depth: 20, behaviours: 50 } });
+    expect(a.ok && 'distinct' in (a.value.models[0] ?? {})).toBe(false);
+    const b = validateManifest(sampled({ depth: 7, seconds: 120, seed: 0 }), 'm.json');
+    expect(b.ok && b.value.models[0]?.sample).toEqual({ depth: 7, seconds: 120, seed: 0 });
+  });
+
+  it('refuses each bad setting, naming its place', () => {
+    expect(message(sampled({ depth: 0, behaviours: 5 }))).toBe('m.json: models[0].sample.depth: must be the length of each behaviour, an integer from 1 to 100000, got number 0');
+    expect(message(sampled({ depth: 5 }))).toBe('m.json: models[0].sample: must give exactly one of "behaviours" (how many) and "seconds" (how long)');
+    expect(message(sampled({ depth: 5, behaviours: 5, seconds: 5 }))).toMatch(/models\[0\]\.sample: must give exactly one of/);
+    expect(message(sampled({ depth: 5, behaviours: 1.5 }))).toMatch(/models\[0\]\.sample\.behaviours: must be the number of behaviours, an integer from 1/);
+    expect(message(sampled({ depth: 5, seconds: '60' }))).toMatch(/models\[0\]\.sample\.seconds: must be the seconds to sample for/);
+    expect(message(sampled({ depth: 5, behaviours: 5, seed: -1 }))).toBe('m.json: models[0].sample.seed: must be a non-negative integer, got number -1');
+    expect(message(sampled({ depth: 5, behaviours: 5, runs: 2 }))).toBe('m.json: models[0].sample.runs: is not a sample setting (depth, behaviours, seconds, seed)');
+    expect(message(sampled('fast'))).toMatch(/models\[0\]\.sample: must be \{"depth": D, "behaviours": N\}/);
+  });
+
+  it('refuses a distinct-state count or a depth on a sampled model, and requires them on every other', () => {
+    expect(message(sampled({ depth: 5, behaviours: 5 }, ['depth']))).toMatch(/models\[0\]\.distinct: is not for a sampled model \(a sampled run counts no distinct states/);
+    expect(message(sampled({ depth: 5, behaviours: 5 }, ['distinct']))).toMatch(/models\[0\]\.depth: is not for a sampled model/);
+    expect(message(withModel({}, ['depth']))).toBe('m.json: models[0]: lacks depth');
+  });
+});
