@@ -293,9 +293,10 @@ UserRound(g) ==
     /\ UNCHANGED layout
 
 \* Nothing left to extract or no room left: stutter, so a finished run is not reported as a deadlock.
+\* A table the call wrote past (nents > Cap, SgCapacityInv's overrun) has no room left either.
 Terminating ==
     /\ call.phase # "user"
-    /\ (iter.count = 0 \/ tbl.nents = Cap)
+    /\ (iter.count = 0 \/ tbl.nents >= Cap)
     /\ UNCHANGED vars
 
 Next ==

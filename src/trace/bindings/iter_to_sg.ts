@@ -264,6 +264,10 @@ const exploration: Exploration<IterToSgReplayState> = {
       if (type?.kind !== 'str' || type.value !== 'XARRAY' || (phase?.kind === 'str' && phase.value === 'user')) return true;
       return (num(field(layout, 'start')) + num(field(vars.get('iter'), 'iovOffset'))) % constantInt(c, 'PS') === 0;
     },
+    // MCIterToSg.tla: one call is followed for at most Cap + 1 rounds (only a loop that makes no progress gets there).
+    RoundsBounded(vars, c) {
+      return num(field(vars.get('call'), 'rounds')) <= constantInt(c, 'Cap') + 1;
+    },
   },
   // No clone: a user-backed call in progress is a running generator (sgCallResume), which cannot be copied; the
   // explorer builds states again from their paths.
