@@ -63,7 +63,7 @@ options:
   --keep-dump        keep TLC's DOT dump in the run directory
 ${COMMON}
 
-Models of a spec without a reference implementation (the Pipeline self-test) are listed as skipped.
+Models of a spec without a reference implementation are listed as skipped (every spec has one today).
 
 exit codes:
   0   every model conforms   1 some model differs (the first difference and its trace are shown)

@@ -141,6 +141,8 @@ function exploreFrom<S>(o: ExploreOptions<S>): Result<ExploreResult, string> {
     keys.push(node.key);
   }
 
+  const keep = x.refusalKeepsState;
+  const keepsState = (a: StepAction): boolean => (typeof keep === 'function' ? keep(a) : keep === true);
   const stutters = new Set<string>();
   let depth = graph.initial.length > 0 ? 1 : 0; // TLC counts the initial states as depth 1
   let generated = graph.initial.length;
@@ -164,7 +166,7 @@ function exploreFrom<S>(o: ExploreOptions<S>): Result<ExploreResult, string> {
         const r = binding.step(copy, cand);
         if (!r.ok) {
           c.refused++;
-          if (x.refusalKeepsState === true) spare = copy;
+          if (keepsState(cand)) spare = copy;
           continue;
         }
         const after = r.value.state;

@@ -156,8 +156,12 @@ export interface Exploration<S> {
    * with, so the explorer labels it with every record that reaches the state.
    */
   readonly stuttering?: string;
-  /** `step` refuses before it changes anything, so a refused step's copy can serve the next candidate. */
-  readonly refusalKeepsState?: boolean;
+  /**
+   * `step` refuses before it changes anything, so a refused step's copy can serve the next candidate: always
+   * (true), or for the actions this function names (a task that finds out only by running its next step that
+   * it is not the one named changes the state it refuses).
+   */
+  readonly refusalKeepsState?: boolean | ((action: StepAction) => boolean);
   /**
    * An independent copy of a state: `step` may change the state it is given. Without it the explorer builds a
    * state again by running its path from the initial state (for states holding a running call, a generator).

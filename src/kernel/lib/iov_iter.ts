@@ -2,6 +2,7 @@
 // iov_iter_advance() and iov_iter_revert() (§A.4). Page extraction (§B) is in iov_iter_extract.ts, copies in
 // iov_iter_copy.ts. Iterators are mutated in place, as the kernel does; `iovIterClone` copies one.
 
+import { kernelFaults } from './faults.js';
 import { pipeAdvance, pipeRevert, type PipeIter } from '../fs/pipe.js';
 
 /** PAGE_SIZE on the machines the kernel facts were read for; every iterator carries its own page size. */
@@ -266,7 +267,7 @@ export function iovIterRevert(i: IovIter, unroll: number): KernelOutcome {
         k--;
         if (k < 0) return { kind: 'bug', what: `iov_iter_revert() ${unroll} bytes before the first element` };
         const n = segs[k]?.len ?? 0;
-        i.nrSegs++;
+        if (!kernelFaults.revertForgetsNrSegs) i.nrSegs++;
         if (unroll <= n) {
           i.cur = k;
           i.iovOffset = n - unroll;

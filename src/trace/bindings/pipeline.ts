@@ -4,9 +4,10 @@
 // consumer. It exists to test replay itself, lassos included; it models no kernel code.
 
 import { err, ok, type Result } from '../../shared/result.js';
-import type { Binding, Lasso, LassoJudgement, StepAction, StepEffect } from '../binding.js';
+import type { ExplorableBinding, Exploration, Lasso, LassoJudgement, StepAction, StepEffect } from '../binding.js';
+import { constantInt, constantInts, integerArg } from './explore_args.js';
 import { printTla } from '../../tla/print.js';
-import { tlaInt, tlaSeq, tlaSet, type TlaValue } from '../../tla/value.js';
+import { tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
 
 const VARIANTS = ['bounded', 'bug-overfill', 'bug-consumer-stops'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -97,6 +98,7 @@ function step(s: PipelineState, a: StepAction): Result<StepEffect<PipelineState>
     const wrong = agrees(a, s.queue[0] as number, next.value.queue.length);
     return wrong !== undefined ? err(wrong) : ok({ state: next.value, narration: [`consume ${s.queue[0]}: queue ${next.value.queue.join(', ') || 'empty'}`] });
   }
+  if (a.name === 'Terminating') return terminating(s);
   return err(`${a.name} is not a step of the pipeline`);
 }
 
@@ -140,11 +142,55 @@ function judgeLasso(l: Lasso<PipelineState>): Result<LassoJudgement<PipelineStat
   });
 }
 
-export const binding: Binding<PipelineState> = {
+/**
+ * Exploration under a model's constants: the one initial state (every item pending, the capacity in the Init
+ * record), Produce of every item, Consume, and the stuttering Terminating. Produce and Consume record the item
+ * moved and the depth left, read from the queue after the step.
+ */
+const exploration: Exploration<PipelineState> = {
+  initialStates(c) {
+    const items = constantInts(c, 'Items');
+    const capacity = constantInt(c, 'Capacity');
+    return ok([
+      new Map<string, TlaValue>([
+        ['pending', tlaSet(items.map((i) => tlaInt(i)))],
+        ['queue', tlaSeq([])],
+        ['done', tlaSeq([])],
+        ['produced', tlaSeq([])],
+        ['action', tlaRecord([['name', tlaStr('Init')], ['capacity', tlaInt(capacity)]])],
+      ]),
+    ]);
+  },
+  candidates(s, c) {
+    // The step checks `item` and `depth` against what the implementation did; the candidate carries what
+    // the producer is asked to move and the depth it leaves (it is refused if that is not what happens).
+    const produce = constantInts(c, 'Items').map((i): StepAction => ({ name: 'Produce', args: new Map([['item', integerArg(i)], ['depth', integerArg(s.queue.length + 1)]]) }));
+    const head = s.queue[0];
+    const consume: StepAction[] = head === undefined ? [] : [{ name: 'Consume', args: new Map([['item', integerArg(head)], ['depth', integerArg(s.queue.length - 1)]]) }];
+    return [...produce, ...consume, { name: 'Terminating', args: new Map() }];
+  },
+  stuttering: 'Terminating',
+  refusalKeepsState: true,
+  clone: (s) => s,
+  classify(a, before) {
+    const out: string[] = [before.variant];
+    if (a.name === 'Produce' && before.queue.length >= before.capacity) out.push('produces into a full queue');
+    if (a.name === 'Consume' && before.queue.length === 1) out.push('drains the queue');
+    return out;
+  },
+};
+
+/** The pipeline stutters once it has drained (Terminating): the step the spec takes when nothing is left. */
+function terminating(s: PipelineState): Result<StepEffect<PipelineState>, string> {
+  if (s.pending.length > 0 || s.queue.length > 0) return err('items are still pending or queued');
+  return ok({ state: s, narration: ['the pipeline has drained'] });
+}
+
+export const binding: ExplorableBinding<PipelineState> = {
   spec: 'Pipeline',
   variants: VARIANTS,
   finalVariant: 'bounded',
-  actionArgs: { Init: ['capacity'], Produce: ['item', 'depth'], Consume: ['item', 'depth'] },
+  actionArgs: { Init: ['capacity'], Produce: ['item', 'depth'], Consume: ['item', 'depth'], Terminating: [] },
   vars: ['pending', 'queue', 'done', 'produced', 'action'],
   init,
   step,
@@ -152,4 +198,5 @@ export const binding: Binding<PipelineState> = {
   violated,
   judgeLasso,
   selfTest: true,
+  explore: exploration,
 };

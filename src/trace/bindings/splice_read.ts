@@ -3,7 +3,7 @@
 // truncate, the reader), maps the system back to the spec's variables and runs its own invariant checker.
 
 import { err, ok, type Result } from '../../shared/result.js';
-import type { Binding, StepAction, StepEffect } from '../binding.js';
+import type { Constants, ExplorableBinding, Exploration, StepAction, StepEffect } from '../binding.js';
 import { bioLive, bioPages, bioReleaseMode, bioSize, bioFlagged, type Bio } from '../../kernel/block/bio.js';
 import { drainLog, type PageId } from '../../kernel/mm/mm.js';
 import {
@@ -23,7 +23,10 @@ import {
 } from '../../kernel/fs/splice.js';
 import { checkSplice, violatedSplice } from '../../kernel/fs/splice_check.js';
 import { JUNK } from '../../kernel/fs/iomap.js';
-import { tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
+import { tlaFn, tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
+import { pipeOccupancy, pipeSlot } from '../../kernel/fs/pipe.js';
+import { PAGE_SIZE } from '../../kernel/mm/mm.js';
+import { ConstantShapeError, constantInt, constantInts, integerArg } from './explore_args.js';
 import { printTla } from '../../tla/print.js';
 import { spliceReadView } from './splice_read_view.js';
 
@@ -92,6 +95,9 @@ function intKeyed(v: TlaValue | undefined, where: string): Read<[number, TlaValu
   return err(`${where} is not a function of integers: ${printTla(v)}`);
 }
 
+/** The constant exploration adds to a first state (not a variable of the spec). */
+const OTHER_MAX = 'OtherMax';
+
 const argInt = (a: StepAction, name: string): Read<number> => int(a.args.get(name), `action.${name}`);
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -150,8 +156,13 @@ function init(first: ReadonlyMap<string, TlaValue>, variant: string): Result<Ste
   const bios = intKeyed(first.get('bios'), 'bios');
   if (!bios.ok) return bios;
   if (bios.value.length > 0) return err('bios exist in the first state: not the spec\'s Init');
+  // The other allocator's budget is the model's OtherMax: a trace's steps need no bound (it records what
+  // happened), but exploration hands the constant along with the first state.
+  const otherMax = first.has(OTHER_MAX) ? int(first.get(OTHER_MAX), OTHER_MAX) : undefined;
+  if (otherMax !== undefined && !otherMax.ok) return otherMax;
   const sys = createSpliceSystem({
     variant,
+    ...(otherMax !== undefined ? { otherMax: otherMax.value } : {}),
     fileSize: isize.value,
     mapped: mapped.value,
     spliceLen: len.value,
@@ -405,7 +416,176 @@ function abstract(sys: SpliceSystem): ReadonlyMap<string, TlaValue> {
   return m;
 }
 
-export const binding: Binding<SpliceSystem> = {
+// ---------------------------------------------------------------------------------------------------------------
+// Exploration under a model's constants
+
+const str = (s: string): TlaValue => tlaStr(s);
+
+/**
+ * The spec's first states (SpliceRead.tla Init): every occupancy an earlier writer left from every ring index,
+ * every splice length and position, every file size; what `init` reads, built from the constants.
+ */
+function initialStates(c: Constants): Result<ReadonlyMap<string, TlaValue>[], string> {
+  const pages = constantInts(c, 'Pages');
+  const maxUsage = constantInt(c, 'MaxUsage');
+  const pageSize = constantInt(c, 'PageSize');
+  if (pageSize !== PAGE_SIZE) return err(`the model's PageSize is ${pageSize}; the implementation's pages are ${PAGE_SIZE} bytes`);
+  const out: Map<string, TlaValue>[] = [];
+  for (const occ of constantInts(c, 'Occupancies')) {
+    for (const t0 of constantInts(c, 'PipeTails')) {
+      const slots = Array.from({ length: maxUsage }, (_, s) => {
+        const i = Array.from({ length: occ }, (__, k) => k + 1).find((k) => (t0 + k - 1) % maxUsage === s);
+        const buf = i === undefined ? NO_BUF : tlaRecord({ page: tlaInt(i), offset: tlaInt(0), len: tlaInt(pageSize), ops: str('anon') });
+        return [tlaInt(s), buf] as const;
+      });
+      const pipe = tlaRecord({ head: tlaInt(t0 + occ), tail: tlaInt(t0), maxUsage: tlaInt(maxUsage), bufs: tlaFn(slots) });
+      for (const len of constantInts(c, 'SpliceLens')) {
+        for (const pos of constantInts(c, 'Offsets')) {
+          for (const size of constantInts(c, 'FileSizes')) {
+            out.push(
+              new Map<string, TlaValue>([
+                ['refcount', tlaSeq(pages.map((p) => tlaInt(p <= occ ? 1 : 0)))],
+                ['owner', tlaSeq(pages.map((p) => str(p <= occ ? 'splice' : 'free')))],
+                ['file', tlaRecord({ isize: tlaInt(size), mapped: tlaInt(Math.ceil(size / pageSize) * pageSize) })],
+                ['pipe', pipe],
+                ['task', tlaRecord({ pc: str('idle'), len: tlaInt(len), ret: tlaInt(0), err: str('none'), pos: tlaInt(pos), head0: tlaInt(t0 + occ) })],
+                ['bios', tlaSeq([])],
+                [OTHER_MAX, tlaInt(constantInt(c, 'OtherMax'))],
+              ]),
+            );
+          }
+        }
+      }
+    }
+  }
+  return ok(out);
+}
+
+const divRoundUp = (n: number): number => Math.floor((n + PAGE_SIZE - 1) / PAGE_SIZE);
+
+/** The splicing task's next step, by where it stopped; the task decides between Extract and DioRevert itself. */
+const TASK_CANDIDATES: Readonly<Record<SpliceSystem['task']['phase'], readonly ActionName[]>> = {
+  idle: ['SpliceStart'],
+  dio: ['DioStart'],
+  map: ['Extract', 'DioRevert'],
+  submit: ['Submit'],
+  wait: ['DioWait'],
+  return: ['SpliceReturn'],
+  done: [],
+};
+
+const none = (name: string): StepAction => ({ name, args: new Map() });
+const withArgs = (name: string, args: Record<string, number>): StepAction => ({ name, args: new Map(Object.entries(args).map(([k, v]) => [k, integerArg(v)])) });
+
+function allocFailures(c: Constants): boolean {
+  const v = c.get('AllocFailures');
+  if (v?.kind !== 'bool') throw new ConstantShapeError("the model's constant AllocFailures is not a boolean");
+  return v.value;
+}
+
+function candidates(sys: SpliceSystem, c: Constants): StepAction[] {
+  const out: StepAction[] = [];
+  for (let b = 1; b <= sys.env.bios.length; b++) out.push(withArgs('BioComplete', { bio: b }));
+  for (const p of constantInts(c, 'Pages')) out.push(withArgs('OtherAlloc', { page: p }));
+  for (const n of constantInts(c, 'TruncSizes')) out.push(withArgs('Truncate', { size: n }));
+  out.push(none('TruncateBlocks'), none('PipeRead'), none('Finished'));
+  for (const name of TASK_CANDIDATES[sys.task.phase]) {
+    if (name !== 'SpliceStart') {
+      out.push(none(name));
+      continue;
+    }
+    // AllocCounts(n): copy_splice_read() asks for the pages of the length the pipe has room for; with failures
+    // injected the bulk allocation may fall short by any number of them.
+    const room = Math.max(sys.pipe.maxUsage - pipeOccupancy(sys.pipe.head, sys.pipe.tail), 0);
+    const n = divRoundUp(Math.min(sys.task.len, room * PAGE_SIZE));
+    const shorts = sys.opts.spliceRead === 'copy' && allocFailures(c) ? Array.from({ length: n + 1 }, (_, k) => k) : [0];
+    for (const short of shorts) out.push(withArgs('SpliceStart', { short }));
+  }
+  return out;
+}
+
+const taskRet = (sys: SpliceSystem): number => (typeof sys.task.ret === 'number' ? sys.task.ret : 0);
+
+/** The `action` record of a step taken: the results the spec records, read from the implementation. */
+function recorded(a: StepAction, before: SpliceSystem, after: SpliceSystem): StepAction {
+  const args = (r: Record<string, number>): StepAction => withArgs(a.name, r);
+  switch (a.name as ActionName) {
+    case 'SpliceStart':
+      return args({ len: after.task.len, short: after.opts.spliceRead === 'copy' ? Number((a.args.get('short') as { value: bigint }).value) : 0 });
+    case 'DioStart':
+      return args({ size: after.task.dio?.iSize ?? after.inode.isize });
+    case 'Extract': {
+      // iomap_dio_bio_iter() gets the rest of the block, the iterator hands over at most its count.
+      const pos = before.task.dio?.pos ?? 0;
+      const length = Math.min(before.inode.blockSize - (pos % before.inode.blockSize), before.inode.mapped - pos);
+      const bio = after.env.bios[after.env.bios.length - 1];
+      return args({ bio: after.env.bios.length, size: Math.min(length, before.task.iter?.count ?? 0), page: bio === undefined ? 0 : (bioPages(bio)[0] ?? 0) });
+    }
+    case 'Submit':
+      return args({ bio: after.env.bios.length });
+    case 'DioRevert':
+      return args({ unroll: (after.task.iter?.count ?? 0) - (before.task.iter?.count ?? 0) });
+    case 'DioWait':
+      return args({ ret: taskRet(after) });
+    case 'SpliceReturn':
+      return args({ ret: taskRet(before) });
+    case 'TruncateBlocks':
+      return args({ mapped: after.inode.mapped });
+    case 'PipeRead':
+      return args({ slot: pipeSlot(before.pipe, before.pipe.tail) });
+    default:
+      return a;
+  }
+}
+
+function classify(a: StepAction, before: SpliceSystem, after: SpliceSystem): string[] {
+  const out: string[] = [before.variant];
+  const occ = pipeOccupancy(before.pipe.head, before.pipe.tail);
+  if (a.name === 'SpliceStart') {
+    if (occ > 0) out.push('pipe already holds buffers');
+    if (before.pipe.tail % before.pipe.ringSize !== 0 || (before.pipe.head % before.pipe.ringSize) < (before.pipe.tail % before.pipe.ringSize)) out.push('ring wraps or starts mid-ring');
+    const short = a.args.get('short');
+    if (short?.kind === 'int' && short.value > 0n) out.push(after.task.phase === 'done' ? 'bulk allocation fails (-ENOMEM)' : 'bulk allocation falls short');
+    if (before.task.pos0 > 0) out.push('splice from a non-zero offset');
+  }
+  if (a.name === 'Extract') {
+    const bio = after.env.bios[after.env.bios.length - 1];
+    if (bio !== undefined && bioSize(bio) < PAGE_SIZE) out.push('partial block');
+    if (bio !== undefined && (bio.vecs[0]?.offset ?? 0) > 0) out.push('appends to the last buffer');
+  }
+  if (a.name === 'DioRevert') {
+    const u = a.args.get('unroll');
+    out.push(u?.kind === 'int' && u.value > 0n ? 'reverts past i_size' : 'nothing to revert');
+  }
+  if (a.name === 'DioStart' && after.task.phase === 'return') out.push('read at or past i_size');
+  if (a.name === 'BioComplete' && before.task.phase === 'done') out.push('completes after the splice returned');
+  if (a.name === 'OtherAlloc' && biosTargeting(before, Number((a.args.get('page') as { value: bigint }).value)).length > 0) out.push('takes a page a bio targets');
+  if (a.name === 'Truncate' && ['map', 'submit', 'wait'].includes(before.task.phase)) out.push('truncate during the DIO');
+  return out;
+}
+
+const exploration: Exploration<SpliceSystem> = {
+  initialStates,
+  candidates,
+  recorded,
+  classify,
+  stuttering: 'Finished',
+  // Every step but the task's refuses before it changes anything; the task finds out only by running its next
+  // step whether that is an extraction or the revert after the loop.
+  refusalKeepsState: (a) => a.name !== 'Extract' && a.name !== 'DioRevert',
+  constraints: {
+    // MCSpliceRead.tla / MCSpliceReadGen.tla: Len(bios) <= MaxUsage (GenRing) guards the finite space.
+    StateConstraint(vars, c) {
+      const bios = vars.get('bios');
+      const bound = c.get('GenRing') !== undefined ? constantInt(c, 'GenRing') : constantInt(c, 'MaxUsage');
+      return bios?.kind !== 'seq' || bios.elems.length <= bound;
+    },
+  },
+  // No clone: the task is a running generator (the kernel stack), which cannot be copied; the explorer builds
+  // states again from their paths.
+};
+
+export const binding: ExplorableBinding<SpliceSystem> = {
   ...spliceReadView,
   violations: (sys) => checkSplice(sys),
   spec: 'SpliceRead',
@@ -417,5 +597,6 @@ export const binding: Binding<SpliceSystem> = {
   step,
   abstract,
   violated: (sys) => violatedSplice(sys),
+  explore: exploration,
 };
 
