@@ -120,8 +120,8 @@ function positive(v: unknown, at: string, max: number, what: string): Check<numb
 /** `{"depth": D, "behaviours": N}` or `{"depth": D, "seconds": T}`, optionally with `"seed"`. */
 export function sampleSettings(v: unknown, at: string): Check<SampleSettings> {
   if (!isObject(v)) return fail(at, `must be {"depth": D, "behaviours": N} or {"depth": D, "seconds": T}, got ${describe(v)}`);
-  const extra = Object.keys(v).filter((k) => !['depth', 'behaviours', 'seconds', 'seed'].includes(k));
-  if (extra.length > 0) return fail(`${at}.${extra[0]}`, 'is not a sample setting (depth, behaviours, seconds, seed)');
+  const extra = Object.keys(v).filter((k) => !['depth', 'behaviours', 'seconds', 'seed', 'alsoFinds'].includes(k));
+  if (extra.length > 0) return fail(`${at}.${extra[0]}`, 'is not a sample setting (depth, behaviours, seconds, seed, alsoFinds)');
   const depth = positive(v.depth, `${at}.depth`, SAMPLE_LIMITS.depth, 'the length of each behaviour');
   if (!depth.ok) return depth;
   if (('behaviours' in v) === ('seconds' in v)) return fail(at, 'must give exactly one of "behaviours" (how many) and "seconds" (how long)');
@@ -133,10 +133,15 @@ export function sampleSettings(v: unknown, at: string): Check<SampleSettings> {
   if ('seed' in v && !(typeof v.seed === 'number' && Number.isSafeInteger(v.seed) && v.seed >= 0)) {
     return fail(`${at}.seed`, `must be a non-negative integer, got ${describe(v.seed)}`);
   }
+  const also = v.alsoFinds;
+  if (also !== undefined && !(Array.isArray(also) && also.length > 0 && also.every((x) => typeof x === 'string' && TLA_IDENTIFIER.test(x)))) {
+    return fail(`${at}.alsoFinds`, `must be a non-empty list of invariant names, got ${describe(also)}`);
+  }
   return ok({
     depth: depth.value,
     ...('behaviours' in v ? { behaviours: budget.value } : { seconds: budget.value }),
     ...(typeof v.seed === 'number' ? { seed: v.seed } : {}),
+    ...(also !== undefined ? { alsoFinds: also as string[] } : {}),
   });
 }
 
@@ -163,6 +168,9 @@ function model(v: unknown, at: string): Check<ManifestModel> {
   if (!expect.ok) return expect;
   const sample = 'sample' in v ? sampleSettings(v.sample, `${at}.sample`) : undefined;
   if (sample !== undefined && !sample.ok) return sample;
+  if (sample?.value.alsoFinds !== undefined && expect.value.result !== 'safety') {
+    return fail(`${at}.sample.alsoFinds`, 'is only for a model expected to violate an invariant');
+  }
   // A sampled run counts no distinct states and has no graph depth; an exhaustive model records both.
   if (sample !== undefined) {
     for (const k of ['distinct', 'depth', 'scale', 'neverFires', 'actionsFired'] as const) {

@@ -56,6 +56,11 @@ export interface SampleSettings {
   readonly seconds?: number;
   /** TLC's -seed, for a reproducible sample; absent: a fresh seed per run (recorded in the report). */
   readonly seed?: number;
+  /**
+   * For a bug model: other invariants the same bug breaks, which a random behaviour may reach before the expected
+   * one (an exhaustive search finds the shortest violation; a sample finds whichever its behaviour meets first).
+   */
+  readonly alsoFinds?: readonly string[];
 }
 
 export interface Manifest {

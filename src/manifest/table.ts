@@ -17,7 +17,8 @@ export function expectationText(e: Expectation): string {
 
 function row(m: ManifestModel): string[] {
   // A sampled model has no distinct-state count or graph depth: its budget and its behaviours' length instead.
-  const expected = m.sample !== undefined && m.expect.result === 'success' ? 'no violation (sampled)' : expectationText(m.expect);
+  const also = m.sample?.alsoFinds !== undefined ? ` (or ${m.sample.alsoFinds.join(', ')})` : '';
+  const expected = m.sample !== undefined && m.expect.result === 'success' ? 'no violation (sampled)' : `${expectationText(m.expect)}${also}`;
   const distinct = sampleText(m) ?? String(m.distinct);
   const depth = m.sample !== undefined ? `${m.sample.depth} (per behaviour)` : String(m.depth);
   return [m.name, m.spec, m.variant, expected, distinct, depth, m.actionsFired ?? '-'];

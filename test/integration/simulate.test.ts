@@ -43,6 +43,18 @@ describe('iterpin check --simulate', () => {
     expect(replay.code).toBe(EXIT.ok);
   });
 
+  it('finds a PageLifetime bug with four DIOs over eight 4096-byte pages; its trace replays reproduced', async () => {
+    const r = await check(['--model', 'MCPageLifetimeSampleLegacy', '--json']);
+    expect(r.code).toBe(EXIT.ok);
+    const row = r.rows[0]!;
+    expect(row).toMatchObject({ status: 'match', got: { outcome: 'safety', invariant: 'DmaPinnedVisibleInv' } });
+    // Four DIOs: the iterator function 1..4 is a sequence in ITF.
+    const itf = JSON.parse(await readFile(row.itf!, 'utf8')) as { states: { iter: unknown[] }[] };
+    expect(itf.states[0]?.iter).toHaveLength(4);
+    const replay = await runCli(['replay', row.itf!], { env });
+    expect(replay.stdout).toMatch(/^reproduced: DmaPinnedVisibleInv violated at step \d+, as in the trace$/m);
+  });
+
   it('a run that finds nothing reads "no violation in N behaviours of depth D", never success', async () => {
     const json = await check(['--simulate', '--model', 'MCPipeline', '--behaviours', '3', '--depth', '4', '--seed', '7', '--json']);
     expect(json.code).toBe(EXIT.ok);

@@ -154,7 +154,11 @@ describe('sampled models ("sample")', () => {
     expect(message(sampled({ depth: 5, behaviours: 1.5 }))).toMatch(/models\[0\]\.sample\.behaviours: must be the number of behaviours, an integer from 1/);
     expect(message(sampled({ depth: 5, seconds: '60' }))).toMatch(/models\[0\]\.sample\.seconds: must be the seconds to sample for/);
     expect(message(sampled({ depth: 5, behaviours: 5, seed: -1 }))).toBe('m.json: models[0].sample.seed: must be a non-negative integer, got number -1');
-    expect(message(sampled({ depth: 5, behaviours: 5, runs: 2 }))).toBe('m.json: models[0].sample.runs: is not a sample setting (depth, behaviours, seconds, seed)');
+    expect(message(sampled({ depth: 5, behaviours: 5, runs: 2 }))).toBe('m.json: models[0].sample.runs: is not a sample setting (depth, behaviours, seconds, seed, alsoFinds)');
+    expect(message(sampled({ depth: 5, behaviours: 5, alsoFinds: [] }))).toMatch(/models\[0\]\.sample\.alsoFinds: must be a non-empty list of invariant names/);
+    expect(message(withModel({ sample: { depth: 5, behaviours: 5, alsoFinds: ['NoLeakInv'] }, expect: { result: 'success' } }, ['distinct', 'depth']))).toBe(
+      'm.json: models[0].sample.alsoFinds: is only for a model expected to violate an invariant',
+    );
     expect(message(sampled('fast'))).toMatch(/models\[0\]\.sample: must be \{"depth": D, "behaviours": N\}/);
   });
 
