@@ -60,6 +60,10 @@ ASSUME LayoutsOK == \A l \in Layouts : LayoutOK(l)         \* every start is a w
 ASSUME ArgsOK == Sizes \subseteq Nat /\ Steps \subseteq Nat /\ PageCounts \subseteq Nat \ {0}  \* size_t args
 ASSUME AllocsOK == Allocs \subseteq AllocModes /\ Allocs # {}
 
+\* Layouts, as a definition of this module: TLC evaluates a constant-level definition once, but a constant the
+\* cfg replaces by a definition (Layouts <- GenDeep, a set generated from bounds) again at every use.
+StartLayouts == Layouts
+
 \* The options of each design (src/kernel/iov_iter_extract.ts VARIANT_OPTIONS holds the same table).
 ClobberMaxsize == Variant = "bug-clobber-maxsize"                   \* §G.1: the skip loop writes maxsize
 SkipEmpty == Variant # "bug-no-skip-empty"                          \* §G.0 v7: skip empty front elements
@@ -321,7 +325,7 @@ Canon(it) ==
     ELSE it
 
 TypeOK ==
-    /\ layout \in Layouts
+    /\ layout \in StartLayouts
     /\ iter \in [count : 0..layout.count, iovOffset : Nat, nrSegs : 0..NSegs]
     /\ xtr \in [valid : BOOLEAN, maxsize : Nat, maxpages : Nat, alloc : AllocModes, countBefore : Nat,
                 ret : Int, errno : Errnos, offset0 : Int, pages : Seq(Int), cap : Nat]
@@ -329,7 +333,7 @@ TypeOK ==
     /\ hist \in [last : IterRecs, lastMoved : Nat, undone : BOOLEAN]
 
 Init ==
-    /\ layout \in Layouts
+    /\ layout \in StartLayouts
     /\ iter = [count |-> layout.count, iovOffset |-> 0,
                nrSegs |-> IF layout.type \in SegTypes \cup {"UBUF"} THEN Len(layout.segs) ELSE 0]
     /\ xtr = NoXtr
