@@ -6,6 +6,7 @@ import type { Expectation, ManifestModel } from '../manifest/manifest.js';
 import type { TlcOutcome, TlcProblem, TlcRunResult } from '../tlc/run.js';
 import type { ActionCoverage } from '../tlc/tool-coverage.js';
 import { describeSampled, type SampledRun } from '../tlc/simulate.js';
+import type { DistributedInfo } from '../tlc/distributed.js';
 import { EXIT } from './command.js';
 
 /**
@@ -78,10 +79,12 @@ export interface ModelCheck {
   /** The counterexample written as ITF, when there is one. */
   readonly itf?: string;
   readonly log?: string;
+  /** With the distributed runner: the cluster, and how a violation's invariant and trace were obtained. */
+  readonly distributed?: DistributedInfo;
 }
 
 export interface CheckReport {
-  readonly runner: 'host' | 'container';
+  readonly runner: 'host' | 'container' | 'distributed';
   readonly workers: number;
   readonly jobs: number;
   readonly tlc: { readonly jar: string; readonly sha256: string; readonly pinned: boolean; readonly version?: string };

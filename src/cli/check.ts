@@ -27,6 +27,8 @@ import { actionCoverage } from '../tlc/tool-coverage.js';
 import { modelCoverage, type ModelCoverage } from './check-report.js';
 import { parseSampleArgs, SAMPLE_HELP, SAMPLE_OPTIONS, sampleBudget, type SampleCli } from './check-sample.js';
 import { runSampled, type SampledRun } from '../tlc/simulate.js';
+import { distributedMeta, distributedNotes, distributedOnly, distributedPart, distributedRunner, DISTRIBUTED_HELP, joinHint, parseDistributedOptions, type DistributedCheckOptions } from './check-distributed.js';
+import { hostname } from 'node:os';
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 
@@ -52,7 +54,7 @@ options:
   --model NAME       check only this model (repeatable, or comma-separated)
   --spec NAME        check only the models of this spec
   --include-scale    also run the large models marked "scale"
-  --runner R         host (default: the local JVM) or container
+  --runner R         host (default: the local JVM), container or distributed (see below)
   --workers N        TLC workers per model (default 1: deterministic state counts)
   --jobs N           models run at the same time (default: the number of cores)
   --timeout SECONDS  time limit per model (default ${DEFAULT_TIMEOUT_SECONDS})
@@ -66,6 +68,8 @@ options:
                      (with --markdown: the table README.md carries; with --json: as JSON)
 
 ${SAMPLE_HELP}
+
+${DISTRIBUTED_HELP}
 exit codes:
   0   every model matched the manifest
   ${EXIT.mismatch}   some model's result differs from the manifest
@@ -84,8 +88,9 @@ interface CheckOptions {
   readonly models: readonly string[];
   readonly spec?: string;
   readonly includeScale: boolean;
-  readonly runner: 'host' | 'container';
+  readonly runner: 'host' | 'container' | 'distributed';
   readonly workers: number;
+  readonly distributed?: DistributedCheckOptions;
   readonly jobs?: number;
   readonly timeoutSeconds: number;
   readonly heap: string;
@@ -129,15 +134,21 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
         markdown: { type: 'boolean', default: false },
         'no-coverage': { type: 'boolean', default: false },
         ...SAMPLE_OPTIONS,
+        port: { type: 'string' },
+        listen: { type: 'string' },
+        'join-timeout': { type: 'string' },
       },
     }));
   } catch (e) {
     return { ok: false, message: (e as Error).message };
   }
   const runner = values.runner;
-  if (runner !== 'host' && runner !== 'container') return { ok: false, message: `--runner must be host or container, got '${runner}'` };
-  const workers = positiveInt('workers', values.workers, 1024) ?? 1;
-  if (typeof workers === 'string') return { ok: false, message: workers };
+  if (runner !== 'host' && runner !== 'container' && runner !== 'distributed') return { ok: false, message: `--runner must be host, container or distributed, got '${runner}'` };
+  const workersGiven = positiveInt('workers', values.workers, 1024);
+  if (typeof workersGiven === 'string') return { ok: false, message: workersGiven };
+  const workers = workersGiven ?? (runner === 'distributed' ? 2 : 1);
+  const distributed = runner === 'distributed' ? parseDistributedOptions(values, workers) : distributedOnly(values);
+  if (typeof distributed === 'string') return { ok: false, message: distributed };
   const jobs = positiveInt('jobs', values.jobs, 64);
   if (typeof jobs === 'string') return { ok: false, message: jobs };
   const timeout = positiveInt('timeout', values.timeout, 7 * 24 * 3600) ?? DEFAULT_TIMEOUT_SECONDS;
@@ -146,6 +157,7 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
   if (!heap.ok) return { ok: false, message: `--heap: ${heap.error.message}` };
   const sample = parseSampleArgs(values);
   if (!sample.ok) return sample;
+  if (sample.value.simulate && runner === 'distributed') return { ok: false, message: "--simulate runs on one machine: distributed TLC has no simulation mode (use --runner host)" };
   const root = projectRoot();
   return {
     ok: true,
@@ -155,6 +167,7 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
       includeScale: values['include-scale'],
       runner,
       workers,
+      ...(distributed !== undefined ? { distributed } : {}),
       ...(jobs !== undefined ? { jobs } : {}),
       timeoutSeconds: timeout,
       heap: heap.value,
@@ -222,12 +235,15 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
 
-  const tlc = await prepareTlc(o.runner, io, say);
+  const tlc = await prepareTlc(o.runner === 'distributed' ? 'host' : o.runner, io, say);
   if (!tlc.ok) {
     say(tlc.message);
     return tlc.exit;
   }
-  const { jar, runner } = tlc;
+  const { jar } = tlc;
+  // The distributed runner runs one model at a time: the server takes the port, the workers the machine.
+  const runner = o.distributed !== undefined ? distributedRunner(o.distributed) : tlc.runner;
+  if (o.distributed !== undefined) say(joinHint(o.distributed, jar.sha256, hostname()));
   const runDir = await createRunDir(o.outDir, 'check');
   if (!runDir.ok) {
     say(runDir.error.message);
@@ -235,7 +251,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
 
   const sink: ProgressSink = io.stderr.isTTY === true ? new TtyProgress(io.stderr) : o.verbose ? new PlainProgress(io.stderr) : new NoProgress();
-  const jobs = o.jobs ?? Math.max(1, Math.min(availableParallelism(), models.length));
+  const jobs = o.distributed !== undefined ? 1 : (o.jobs ?? Math.max(1, Math.min(availableParallelism(), models.length)));
   const specDir = dirname(o.manifest);
   const stop = new AbortController();
   const warnings: string[] = [];
@@ -274,7 +290,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       coverage: o.coverage && m.noCoverage === undefined,
     };
     let sampled: SampledRun | undefined;
-    const result = budget === undefined ? await runner(runOptions) : await runSampled(runner, runOptions, budget).then((s) => {
+    const result = budget === undefined ? await runner(runOptions) : await runSampled(tlc.runner, runOptions, budget).then((s) => {
       if (!s.ok) return s;
       sampled = s.value.sampled;
       return { ok: true as const, value: s.value.result };
@@ -294,7 +310,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const r = named.result;
     tlcVersion ??= r.tlcVersion;
     const coverage = r.coverage !== undefined ? await coverageOf(m, r.coverage, specDir) : undefined;
-    const verdict = compareRun(m, r, o.workers, coverage, sampled);
+    // A violation after a distributed run comes from the one-worker local re-run: its counts are deterministic.
+    const verdict = compareRun(m, r, distributedMeta(r)['reconstructed'] === true ? 1 : o.workers, coverage, sampled);
+    warnings.push(...distributedNotes(m.name, r));
     const itf = await writeCounterexample(runDir.value, m, r, jar.sha256, specDir, sampled);
     if (itf !== undefined && !itf.ok) writeErrors.push(itf.message);
     sink.done(m.name, `${m.name}: ${verdict.got?.verdict ?? r.outcome}${r.invariant !== undefined ? ` ${r.invariant}` : ''}${r.property !== undefined ? ` ${r.property}` : ''} in ${r.seconds.toFixed(1)} s ${verdict.status === 'match' ? '✓' : '✗'}`);
@@ -303,6 +321,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       ...verdict,
       seconds: r.seconds,
       log,
+      ...distributedPart(r),
       ...(itf?.ok === true ? { itf: itf.path } : {}),
     };
   };
@@ -357,9 +376,11 @@ async function writeCounterexample(
     jarSha256,
     ...(invariants !== undefined ? { invariants } : {}),
   });
-  // A trace found by sampling says so, with the batch's seed and depth that reproduce it.
+  // A trace found by sampling says so, with the batch's seed and depth that reproduce it; so does a trace rebuilt
+  // after a distributed run.
   const seed = sampled?.seeds[sampled.seeds.length - 1];
-  const text = writeItf(sampled === undefined ? trace : { ...trace, meta: { ...trace.meta, sampled: { depth: sampled.depth, ...(seed !== undefined ? { seed } : {}) } } });
+  const sampledMeta = sampled === undefined ? {} : { sampled: { depth: sampled.depth, ...(seed !== undefined ? { seed } : {}) } };
+  const text = writeItf({ ...trace, meta: { ...trace.meta, ...sampledMeta, ...distributedMeta(r) } });
   const written = await writeFileAtomic(path, text);
   return written.ok ? { ok: true, path } : { ok: false, message: written.error.message };
 }

@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   explore: { summary: 'explore the reference implementation exhaustively under a model', load: async () => (await import('./conform.js')).exploreCommand },
   conform: { summary: "compare the implementation's reachable states and transitions with TLC's", load: async () => (await import('./conform.js')).command },
   setup: { summary: 'fetch and verify the pinned TLC jar', load: async () => (await import('./setup.js')).command },
+  worker: { summary: 'join a distributed TLC run (check --runner distributed) from this machine', load: async () => (await import('./worker.js')).command },
 };
 
 export function usage(): string {
