@@ -52,7 +52,7 @@ export interface DistributedOptions extends HostRunOptions {
 export interface DistributedInfo {
   readonly port: number;
   readonly localWorkers: number;
-  /** Workers that registered with the server during the run (local and remote). */
+  /** Worker registrations during the run (TLC registers each thread of a worker process; local and remote). */
   readonly joined: number;
   /** Workers the server reported lost or disconnected before the end. */
   readonly lost: number;
@@ -102,7 +102,8 @@ export function workerJavaArgs(o: { jar: string; heap: string; host: string; por
 
 /** Lines of the server's output that change the cluster's membership. */
 const REGISTERED = /^Registration for worker at (\S+) completed/;
-const GONE = /^TLC worker (\S+) (?:disconnected|connection lost)/;
+/** The server prints this once per worker it drops (after "TLC worker connection lost …", or on a clean exit). */
+const GONE = /^TLC worker (\S+) disconnected/;
 const READY = /^TLC server at \S+ is ready/;
 const PORT_TAKEN = /Port already in use: (\d+)/;
 
