@@ -502,4 +502,29 @@ AllocFailCleanInv ==
 \* one before) stay stepped over.
 AdvanceRevertInverseInv ==
     hist.undone => iter = Canon(hist.last)
+
+\* iov_iter_revert() is defined for every amount up to the bytes consumed (KERNEL.md §A.4, §H.5): from any
+\* state, a revert of u such bytes neither reaches the BUG() of UBUF/XARRAY nor walks off the front of the
+\* element array, and gives back exactly u bytes: the count grows by u and the stream position goes back by u
+\* (DISCARD has no position).  Revert's own guard only keeps the model to the caller's side of that contract.
+RevertWithinConsumedInv ==
+    \A u \in 1..(layout.count - iter.count) :
+        LET r == RevertIt(iter, u) IN
+        /\ r.ok
+        /\ r.it.count = iter.count + u
+        /\ layout.type # "DISCARD" => Pos(r.it) = Pos(iter) - u
+
+\* Which error an extraction returns (KERNEL.md §B.1, §B.2, §B.8): nothing asked (maxsize or count 0) is 0 with
+\* nothing written; DISCARD is -EFAULT; -ENOMEM only for a page array the call could not have (the NULL *pages
+\* whose allocation failed, or maxpages 0, which ArgsOK leaves out); -EFAULT otherwise only from a user pin of no page, so a
+\* user extraction that did not fail moved bytes; an error carries no byte count.
+ExtractErrnoInv ==
+    xtr.valid =>
+        LET m == Min(xtr.maxsize, xtr.countBefore) IN
+        /\ xtr.errno # "" => xtr.ret = 0
+        /\ m = 0 => (xtr.errno = "" /\ xtr.ret = 0)
+        /\ (m > 0 /\ layout.type = "DISCARD") => xtr.errno = "EFAULT"
+        /\ xtr.errno = "ENOMEM" => (xtr.alloc = "fail" \/ xtr.maxpages = 0)
+        /\ xtr.errno = "EFAULT" => layout.type \in UserTypes \cup {"DISCARD"}
+        /\ (m > 0 /\ layout.type \in UserTypes /\ xtr.errno = "") => xtr.ret > 0
 =============================================================================

@@ -1,4 +1,4 @@
-// The exact-accounting invariants of spec/IovIter.tla bite: for each, a real TLC run of a model that breaks it
+// The exact-accounting invariants of spec/IovIter.tla (and the revert and errno rules) bite: for each, a real TLC run of a model that breaks it
 // (a bug variant of the manifest, or a test-only cfg or one-line mutation of the spec in a scratch copy) stops
 // on exactly that invariant. PageArrayBoundInv's model (bug-bvec-alloc-unchecked, KERNEL.md §G.9) is also
 // replayed on the reference implementation. Needs TLC.
@@ -17,6 +17,7 @@ import { manifestModels, pinnedJar, runModel, SPEC, type PinnedJar } from '../tl
 const ALL = [
   'TypeOK', 'ExtractContractInv', 'ExtractCoversStreamInv', 'NoStallInv', 'RevertRestoresInv', 'PositionConsistentInv',
   'ExtractPagesExactInv', 'PageArrayBoundInv', 'AllocFailCleanInv', 'AdvanceRevertInverseInv',
+  'RevertWithinConsumedInv', 'ExtractErrnoInv',
 ];
 
 const cfg = (variant: string, allocs: string, invariants: readonly string[]): string =>
@@ -76,6 +77,24 @@ const CASES: readonly Case[] = [
       from: 'ELSE IF u <= Segs[NSegs - nr].len THEN',
       to: 'ELSE IF u < Segs[NSegs - nr].len \\/ u = 0 THEN',
     },
+  },
+  {
+    name: 'a revert whose walk-off-the-front check stops two elements early',
+    invariant: 'RevertWithinConsumedInv',
+    why: 'the refused reverts are never taken, so no state after a revert is wrong',
+    variant: 'v6.6',
+    allocs: 'MCAllocsCaller',
+    invariants: ALL,
+    mutation: { from: 'IF nr >= NSegs THEN [ok |-> FALSE', to: 'IF nr >= NSegs - 2 THEN [ok |-> FALSE' },
+  },
+  {
+    name: 'a user extraction whose pin got no page reporting -ENOMEM',
+    invariant: 'ExtractErrnoInv',
+    why: 'nothing was taken and the iterator did not move, which is all the other invariants ask of an error',
+    variant: 'v6.6',
+    allocs: 'MCAllocsCaller',
+    invariants: ALL,
+    mutation: { from: 'ELSE IF res = 0 THEN Res(0, "EFAULT"', to: 'ELSE IF res = 0 THEN Res(0, "ENOMEM"' },
   },
   {
     name: 'the unchecked v6.12 walker (§G.9) with PageArrayBoundInv left out',

@@ -29,6 +29,8 @@ export const IOV_ITER_INVARIANTS = [
   'PageArrayBoundInv',
   'AllocFailCleanInv',
   'AdvanceRevertInverseInv',
+  'RevertWithinConsumedInv',
+  'ExtractErrnoInv',
 ] as const;
 export type IovIterInvariant = (typeof IOV_ITER_INVARIANTS)[number];
 
@@ -357,6 +359,38 @@ function advanceRevertInverse(m: Monitored): boolean {
   return h.last !== undefined && sameFields(m.iter, canonical(h.last));
 }
 
+/**
+ * iov_iter_revert() is defined for every amount up to the bytes consumed (§A.4, §H.5): each such revert, tried
+ * on a copy, neither BUG()s nor walks off the front of the elements, and gives back exactly that many bytes.
+ */
+function revertWithinConsumed(m: Monitored): boolean {
+  if (m.iter.type === 'PIPE') return true; // a pipe revert releases buffers (§E.1): SpliceRead's business
+  const pos = streamPos(m.iter);
+  for (let u = 1; u <= m.total - m.iter.count; u++) {
+    const it = iovIterClone(m.iter);
+    if (iovIterRevert(it, u).kind !== 'ok' || it.count !== m.iter.count + u) return false;
+    if (m.iter.type !== 'DISCARD' && streamPos(it) !== pos - u) return false;
+  }
+  return true;
+}
+
+/**
+ * Which error an extraction returns (§B.1, §B.2, §B.8): 0 when nothing was asked; -EFAULT for DISCARD; -ENOMEM
+ * only for a page array the call could not have (a failed allocation, or maxpages 0); -EFAULT otherwise only
+ * from a user pin of no page, so a user extraction that did not fail moved bytes.
+ */
+function extractErrno(m: Monitored): boolean {
+  const l = m.last;
+  if (l.op !== 'extract') return true;
+  const { ret } = l.result;
+  if (Math.min(l.maxsize, l.before.count) === 0) return ret === 0;
+  if (l.before.type === 'DISCARD') return ret === 'EFAULT';
+  if (ret === 'ENOMEM') return l.alloc === 'fail' || l.maxpages === 0;
+  const user = iovIterExtractWillPin(l.before);
+  if (ret === 'EFAULT') return user;
+  return !(user && typeof ret === 'number' && ret <= 0);
+}
+
 const CHECKS: Readonly<Record<IovIterInvariant, (m: Monitored, variant: ExtractOptions) => boolean>> = {
   TypeOK: typeOk,
   ExtractContractInv: extractContract,
@@ -368,6 +402,8 @@ const CHECKS: Readonly<Record<IovIterInvariant, (m: Monitored, variant: ExtractO
   PageArrayBoundInv: pageArrayBound,
   AllocFailCleanInv: allocFailClean,
   AdvanceRevertInverseInv: advanceRevertInverse,
+  RevertWithinConsumedInv: revertWithinConsumed,
+  ExtractErrnoInv: extractErrno,
 };
 
 /** Names of the invariants the monitored state violates, in the spec's order (the variant: for §B.5's case). */

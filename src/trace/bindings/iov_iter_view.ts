@@ -92,6 +92,8 @@ export function iovIterReasons(names: readonly string[], vars: ReadonlyMap<strin
     PageArrayBoundInv: `${call}: it wrote past its page array of ${num(get(xtr, 'cap')) ?? '?'} entries (none when *pages is NULL)`,
     AllocFailCleanInv: `${call} after the page-array allocation failed: it must return -ENOMEM and take nothing`,
     AdvanceRevertInverseInv: `the revert of the last move did not give back the iterator's fields as they were before it (${now})`,
+    RevertWithinConsumedInv: `some iov_iter_revert() of at most the bytes consumed so far BUG()s, walks off the front or does not give back exactly its bytes (${now})`,
+    ExtractErrnoInv: `${call}: the wrong error for the case (0 when nothing asked, -EFAULT for DISCARD or a user pin of no page, -ENOMEM only without a page array)`,
   };
   return names.map((invariant) => ({ invariant, detail: part[invariant] ?? `the implementation's checker flags ${invariant}` }));
 }

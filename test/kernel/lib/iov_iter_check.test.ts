@@ -2,7 +2,7 @@
 // breaks it (and only it), and passes the state the reference implementation really reaches.
 
 import { describe, expect, it } from 'vitest';
-import { iovIterBvec, iovIterClone, iovIterKvec } from '../../../src/kernel/lib/iov_iter.js';
+import { iovIterBvec, iovIterClone, iovIterKvec, iovIterUbuf } from '../../../src/kernel/lib/iov_iter.js';
 import { VARIANT_OPTIONS } from '../../../src/kernel/lib/iov_iter_extract.js';
 import { startMonitor, stepMonitor, violatedInvariants, type Monitored } from '../../../src/kernel/lib/iov_iter_check.js';
 
@@ -66,5 +66,24 @@ describe('IovIter checker: exact accounting', () => {
     early.nrSegs = 2;
     early.iovOffset = 2;
     expect(violatedInvariants({ ...back, iter: early }, v66)).toEqual(['AdvanceRevertInverseInv']);
+  });
+
+  it('RevertWithinConsumedInv: an iterator whose iov_offset lags its count cannot revert what it consumed; the real one can', () => {
+    const m = stepMonitor(startMonitor(iovIterUbuf('DEST', 3, 9, small)), { name: 'Advance', n: 5 }, v66);
+    expect(violatedInvariants(m, v66)).toEqual([]);
+    // count says 5 bytes were consumed, iov_offset only 2: iov_iter_revert(5) would BUG() before the buffer.
+    const lag = { ...iovIterClone(m.iter), iovOffset: 2 };
+    expect(violatedInvariants({ ...m, iter: lag }, v66)).toEqual(['RevertWithinConsumedInv']);
+  });
+
+  it('ExtractErrnoInv: a user pin of no page reported as -ENOMEM is flagged; -EFAULT is the real answer', () => {
+    const m = stepMonitor(startMonitor(iovIterUbuf('DEST', 3, 9, small)), { name: 'Extract', maxsize: 32, maxpages: 3, pinLimit: 0 }, v66);
+    expect(m.last.op === 'extract' && m.last.result.ret).toBe('EFAULT');
+    expect(violatedInvariants(m, v66)).toEqual([]);
+    expect(violatedInvariants(withResult(m, () => ({ ret: 'ENOMEM' })), v66)).toEqual(['ExtractErrnoInv']);
+    // With the caller's array and a pin that works, 0 is not an answer either.
+    const ok = stepMonitor(startMonitor(iovIterUbuf('DEST', 3, 9, small)), { name: 'Extract', maxsize: 32, maxpages: 3 }, v66);
+    expect(violatedInvariants(ok, v66)).toEqual([]);
+    expect(violatedInvariants(withResult(ok, () => ({ ret: 0, pages: [], offset0: undefined })), v66)).toContain('ExtractErrnoInv');
   });
 });
