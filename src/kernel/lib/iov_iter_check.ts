@@ -360,13 +360,29 @@ function advanceRevertInverse(m: Monitored): boolean {
 }
 
 /**
- * iov_iter_revert() is defined for every amount up to the bytes consumed (§A.4, §H.5): each such revert, tried
- * on a copy, neither BUG()s nor walks off the front of the elements, and gives back exactly that many bytes.
+ * The revert amounts iov_iter_revert()'s walk treats differently (spec/IovIter.tla RevertProbes): one byte, all
+ * the bytes consumed, and for an element iterator those ending exactly at the start of an element it has passed
+ * and one byte either side.
+ */
+function revertProbes(m: Monitored): number[] {
+  const c = m.total - m.iter.count;
+  const at = new Set([1, c]);
+  if (isSegmentIter(m.iter)) {
+    const pos = streamPos(m.iter);
+    for (let k = 0; k <= m.iter.cur; k++) for (const d of [-1, 0, 1]) at.add(pos - prefix(m.iter, k) + d);
+  }
+  return [...at].filter((u) => u >= 1 && u <= c);
+}
+
+/**
+ * iov_iter_revert() is defined for every amount up to the bytes consumed (§A.4, §H.5): each such revert (of the
+ * probes), tried on a copy, neither BUG()s nor walks off the front of the elements, and gives back exactly that
+ * many bytes.
  */
 function revertWithinConsumed(m: Monitored): boolean {
   if (m.iter.type === 'PIPE') return true; // a pipe revert releases buffers (§E.1): SpliceRead's business
   const pos = streamPos(m.iter);
-  for (let u = 1; u <= m.total - m.iter.count; u++) {
+  for (const u of revertProbes(m)) {
     const it = iovIterClone(m.iter);
     if (iovIterRevert(it, u).kind !== 'ok' || it.count !== m.iter.count + u) return false;
     if (m.iter.type !== 'DISCARD' && streamPos(it) !== pos - u) return false;
