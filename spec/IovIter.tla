@@ -503,21 +503,21 @@ AllocFailCleanInv ==
 AdvanceRevertInverseInv ==
     hist.undone => iter = Canon(hist.last)
 
-\* The revert amounts iov_iter_revert()'s walk treats differently: one byte, all the bytes consumed, and for an
-\* element iterator the amounts that end exactly at the start of an element it has passed, and one byte either
-\* side of that (a handful per state, whatever the page size).
+\* The revert amounts iov_iter_revert()'s walk treats differently: none (a no-op), one byte, all the bytes
+\* consumed, and for an element iterator the amounts that end exactly at the start of an element it has
+\* passed, and one byte either side of that (a handful per state, whatever the page size).
 RevertProbes ==
     LET c == layout.count - iter.count
         edges == IF layout.type \in SegTypes
                  THEN {Pos(iter) - SumLen(k) + d : k \in 0..(Cur(iter) - 1), d \in {-1, 0, 1}}
                  ELSE {}
-    IN ({1, c} \cup edges) \cap 1..c
+    IN ({0, 1, c} \cup edges) \cap 0..c
 
 \* iov_iter_revert() is defined for every amount up to the bytes consumed (KERNEL.md §A.4, §H.5): from any
-\* state, a revert of u such bytes (each of RevertProbes) neither reaches the BUG() of UBUF/XARRAY nor walks off
-\* the front of the element array, and gives back exactly u bytes: the count grows by u and the stream position
-\* goes back by u (DISCARD has no position).  Revert's own guard only keeps the model to the caller's side of
-\* that contract.
+\* state, a revert of u such bytes (each of RevertProbes, 0 included) neither reaches the BUG() of UBUF/XARRAY
+\* nor walks off the front of the element array, and gives back exactly u bytes: the count grows by u and the
+\* stream position goes back by u (DISCARD has no position).  Revert's own guard only keeps the model to the
+\* caller's side of that contract.
 RevertWithinConsumedInv ==
     \A u \in RevertProbes :
         LET r == RevertIt(iter, u) IN

@@ -360,18 +360,18 @@ function advanceRevertInverse(m: Monitored): boolean {
 }
 
 /**
- * The revert amounts iov_iter_revert()'s walk treats differently (spec/IovIter.tla RevertProbes): one byte, all
+ * The revert amounts iov_iter_revert()'s walk treats differently (spec/IovIter.tla RevertProbes): none, one byte, all
  * the bytes consumed, and for an element iterator those ending exactly at the start of an element it has passed
  * and one byte either side.
  */
 function revertProbes(m: Monitored): number[] {
   const c = m.total - m.iter.count;
-  const at = new Set([1, c]);
+  const at = new Set([0, 1, c]);
   if (isSegmentIter(m.iter)) {
     const pos = streamPos(m.iter);
     for (let k = 0; k <= m.iter.cur; k++) for (const d of [-1, 0, 1]) at.add(pos - prefix(m.iter, k) + d);
   }
-  return [...at].filter((u) => u >= 1 && u <= c);
+  return [...at].filter((u) => u >= 0 && u <= c);
 }
 
 /**
