@@ -17,7 +17,7 @@ import { writeItf } from '../tla/itf.js';
 import { traceFromRun } from '../tlc/counterexample.js';
 import { createRunDir, pointLatest, writeFileAtomic } from '../shared/output.js';
 import { checkExitCode, compareRun, renderCheckJson, renderCheckText, type CheckReport, type ModelCheck } from './check-report.js';
-import { NoProgress, PlainProgress, TtyProgress, type ProgressSink } from './progress.js';
+import { JsonProgress, NoProgress, PlainProgress, TtyProgress, type ProgressSink } from './progress.js';
 import { pool } from '../shared/pool.js';
 import { prepareTlc } from './tlc-env.js';
 import { renderManifestMarkdown, renderManifestText } from '../manifest/table.js';
@@ -29,6 +29,9 @@ import { parseSampleArgs, SAMPLE_HELP, SAMPLE_OPTIONS, sampleBudget, type Sample
 import { runSampled, type SampledRun } from '../tlc/simulate.js';
 import { distributedMeta, distributedNotes, distributedOnly, distributedPart, distributedRunner, DISTRIBUTED_HELP, joinHint, parseDistributedOptions, type DistributedCheckOptions } from './check-distributed.js';
 import { hostname } from 'node:os';
+import { planRows, renderPlanJson, renderPlanText } from './check-plan.js';
+import { checkpointArgs, DEFAULT_CHECKPOINT_MINUTES, dropMetadir, latestCheckpoint, modelMetadir, readResumeRecord, writeResumeRecord } from './check-resume.js';
+import { mkdir } from 'node:fs/promises';
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 
@@ -62,10 +65,19 @@ options:
   --out DIR          parent of the run directory (default: out/ in the project)
   --manifest FILE    another manifest (its directory holds the specs)
   --json             print the report as JSON
-  --verbose          progress lines even when stderr is not a terminal
+  --verbose          progress lines even when stderr is not a terminal (with --json: one JSON event per
+                     line on stderr: start, progress with level and estimate, done)
   --no-coverage      run TLC without -coverage: no action counts, no "uncovered" verdict
   --list             list the selected models with their expectations instead of running TLC
                      (with --markdown: the table README.md carries; with --json: as JSON)
+  --checkpoint MIN   TLC checkpoints each model every MIN minutes (default ${DEFAULT_CHECKPOINT_MINUTES}, TLC's own) into
+                     <run dir>/<model>.states/, removed when the model finishes (host runner). Ctrl-C
+                     stops the run and keeps the checkpoints; it prints how to resume.
+  --resume RUNDIR    run the models of an interrupted run again (its manifest and settings), each from
+                     its newest checkpoint (TLC's -recover), the others from the start
+  --plan             what a run would start, without running TLC: per selected model its recorded
+                     distinct states and depth (manifest) and the wall time of its newest earlier run
+                     under --out (or its sampling budget); with --json: as JSON
 
 ${SAMPLE_HELP}
 
@@ -102,6 +114,9 @@ interface CheckOptions {
   readonly markdown: boolean;
   readonly coverage: boolean;
   readonly sample: SampleCli;
+  readonly plan: boolean;
+  readonly checkpointMinutes: number;
+  readonly resume?: string;
 }
 
 type Parsed = { ok: true; value: CheckOptions } | { ok: false; message: string };
@@ -131,6 +146,9 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         list: { type: 'boolean', default: false },
+        plan: { type: 'boolean', default: false },
+        checkpoint: { type: 'string' },
+        resume: { type: 'string' },
         markdown: { type: 'boolean', default: false },
         'no-coverage': { type: 'boolean', default: false },
         ...SAMPLE_OPTIONS,
@@ -158,6 +176,8 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
   const sample = parseSampleArgs(values);
   if (!sample.ok) return sample;
   if (sample.value.simulate && runner === 'distributed') return { ok: false, message: "--simulate runs on one machine: distributed TLC has no simulation mode (use --runner host)" };
+  const checkpointMinutes = positiveInt('checkpoint', values.checkpoint, 7 * 24 * 60) ?? DEFAULT_CHECKPOINT_MINUTES;
+  if (typeof checkpointMinutes === 'string') return { ok: false, message: checkpointMinutes };
   const root = projectRoot();
   return {
     ok: true,
@@ -179,6 +199,9 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
       markdown: values.markdown,
       coverage: !values['no-coverage'],
       sample: sample.value,
+      plan: values.plan,
+      checkpointMinutes,
+      ...(values.resume !== undefined ? { resume: resolve(io.cwd, values.resume) } : {}),
     },
   };
 }
@@ -217,7 +240,17 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     say(parsed.message);
     return EXIT.usage;
   }
-  const o = parsed.value;
+  let o = parsed.value;
+  if (o.resume !== undefined) {
+    // The interrupted run's manifest, models and settings; the command line may change only the runner's output.
+    const record = await readResumeRecord(o.resume);
+    if (!record.ok) {
+      say(record.message);
+      return EXIT.noInput;
+    }
+    const r = record.value;
+    o = { ...o, manifest: r.manifest, models: [...r.models], workers: r.workers, heap: r.heap, timeoutSeconds: r.timeoutSeconds, checkpointMinutes: r.checkpointMinutes, coverage: r.coverage };
+  }
   const manifest = await loadManifest(o.manifest, { checkFiles: true });
   if (!manifest.ok) {
     say(formatManifestError(manifest.error));
@@ -232,6 +265,12 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (o.list) {
     const listed = { version: manifest.value.version, models };
     io.stdout.write(o.json ? `${JSON.stringify(listed, null, 2)}\n` : o.markdown ? renderManifestMarkdown(listed) : renderManifestText(listed));
+    return EXIT.ok;
+  }
+
+  if (o.plan) {
+    const rows = await planRows(models, o.outDir, (m) => sampleBudget(m, o.sample));
+    io.stdout.write(o.json ? renderPlanJson(rows) : renderPlanText(rows));
     return EXIT.ok;
   }
 
@@ -250,7 +289,26 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.cantCreate;
   }
 
-  const sink: ProgressSink = io.stderr.isTTY === true ? new TtyProgress(io.stderr) : o.verbose ? new PlainProgress(io.stderr) : new NoProgress();
+  // Checkpoints (host runner, exhaustive runs): the record a later --resume reads, and Ctrl-C that keeps them.
+  const checkpointing = o.runner === 'host' && models.some((m) => sampleBudget(m, o.sample) === undefined);
+  if (checkpointing) {
+    await writeResumeRecord(runDir.value, {
+      manifest: o.manifest,
+      models: models.map((m) => m.name),
+      workers: o.workers,
+      heap: o.heap,
+      timeoutSeconds: o.timeoutSeconds,
+      checkpointMinutes: o.checkpointMinutes,
+      coverage: o.coverage,
+    }).catch(() => undefined);
+  }
+  let interrupted = false;
+  const onSigint = (): void => {
+    interrupted = true;
+    stop.abort();
+  };
+  const sink: ProgressSink =
+    o.json && o.verbose ? new JsonProgress(io.stderr) : io.stderr.isTTY === true ? new TtyProgress(io.stderr) : o.verbose ? new PlainProgress(io.stderr) : new NoProgress();
   const jobs = o.distributed !== undefined ? 1 : (o.jobs ?? Math.max(1, Math.min(availableParallelism(), models.length)));
   const specDir = dirname(o.manifest);
   const stop = new AbortController();
@@ -275,6 +333,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     if (stop.signal.aborted) return { ...base, status: 'skipped', differences: [], problems: [], compared: noCounts, seconds: 0 };
     sink.start(m.name);
     const log = join(runDir.value, `${m.name}.log`);
+    const metadir = checkpointing && budget === undefined ? modelMetadir(runDir.value, m.name) : undefined;
+    if (metadir !== undefined) await mkdir(metadir, { recursive: true }).catch(() => undefined);
+    const recoverFrom = metadir !== undefined && o.resume !== undefined ? await latestCheckpoint(modelMetadir(o.resume, m.name)) : undefined;
     const runOptions: TlcRunOptions = {
       jar: jar.path,
       specDir,
@@ -288,6 +349,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       signal: stop.signal,
       onProgress: (p) => sink.progress(m.name, p),
       coverage: o.coverage && m.noCoverage === undefined,
+      ...(metadir !== undefined ? { metadir, extraArgs: checkpointArgs(o.checkpointMinutes, recoverFrom) } : {}),
     };
     let sampled: SampledRun | undefined;
     const result = budget === undefined ? await runner(runOptions) : await runSampled(tlc.runner, runOptions, budget).then((s) => {
@@ -305,7 +367,14 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const named: PropertyNaming =
       sampled !== undefined
         ? { result: result.value, reruns: 0 }
-        : await nameViolatedProperty(result.value, runner, { ...runOptions, onProgress: () => undefined }, m.expect.result === 'liveness' ? m.expect.property : undefined);
+        : await nameViolatedProperty(
+            result.value,
+            runner,
+            { ...runOptions, onProgress: () => undefined, extraArgs: [], metadir: undefined },
+            m.expect.result === 'liveness' ? m.expect.property : undefined,
+          );
+    // A finished model's checkpoints are of no use; an interrupted one keeps them for --resume.
+    if (metadir !== undefined && !stop.signal.aborted) await dropMetadir(metadir);
     if (named.note !== undefined) warnings.push(`${m.name}: liveness violation, property not named: ${named.note}`);
     const r = named.result;
     tlcVersion ??= r.tlcVersion;
@@ -326,8 +395,15 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     };
   };
 
-  const results = await pool(models, jobs, checkOne);
+  process.on('SIGINT', onSigint);
+  const results = await pool(models, jobs, checkOne).finally(() => process.off('SIGINT', onSigint));
   sink.close();
+  if (interrupted) {
+    const kept = [];
+    for (const m of models) if ((await latestCheckpoint(modelMetadir(runDir.value, m.name))) !== undefined) kept.push(m.name);
+    say(`interrupted; ${kept.length > 0 ? `checkpoints kept for ${kept.join(', ')}` : `no model had reached its first checkpoint (every ${o.checkpointMinutes} min)`}`);
+    say(`resume with: iterpin check --resume ${runDir.value}`);
+  }
   const report: CheckReport = {
     runner: o.runner,
     workers: o.workers,
@@ -347,7 +423,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     if (!latest.ok) warnings.push(latest.error.message);
   }
   io.stdout.write(o.json ? renderCheckJson(report) : renderCheckText(report, { cwd: io.cwd }));
-  return checkExitCode(report);
+  return interrupted ? EXIT.interrupted : checkExitCode(report);
 }
 
 /** The run's action counts per action of Next, the actions read from the model's source (else TLC's names). */

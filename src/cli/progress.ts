@@ -2,13 +2,15 @@
 // on a terminal, or plain lines (when asked for) when the output is a file or a pipe.
 
 import type { TlcProgress } from '../tlc/run.js';
+import { describeEstimate, LevelEstimator, type Estimate } from './progress-estimate.js';
 
 const fmt = new Intl.NumberFormat('en-US');
 
 /** `MCFoo 12,345 gen 4,567 dist 89 queue 50,000/min` */
 export function describeProgress(model: string, p: TlcProgress): string {
   const rate = p.perMinute !== undefined ? ` ${fmt.format(p.perMinute)}/min` : '';
-  return `${model} ${fmt.format(p.generated)} gen ${fmt.format(p.distinct)} dist ${fmt.format(p.queue)} queue${rate}`;
+  const level = p.depth !== undefined && p.depth >= 0 ? ` level ${p.depth}` : '';
+  return `${model} ${fmt.format(p.generated)} gen ${fmt.format(p.distinct)} dist ${fmt.format(p.queue)} queue${rate}${level}`;
 }
 
 export interface ProgressSink {
@@ -24,7 +26,7 @@ export interface ProgressSink {
  * once a minute, so the line also shows each model's elapsed seconds, ticking every second.
  */
 export class TtyProgress implements ProgressSink {
-  private readonly running = new Map<string, { started: number; last?: TlcProgress }>();
+  private readonly running = new Map<string, { started: number; last?: TlcProgress; levels: LevelEstimator }>();
   private shown = false;
   private ticker: NodeJS.Timeout | undefined;
 
@@ -34,14 +36,17 @@ export class TtyProgress implements ProgressSink {
   ) {}
 
   start(model: string): void {
-    this.running.set(model, { started: this.now() });
+    this.running.set(model, { started: this.now(), levels: new LevelEstimator() });
     this.ticker ??= setInterval(() => this.draw(), 1000).unref();
     this.draw();
   }
 
   progress(model: string, p: TlcProgress): void {
     const r = this.running.get(model);
-    if (r !== undefined) r.last = p;
+    if (r !== undefined) {
+      r.last = p;
+      r.levels.add((this.now() - r.started) / 1000, p);
+    }
     this.draw();
   }
 
@@ -63,7 +68,9 @@ export class TtyProgress implements ProgressSink {
     return [...this.running.entries()]
       .map(([model, r]) => {
         const secs = `${Math.floor((this.now() - r.started) / 1000)} s`;
-        return r.last === undefined ? `${model} ${secs}` : `${describeProgress(model, r.last)} ${secs}`;
+        if (r.last === undefined) return `${model} ${secs}`;
+        const est = describeEstimate(r.levels.estimate());
+        return `${describeProgress(model, r.last)} ${secs}${est !== '' ? ` (${est})` : ''}`;
       })
       .join(' | ');
   }
@@ -107,5 +114,39 @@ export class NoProgress implements ProgressSink {
   start(): void {}
   progress(): void {}
   done(): void {}
+  close(): void {}
+}
+
+/** `--json --verbose`: each event as one JSON line (stderr), with the level estimate on every progress report. */
+export class JsonProgress implements ProgressSink {
+  private readonly started = new Map<string, { at: number; levels: LevelEstimator }>();
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private emit(e: Record<string, unknown>): void {
+    this.out.write(`${JSON.stringify(e)}\n`);
+  }
+
+  start(model: string): void {
+    this.started.set(model, { at: this.now(), levels: new LevelEstimator() });
+    this.emit({ event: 'start', model });
+  }
+
+  progress(model: string, p: TlcProgress): void {
+    const s = this.started.get(model);
+    const seconds = s !== undefined ? (this.now() - s.at) / 1000 : undefined;
+    if (s !== undefined && seconds !== undefined) s.levels.add(seconds, p);
+    const estimate: Estimate | undefined = s?.levels.estimate();
+    this.emit({ event: 'progress', model, ...(seconds !== undefined ? { seconds } : {}), ...p, ...(p.depth !== undefined ? { level: p.depth } : {}), ...(estimate !== undefined ? { estimate } : {}) });
+  }
+
+  done(model: string, summary: string): void {
+    this.started.delete(model);
+    this.emit({ event: 'done', model, summary });
+  }
+
   close(): void {}
 }

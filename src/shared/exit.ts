@@ -34,4 +34,6 @@ export const EXIT = {
   untrustedJar: 77,
   /** Java, Maven, the jar or a container engine is missing or wrong. */
   environment: 78,
+  /** The run was interrupted (SIGINT, Ctrl-C); `iterpin check` says how to resume it. */
+  interrupted: 130,
 } as const;

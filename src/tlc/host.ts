@@ -46,7 +46,7 @@ export async function runTlcOnHost(opts: HostRunOptions): Promise<Result<TlcRunR
       cfg: opts.cfg,
       workers: opts.workers,
       ...(opts.coverage === true ? { coverage: true } : {}),
-      metadir: join(scratch, 'meta'),
+      metadir: opts.metadir ?? join(scratch, 'meta'),
       ...(opts.extraArgs !== undefined ? { extraArgs: opts.extraArgs } : {}),
     });
     if (!args.ok) return err({ kind: 'spawn-failed', message: args.error.message });

@@ -128,6 +128,11 @@ export interface TlcRunOptions {
   readonly signal?: AbortSignal;
   /** Run with TLC's `-coverage`: the result then says how often each sub-action of Next was taken. */
   readonly coverage?: boolean;
+  /**
+   * TLC's -metadir kept after the run (host runner), for checkpoints a later run can `-recover` from; absent: a
+   * temporary one, removed after the run.
+   */
+  readonly metadir?: string;
 }
 
 /** How a liveness counterexample ends: stuttering forever in its last state, or a loop back to state `index` (0-based). */
