@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { runCli } from '../cli-harness.js';
 import { readTraceFixture } from '../tlc-harness.js';
-import { entries } from '../../src/trace/bindings/view_values.js';
+import { entries, get, num } from '../../src/trace/bindings/view_values.js';
 
 const CHROMIUM = process.env['ITERPIN_CHROMIUM'] ?? '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
@@ -127,6 +127,40 @@ describe.skipIf(!haveBrowser && !inCi)('timeline HTML in headless Chromium', () 
     const own = loaded.page.locator('.lane[data-variant="pipe-extract-no-ref"]');
     expect(await own.locator('td.reallocated').count()).toBeGreaterThan(0);
     expect(await loaded.page.locator('.lane[data-variant="copy-splice-read"] .refusal').textContent()).toMatch(/refuses OtherAlloc\(page=2\) — page 2 is not free/);
+    await loaded.page.close();
+  }, 60_000);
+
+  it('IterToSg: a row per scatterlist entry and per page, the page array over an old entry, the entry written over', async () => {
+    const fixture = 'MCIterToSgBugTempOverTable';
+    const trace = await readTraceFixture(fixture);
+    const last = trace.states.length - 1;
+    // Rows: every entry of the array, and every page a word of the array points at or that holds pins, in any state.
+    const first = trace.states[0]!.values;
+    const capacity = entries(first.get('mem')).length / num(get(first.get('tbl'), 'ptrs'))!;
+    const pages = new Set<string>();
+    for (const st of trace.states) {
+      for (const [, w] of entries(st.values.get('mem'))) {
+        const f = new Map(w.kind === 'record' ? w.fields : []);
+        const k = f.get('k');
+        const a = f.get('a');
+        if (k?.kind === 'str' && k.value === 'page' && a?.kind === 'int') pages.add(String(a.value));
+      }
+      for (const [p, n] of entries(st.values.get('pins'))) if (n.kind === 'int' && n.value !== 0n) pages.add(String(p));
+    }
+    const file = await html('iter-to-sg.html', ['replay', `test/fixtures/traces/${fixture}.itf.json`, '--against', 'v7.0.7']);
+    const loaded = await open(file);
+    expect(await problems(loaded, 'bug-user-temp-over-table', trace.states.length, capacity + pages.size, last, 1, 'Call(maxsize=5, sgMax=3)')).toEqual([]);
+    const own = loaded.page.locator('.lane[data-variant="bug-user-temp-over-table"]');
+    expect(await own.locator('.violation').textContent()).toMatch(new RegExp(`step ${last}: SgPreservedInv fails — .*sg 2 word 1`));
+    // The step before: the user call's page array lies over entry 2, which an earlier call filled.
+    const entry2 = own.locator('tr.page[data-key="sg 2"] td');
+    expect(await entry2.nth(last - 1).textContent()).toMatch(/an earlier call.*words 9-11 hold the page array/s);
+    expect(await entry2.nth(last).textContent()).toMatch(/written over: word 1/);
+    expect(await own.locator('tr.page[data-key="page 1"] td').nth(last).textContent()).toMatch(/user.*pin 1.*sg 2/s);
+    // The final design puts the array after the used entries: entry 2 keeps its words.
+    const fix = loaded.page.locator('.lane[data-variant="v7.0.7"]');
+    expect(await fix.locator('.violation').count()).toBe(0);
+    expect(await fix.locator('tr.page[data-key="sg 2"] td').nth(last).textContent()).not.toMatch(/written over/);
     await loaded.page.close();
   }, 60_000);
 

@@ -24,6 +24,7 @@ import {
 } from '../../kernel/lib/scatterlist.js';
 import { sgCallResume, sgCallStart, sgViolatedInvariants, type SgWorld } from '../../kernel/lib/scatterlist_check.js';
 import { buildIter, iterOf, layoutOf } from './iov_iter.js';
+import { iterToSgReasons, iterToSgView } from './iter_to_sg_view.js';
 
 /** pin_user_pages_fast() outcomes a UserRound names (the spec's Gups). */
 const GUPS = ['all', 'one', 'zero', 'efault'] as const;
@@ -278,6 +279,7 @@ function printArg(v: TlaValue | undefined): string {
 }
 
 export const binding: ExplorableBinding<IterToSgReplayState> = {
+  ...iterToSgView,
   spec: 'IterToSg',
   variants: SG_VARIANTS,
   finalVariant: 'v7.0.7',
@@ -326,6 +328,9 @@ export const binding: ExplorableBinding<IterToSgReplayState> = {
   abstract,
   violated(s) {
     return sgViolatedInvariants(s.w);
+  },
+  violations(s) {
+    return iterToSgReasons(sgViolatedInvariants(s.w), abstract(s));
   },
   explore: exploration,
 };
