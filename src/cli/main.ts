@@ -12,6 +12,7 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   extract: { summary: 'run the reference iov_iter_extract_pages() on a JSON vector', load: async () => (await import('./extract.js')).command },
   explore: { summary: 'explore the reference implementation exhaustively under a model', load: async () => (await import('./conform.js')).exploreCommand },
   conform: { summary: "compare the implementation's reachable states and transitions with TLC's", load: async () => (await import('./conform.js')).command },
+  validate: { summary: "check runs of the implementation beyond the models' bounds against the spec with TLC", load: async () => (await import('./validate.js')).command },
   setup: { summary: 'fetch and verify the pinned TLC jar', load: async () => (await import('./setup.js')).command },
   worker: { summary: 'join a distributed TLC run (check --runner distributed) from this machine', load: async () => (await import('./worker.js')).command },
 };

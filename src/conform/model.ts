@@ -94,7 +94,7 @@ export interface TlcJob {
 }
 
 /** A scratch copy of the spec directory's modules, removed by `done`. */
-async function scratchSpecDir(specDir: string): Promise<Result<{ dir: string; done: () => Promise<void> }, string>> {
+export async function scratchSpecDir(specDir: string): Promise<Result<{ dir: string; done: () => Promise<void> }, string>> {
   let dir: string;
   try {
     dir = await mkdtemp(join(tmpdir(), 'iterpin-conform-'));
@@ -105,7 +105,7 @@ async function scratchSpecDir(specDir: string): Promise<Result<{ dir: string; do
   return ok({ dir, done: () => rm(dir, { recursive: true, force: true }).catch(() => undefined) });
 }
 
-function problemText(r: TlcRunResult): string {
+export function problemText(r: TlcRunResult): string {
   const p = r.problems[0];
   if (p === undefined) return `TLC ended with ${r.outcome} (exit ${r.exitCode ?? r.exitSignal}); see ${r.logFile}`;
   const where = p.file !== undefined ? ` (${p.file}${p.line !== undefined ? `:${p.line}` : ''})` : '';

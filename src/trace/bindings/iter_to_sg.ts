@@ -269,6 +269,12 @@ const exploration: Exploration<IterToSgReplayState> = {
     RoundsBounded(vars, c) {
       return num(field(vars.get('call'), 'rounds')) <= constantInt(c, 'Cap') + 1;
     },
+    // MCIterToSg.tla: a behaviour ends where a page has been unpinned more often than it was pinned.
+    PinsNotUnderflowed(vars) {
+      const pins = vars.get('pins');
+      const counts = pins?.kind === 'fn' ? pins.entries.map(([, v]) => v) : pins?.kind === 'seq' ? pins.elems : [];
+      return counts.every((v) => v.kind !== 'int' || v.value >= 0n);
+    },
   },
   // No clone: a user-backed call in progress is a running generator (sgCallResume), which cannot be copied; the
   // explorer builds states again from their paths.
