@@ -45,7 +45,7 @@ describe('iterpin validate', () => {
     const b = (await loadBinding(spec)) as ExplorableBinding<unknown>;
     const actions = Object.keys(b.actionArgs).filter((a) => a !== 'Init' && a !== b.explore.stuttering);
     expect([...r.value.classes.keys()].sort()).toEqual(actions.sort());
-  });
+  }, 400_000);
 
   it('a broken kernel path: the spec cannot take a Revert; the run is shrunk and replays to the fault', async () => {
     kernelFaults.revertForgetsNrSegs = true;
@@ -75,7 +75,7 @@ describe('iterpin validate', () => {
     const fixed = replay(trace.value, b, { quiet: true });
     expect(fixed.verdict).toBe('diverged');
     if (fixed.verdict === 'diverged') expect(fixed.step).toBe(s.step);
-  });
+  }, 400_000);
 
   it('bad input: an unknown spec is one message and exit 64; a trace module TLC rejects is an error, not a verdict', async () => {
     const unknown = await runCli(['validate', '--spec', 'NoSuchSpec', '--quiet']);
