@@ -2,10 +2,10 @@
 (***************************************************************************)
 (* One iov_iter over a small page size: iov_iter_advance(),                *)
 (* iov_iter_revert() and iov_iter_extract_pages() on UBUF, IOVEC, KVEC,    *)
-(* BVEC, XARRAY and DISCARD iterators, as lib/iov_iter.c does them after   *)
-(* 7d58fe731028 (v6.3) and f741bd7178c9 (v6.6), plus the designs before    *)
-(* and after them as variants (KERNEL.md §A.4, §B, §G.0, §G.1, §G.7,      *)
-(* §G.9).  The page array is the caller's, or allocated by the call, and   *)
+(* BVEC, FOLIOQ, XARRAY and DISCARD iterators, as lib/iov_iter.c does them *)
+(* after 7d58fe731028 (v6.3), f741bd7178c9 (v6.6) and, for FOLIOQ, v6.12,  *)
+(* plus the designs before and after them as variants (KERNEL.md §A.4,    *)
+(* §B, §B.7, §G.0, §G.1, §G.7, §G.9).  The page array is the caller's, or allocated by the call, and   *)
 (* that allocation may fail (failure injection, an action argument).       *)
 (*                                                                         *)
 (* The stream is the concatenation of the iterator's elements; byte p of   *)
@@ -33,10 +33,26 @@ Variants == {"v6.6", "v6.12", "bug-clobber-maxsize", "bug-no-skip-empty",
 \* that allocation fails (the call must return -ENOMEM and take nothing).
 AllocModes == {"caller", "alloc", "fail"}
 
-Types == {"UBUF", "IOVEC", "KVEC", "BVEC", "XARRAY", "DISCARD"}
+Types == {"UBUF", "IOVEC", "KVEC", "BVEC", "FOLIOQ", "XARRAY", "DISCARD"}
 SegTypes == {"IOVEC", "KVEC", "BVEC"}      \* iterators over an array of elements
+ElemTypes == SegTypes \cup {"FOLIOQ"}      \* ... and over a chain of folios: the same position arithmetic
 UserTypes == {"UBUF", "IOVEC"}             \* user-backed: extraction pins (iov_iter_extract_will_pin)
-KernelTypes == {"KVEC", "BVEC", "XARRAY"}  \* kernel-backed and extractable: pages are only listed
+KernelTypes == {"KVEC", "BVEC", "FOLIOQ", "XARRAY"}  \* kernel-backed and extractable: pages are only listed
+
+\* ITER_FOLIOQ (v6.12; KERNEL.md §A.3, §B.7; the facts below are read from lib/iov_iter.c of v6.12, beyond
+\* what KERNEL.md records, and are this model's assumptions): the buffer is a chain of struct folio_queue
+\* segments of folioq_nr_slots() slots, each slot a folio of PAGE_SIZE << order bytes; the iterator holds the
+\* current segment, folioq_slot and iov_offset within that slot's folio.  The layout lists the folios in chain
+\* order as [page (the first of its 2^order consecutive pages), offset 0, len (its size)] elements, the
+\* chain cut into segments of FolioqSlots slots, all full but possibly the last; count may be less than the
+\* folios hold (iov_iter_folio_queue() takes any count), and the iterator starts at slot 0, offset 0.  Its
+\* position is the folio's index in the chain: nrSegs counts the folios left, the current one included, as
+\* for an element array.  This flat index does not depend on FolioqSlots: the walks move to the next segment
+\* as soon as a slot number reaches folioq_nr_slots() while the chain goes on, so slot = folioq_nr_slots()
+\* remains only at the chain's end, where it is the index past the last folio.  Advance and revert walk the
+\* folios as the element iterators walk elements (iov_iter_folioq_advance()/_revert(); folios are never
+\* empty); extraction is ExtractFolioq.  The implementation walks a real chain of FolioqSlots-slot segments.
+FolioqSlots == 2
 
 \* A layout: the iterator as its constructor was called.  segs holds [addr, len] elements for
 \* UBUF (one element)/IOVEC/KVEC, [page, offset, len] for BVEC, and nothing for XARRAY/DISCARD;
@@ -53,6 +69,11 @@ LayoutOK(l) ==
     /\ l.type \in SegTypes \cup {"UBUF"} =>
           l.count = LET RECURSIVE S(_) S(k) == IF k = 0 THEN 0 ELSE S(k - 1) + l.segs[k].len
                     IN S(Len(l.segs))
+    /\ l.type = "FOLIOQ" =>
+          /\ Len(l.segs) > 0
+          /\ \A k \in 1..Len(l.segs) : l.segs[k].offset = 0 /\ \E o \in 0..4 : l.segs[k].len = PS * 2^o
+          /\ l.count <= LET RECURSIVE S(_) S(k) == IF k = 0 THEN 0 ELSE S(k - 1) + l.segs[k].len
+                        IN S(Len(l.segs))
 
 ASSUME VariantOK == Variant \in Variants                 \* a known design
 ASSUME PageSizeOK == PS \in Nat \ {0}                      \* pages hold at least one byte
@@ -100,21 +121,21 @@ RECURSIVE SumLen(_)
 SumLen(k) == IF k <= 0 THEN 0 ELSE SumLen(k - 1) + Segs[k].len
 
 \* The stream position the element/offset fields designate.
-Pos(it) == IF layout.type \in SegTypes THEN SumLen(Cur(it) - 1) + it.iovOffset ELSE it.iovOffset
+Pos(it) == IF layout.type \in ElemTypes THEN SumLen(Cur(it) - 1) + it.iovOffset ELSE it.iovOffset
 
 \* The element holding stream byte p, and the place <<page, offset>> of that byte.
 SegOf(p) == CHOOSE k \in 1..NSegs : SumLen(k - 1) <= p /\ p < SumLen(k)
 Where(p) ==
     CASE layout.type \in {"UBUF", "IOVEC", "KVEC"} ->
             LET k == SegOf(p)  a == Segs[k].addr + p - SumLen(k - 1) IN <<a \div PS, a % PS>>
-      [] layout.type = "BVEC" ->
+      [] layout.type \in {"BVEC", "FOLIOQ"} ->
             LET k == SegOf(p)  o == Segs[k].offset + p - SumLen(k - 1)
             IN <<Segs[k].page + o \div PS, o % PS>>
       [] OTHER ->
             LET a == layout.start + p IN <<a \div PS, a % PS>>
 
 -----------------------------------------------------------------------------
-(* iov_iter_advance() (KERNEL.md §A.4)                                     *)
+(* iov_iter_advance() (KERNEL.md §A.4; FOLIOQ: iov_iter_folioq_advance())  *)
 
 \* The element walk of iov_iter_iovec_advance()/iov_iter_bvec_advance(): from nr elements left and size
 \* bytes from the current element's start, step over every element size reaches (empty ones included).
@@ -127,14 +148,14 @@ SkipFrom(nr, size) ==
 AdvanceIt(it, n0) ==
     LET n == Min(n0, it.count) IN
     CASE layout.type \in {"UBUF", "XARRAY"} -> [it EXCEPT !.iovOffset = @ + n, !.count = @ - n]
-      [] layout.type \in SegTypes ->
+      [] layout.type \in ElemTypes ->
             IF it.count = 0 THEN it
             ELSE LET w == SkipFrom(it.nrSegs, n + it.iovOffset)
                  IN [count |-> it.count - n, iovOffset |-> w[2], nrSegs |-> w[1]]
       [] OTHER -> [it EXCEPT !.count = @ - n]
 
 -----------------------------------------------------------------------------
-(* iov_iter_revert() (KERNEL.md §A.4)                                      *)
+(* iov_iter_revert() (KERNEL.md §A.4; FOLIOQ: iov_iter_folioq_revert())    *)
 
 \* Step back element by element until u bytes fit; ok = FALSE when it would go before element 1.
 RECURSIVE StepBack(_, _)
@@ -273,6 +294,33 @@ ExtractBvecWalk(it, m, maxpages, a) ==
        ELSE IF arr.n = 0 /\ BvecAllocChecked THEN Res(0, "ENOMEM", NoOffset, <<>>, it1, arr.cap)
        ELSE Res(w.total, "", w.off0, w.pages, AdvanceIt(it1, w.total), arr.cap)
 
+\* The folio walk of iov_iter_extract_folioq_pages() (v6.12, §B.7): from folio k at offset o, one page per
+\* step (at most the rest of the page, of the folio and of maxsize m), a folio at its end adding nothing and
+\* handing on to the next; it stops after n pages or m bytes, before moving past a folio it has just ended,
+\* so the iterator may be left at the end of a folio.  Returns the pages, the bytes and where it stopped.
+RECURSIVE WalkF(_, _, _, _, _, _)
+WalkF(k, o, n, m, pages, total) ==
+    LET fsize == Segs[k].len
+        part == Min(Min(PS - (o % PS), m - total), fsize - o)
+        take == o < fsize
+        pages1 == IF take THEN Append(pages, Segs[k].page + o \div PS) ELSE pages
+        total1 == IF take THEN total + part ELSE total
+        o1 == IF take THEN o + part ELSE o
+    IN IF Len(pages1) >= n \/ total1 >= m \/ (o1 >= fsize /\ k = NSegs)
+       THEN [pages |-> pages1, total |-> total1, k |-> k, o |-> o1]
+       ELSE IF o1 >= fsize THEN WalkF(k + 1, 0, n, m, pages1, total1)
+       ELSE WalkF(k, o1, n, m, pages1, total1)
+
+\* iov_iter_extract_folioq_pages() (v6.12, §B.7): offset0 is the offset in the page; want_pages_array() as for
+\* the other types (0 => -ENOMEM, nothing taken).  The iterator's count, slot and iov_offset move with the walk.
+ExtractFolioq(it, m, maxpages, a) ==
+    LET off == it.iovOffset % PS
+        arr == WantArray(m, off, maxpages, a)
+        w == WalkF(Cur(it), it.iovOffset, arr.n, m, <<>>, 0)
+    IN IF arr.n = 0 THEN Res(0, "ENOMEM", off, <<>>, it, arr.cap)
+       ELSE Res(w.total, "", off, w.pages,
+                [count |-> it.count - w.total, iovOffset |-> w.o, nrSegs |-> NSegs - w.k + 1], arr.cap)
+
 \* Consecutive present xarray indices from idx on, at most n of them.
 RECURSIVE Present(_, _)
 Present(idx, n) == IF n = 0 \/ idx \in layout.holes THEN <<>> ELSE <<idx>> \o Present(idx + 1, n - 1)
@@ -297,6 +345,7 @@ ExtractPages(it, maxsize, maxpages, pinLimit, a) ==
            [] layout.type = "KVEC" -> ExtractKvec(it, m, maxpages, a)
            [] layout.type = "BVEC" /\ BvecWalker = "v6.12" -> ExtractBvecWalk(it, m, maxpages, a)
            [] layout.type = "BVEC" -> ExtractBvecOne(it, m, maxpages, a)
+           [] layout.type = "FOLIOQ" -> ExtractFolioq(it, m, maxpages, a)
            [] layout.type = "XARRAY" -> ExtractXarray(it, m, maxpages, a)
            [] OTHER -> Res(0, "EFAULT", NoOffset, <<>>, it, CapBefore(maxpages, a))
 
@@ -320,7 +369,7 @@ NoIter == [count |-> 0, iovOffset |-> 0, nrSegs |-> 0]
 \* The iterator with the elements it stands on stepped over while they hold nothing more (empty
 \* elements, or an element whose end it stands at); the fields a position has after advance.
 Canon(it) ==
-    IF layout.type \in SegTypes
+    IF layout.type \in ElemTypes
     THEN LET w == SkipFrom(it.nrSegs, it.iovOffset) IN [it EXCEPT !.nrSegs = w[1], !.iovOffset = w[2]]
     ELSE it
 
@@ -335,7 +384,7 @@ TypeOK ==
 Init ==
     /\ layout \in StartLayouts
     /\ iter = [count |-> layout.count, iovOffset |-> 0,
-               nrSegs |-> IF layout.type \in SegTypes \cup {"UBUF"} THEN Len(layout.segs) ELSE 0]
+               nrSegs |-> IF layout.type \in ElemTypes \cup {"UBUF"} THEN Len(layout.segs) ELSE 0]
     /\ xtr = NoXtr
     /\ fwd = NoFwd
     /\ hist = [last |-> iter, lastMoved |-> 0, undone |-> FALSE]
@@ -433,7 +482,7 @@ NoStallInv ==
     /\ (xtr.valid /\ layout.type \in KernelTypes /\ xtr.countBefore > 0 /\ xtr.maxsize > 0 /\ xtr.maxpages > 0
         /\ xtr.alloc # "fail")
           => (xtr.errno = "" /\ xtr.ret > 0)
-    /\ (layout.type \in SegTypes /\ iter.count > 0) => iter.nrSegs > 0
+    /\ (layout.type \in ElemTypes /\ iter.count > 0) => iter.nrSegs > 0
 
 \* Reverting exactly the bytes the previous advance or extraction moved restores the count and the
 \* stream position the iterator had before it.
@@ -442,7 +491,7 @@ RevertRestoresInv ==
 
 \* The element/offset fields and the count agree: position + count = the iterator's initial count.
 PositionConsistentInv ==
-    layout.type \in SegTypes => Pos(iter) + iter.count = layout.count
+    layout.type \in ElemTypes => Pos(iter) + iter.count = layout.count
 
 -----------------------------------------------------------------------------
 (* Exact accounting at every state (KERNEL.md §B.1, §H.7, §H.11, §A.4/§H.5, §B.8/§G.9)                  *)

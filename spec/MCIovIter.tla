@@ -50,6 +50,17 @@ MCLayoutsLeadingEmpties ==
                   [page |-> 2, offset |-> 1, len |-> 5]>>,
        start |-> 0, count |-> 5, holes |-> {}] }
 
+\* A folio queue (FOLIOQ, v6.12), shaped like the kunit folioq fixtures (KERNEL.md §F.2 5, 6, 11: a chain of
+\* folio_queue segments, the iterator's count ending short of the last folio): a two-page folio, a one-page
+\* folio, then -- past the boundary between the first 2-slot segment and the second -- another two-page folio
+\* of which the count leaves the last 2 bytes out.  Advances of 1, 3 and 5 bytes start extractions mid-page,
+\* mid-folio and at folio ends.
+MCLayoutsFolioq ==
+    { [type |-> "FOLIOQ", dir |-> "SOURCE", pageSize |-> MCPageSize,
+       segs |-> <<[page |-> 0, offset |-> 0, len |-> 8], [page |-> 2, offset |-> 0, len |-> 4],
+                  [page |-> 3, offset |-> 0, len |-> 8]>>,
+       start |-> 0, count |-> 18, holes |-> {}] }
+
 MCSizes == {0, 1, 2, 3, 5, 32}   \* 32 stands for "more than is left" (the kunit tests' 100 KiB)
 MCPageCounts == {1, 2, 3}
 MCSteps == {0, 1, 2, 3, 5}

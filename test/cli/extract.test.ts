@@ -157,7 +157,7 @@ describe('iterpin extract: bad input', () => {
     ['a missing maxsize', { ...base, maxsize: undefined }, /maxsize: expected a non-negative integer, got nothing/],
     ['a negative length', { ...base, iter: { ...base.iter, segments: [{ addr: 0, len: -3 }] } }, /iter\.segments\[0\]\.len: expected a non-negative integer, got -3/],
     ['a fractional address', { ...base, iter: { ...base.iter, segments: [{ addr: 0.5, len: 3 }] } }, /iter\.segments\[0\]\.addr/],
-    ['an unknown type', { ...base, iter: { ...base.iter, type: 'PIPE' } }, /iter\.type: expected one of UBUF, IOVEC, KVEC, BVEC, XARRAY, DISCARD, got "PIPE"/],
+    ['an unknown type', { ...base, iter: { ...base.iter, type: 'PIPE' } }, /iter\.type: expected one of UBUF, IOVEC, KVEC, BVEC, FOLIOQ, XARRAY, DISCARD, got "PIPE"/],
     ['an unknown variant', { ...base, variant: 'v9' }, /variant: expected one of v6\.6/],
     ['a bad direction', { ...base, iter: { ...base.iter, direction: 'READ' } }, /iter\.direction/],
     ['a bvec field on a kvec', { ...base, iter: { ...base.iter, segments: [{ addr: 0, len: 3, page: 1 }] } }, /iter\.segments\[0\]\.page: unknown field/],

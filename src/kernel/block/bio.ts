@@ -296,6 +296,7 @@ export function bioAcquisitionFor(opts: DioOptions, iter: IovIter): Acquisition 
       // iov_iter_extract_pages() pipe branch took none (§E.3). Mainline v6.5 has no ITER_PIPE at all.
       return opts.kernelIters === 'legacy-get' ? 'ref' : 'none';
     case 'BVEC':
+    case 'FOLIOQ':
       return 'none';
     case 'DISCARD':
       return 'unsupported';

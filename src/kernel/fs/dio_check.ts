@@ -14,7 +14,7 @@ import {
   type ReleaseMode,
 } from '../block/bio.js';
 import type { Dio, DioWorld } from './dio.js';
-import { userBackedIter } from '../lib/iov_iter.js';
+import { folioqFolios, folioqIndex, userBackedIter } from '../lib/iov_iter.js';
 import {
   folioMapCount,
   folioMaybeDmaPinned,
@@ -267,6 +267,16 @@ function consumedPieces(dio: Dio): Piece[] {
     case 'BVEC':
       segsConsumed(i.segs, (k, n) => splitPieces(i.segs[k]!.page * PAGE_SIZE + i.segs[k]!.offset, n, resolve, out));
       break;
+    case 'FOLIOQ': {
+      // the count may start below what the chain holds: the bytes consumed are those before the position
+      const folios = folioqFolios(i);
+      const at = folioqIndex(i);
+      folios.forEach((f, k) => {
+        const n = k < at ? f.len : k === at ? i.iovOffset : 0;
+        if (n > 0) splitPieces(f.page * PAGE_SIZE, n, resolve, out);
+      });
+      break;
+    }
     case 'DISCARD':
     case 'PIPE':
       break;

@@ -12,10 +12,10 @@ export const PAGE_SIZE = 4096;
 export type IterDirection = 'SOURCE' | 'DEST';
 
 /**
- * The iterator types of v6.5+ (FOLIOQ, added in v6.12, is not modelled), plus PIPE as it was before its removal
- * in v6.5 (KERNEL.md §E.1; implemented in pipe.ts).
+ * The iterator types of v6.5+, FOLIOQ (added in v6.12, KERNEL.md §A.3, §B.7) among them, plus PIPE as it was
+ * before its removal in v6.5 (KERNEL.md §E.1; implemented in pipe.ts).
  */
-export type IovIterType = 'UBUF' | 'IOVEC' | 'KVEC' | 'BVEC' | 'XARRAY' | 'DISCARD' | 'PIPE';
+export type IovIterType = 'UBUF' | 'IOVEC' | 'KVEC' | 'BVEC' | 'FOLIOQ' | 'XARRAY' | 'DISCARD' | 'PIPE';
 
 /** `struct iovec` / `struct kvec`: a range of one virtually contiguous buffer whose virtual page k is page id k. */
 export interface Iovec {
@@ -28,6 +28,40 @@ export interface BioVec {
   readonly page: number;
   readonly offset: number;
   readonly len: number;
+}
+
+/** A folio in a folio_queue slot: its first page id and its order (2^order physically consecutive pages). */
+export interface Folio {
+  readonly page: number;
+  readonly order: number;
+}
+
+/**
+ * `struct folio_queue` (v6.12, include/linux/folio_queue.h): one segment of a chain of folio slots. `nrSlots` is
+ * folioq_nr_slots() (PAGEVEC_SIZE in the kernel); slots past `folios.length` are empty (order 0, no folio).
+ */
+export interface FolioQueue {
+  readonly folios: readonly Folio[];
+  readonly nrSlots: number;
+  next: FolioQueue | undefined;
+  prev: FolioQueue | undefined;
+}
+
+/** folioq_folio_size(): PAGE_SIZE << the slot's order (an empty slot's order is 0). */
+export function folioqFolioSize(q: FolioQueue, slot: number, pageSize: number): number {
+  return pageSize * 2 ** (q.folios[slot]?.order ?? 0);
+}
+
+/** A chain of folio_queue segments of `nrSlots` slots each, filled with `folios` in order. */
+export function folioqChain(folios: readonly Folio[], nrSlots: number): FolioQueue {
+  const head: FolioQueue = { folios: folios.slice(0, nrSlots), nrSlots, next: undefined, prev: undefined };
+  let tail = head;
+  for (let k = nrSlots; k < folios.length; k += nrSlots) {
+    const q: FolioQueue = { folios: folios.slice(k, k + nrSlots), nrSlots, next: undefined, prev: tail };
+    tail.next = q;
+    tail = q;
+  }
+  return head;
 }
 
 /** The page cache's xarray as an ITER_XARRAY iterator sees it: index k holds page id k unless k is a hole. */
@@ -80,11 +114,22 @@ export interface XarrayIter extends IterCommon {
   readonly xarrayStart: number;
 }
 
+/**
+ * ITER_FOLIOQ (v6.12): the current folio_queue segment, the slot in it (`folioq_slot`, in the kernel a union with
+ * nr_segs) and `iov_offset` within that slot's folio. `head` is the chain's first segment (for the model's view).
+ */
+export interface FolioqIter extends IterCommon {
+  readonly type: 'FOLIOQ';
+  readonly head: FolioQueue;
+  folioq: FolioQueue;
+  folioqSlot: number;
+}
+
 export interface DiscardIter extends IterCommon {
   readonly type: 'DISCARD';
 }
 
-export type IovIter = UbufIter | IovecIter | KvecIter | BvecIter | XarrayIter | DiscardIter | PipeIter;
+export type IovIter = UbufIter | IovecIter | KvecIter | BvecIter | FolioqIter | XarrayIter | DiscardIter | PipeIter;
 export type SegmentIter = IovecIter | KvecIter | BvecIter;
 
 /** What a kernel function did besides its return value: finished, WARNed and did nothing, or hit BUG(). */
@@ -170,6 +215,37 @@ export function iovIterXarray(
   return { type: 'XARRAY', xarray, xarrayStart: start, ...common(direction, count, o) };
 }
 
+/** iov_iter_folio_queue(): `count` bytes of the chain from slot `firstSlot` of `folioq`, `offset` into its folio. */
+export function iovIterFolioQueue(
+  direction: IterDirection,
+  folioq: FolioQueue,
+  firstSlot: number,
+  offset: number,
+  count: number,
+  o?: IterOptions,
+): FolioqIter {
+  return { type: 'FOLIOQ', head: folioq, folioq, folioqSlot: firstSlot, ...common(direction, count, o), iovOffset: offset };
+}
+
+/** The chain's folios in order, each as the run of bytes it holds (offset 0, PAGE_SIZE << order bytes). */
+export function folioqFolios(i: FolioqIter): BioVec[] {
+  const out: BioVec[] = [];
+  for (let q: FolioQueue | undefined = i.head; q !== undefined; q = q.next) {
+    for (let s = 0; s < q.folios.length; s++) out.push({ page: q.folios[s]!.page, offset: 0, len: folioqFolioSize(q, s, i.pageSize) });
+  }
+  return out;
+}
+
+/**
+ * The iterator's slot as an index into folioqFolios(): the slots of the segments before the current one plus
+ * folioq_slot (a slot equal to nrSlots, left at the end of the last segment, is one past its last folio).
+ */
+export function folioqIndex(i: FolioqIter): number {
+  let k = 0;
+  for (let q: FolioQueue | undefined = i.head; q !== undefined && q !== i.folioq; q = q.next) k += q.nrSlots;
+  return k + i.folioqSlot;
+}
+
 /** iov_iter_discard(): a sink of `count` bytes; the kernel BUG()s on a SOURCE discard, so the type forbids it. */
 export function iovIterDiscard(direction: 'DEST', count: number, o?: IterOptions): DiscardIter {
   return { type: 'DISCARD', ...common(direction, count, o) };
@@ -190,6 +266,55 @@ export function userBackedIter(i: IovIter): i is UbufIter | IovecIter {
 
 export function isSegmentIter(i: IovIter): i is SegmentIter {
   return i.type === 'IOVEC' || i.type === 'KVEC' || i.type === 'BVEC';
+}
+
+/** iov_iter_folioq_advance(): slot by slot, moving to the next segment past the last slot of one. */
+function folioqAdvance(i: FolioqIter, size: number): void {
+  let folioq = i.folioq;
+  let slot = i.folioqSlot;
+  if (i.count === 0) return;
+  i.count -= size;
+  if (slot >= folioq.nrSlots) {
+    folioq = folioq.next!; // count > 0: the chain goes on
+    slot = 0;
+  }
+  size += i.iovOffset; // from the start of the current folio
+  do {
+    const fsize = folioqFolioSize(folioq, slot, i.pageSize);
+    if (size < fsize) break;
+    size -= fsize;
+    slot++;
+    if (slot >= folioq.nrSlots && folioq.next !== undefined) {
+      folioq = folioq.next;
+      slot = 0;
+    }
+  } while (size !== 0);
+  i.iovOffset = size;
+  i.folioqSlot = slot;
+  i.folioq = folioq;
+}
+
+/** iov_iter_folioq_revert(): step back slot by slot (into the previous segment from slot 0) until `unroll` fits. */
+function folioqRevert(i: FolioqIter, unroll: number): KernelOutcome {
+  let folioq = i.folioq;
+  let slot = i.folioqSlot;
+  for (;;) {
+    if (slot === 0) {
+      if (folioq.prev === undefined) return { kind: 'bug', what: `iov_iter_revert() ${unroll} bytes before the first folio` };
+      folioq = folioq.prev;
+      slot = folioq.nrSlots;
+    }
+    slot--;
+    const fsize = folioqFolioSize(folioq, slot, i.pageSize);
+    if (unroll <= fsize) {
+      i.iovOffset = fsize - unroll;
+      break;
+    }
+    unroll -= fsize;
+  }
+  i.folioqSlot = slot;
+  i.folioq = folioq;
+  return OK;
 }
 
 /** iov_iter_iovec_advance() / iov_iter_bvec_advance(): identical walks over `{len}` elements. */
@@ -223,6 +348,9 @@ export function iovIterAdvance(i: IovIter, size: number): void {
     case 'KVEC':
     case 'BVEC':
       segAdvance(i, size);
+      return;
+    case 'FOLIOQ':
+      folioqAdvance(i, size);
       return;
     case 'DISCARD':
       i.count -= size;
@@ -258,6 +386,9 @@ export function iovIterRevert(i: IovIter, unroll: number): KernelOutcome {
     case 'UBUF':
     case 'XARRAY':
       return { kind: 'bug', what: `iov_iter_revert() ${unroll} bytes before the start of an ITER_${i.type} iterator` };
+    case 'FOLIOQ':
+      i.iovOffset = 0;
+      return folioqRevert(i, unroll);
     case 'IOVEC':
     case 'KVEC':
     case 'BVEC': {
@@ -281,7 +412,8 @@ export function iovIterRevert(i: IovIter, unroll: number): KernelOutcome {
   }
 }
 
-/** The elements an iterator was built over, for UBUF as its single buffer (`len` = bytes it started with). */
+/** The elements an iterator was built over, for UBUF as its single buffer (`len` = bytes it started with), for
+ * FOLIOQ the chain's folios. */
 export function iterSegments(i: IovIter): readonly (Iovec | BioVec)[] {
   switch (i.type) {
     case 'UBUF':
@@ -290,6 +422,8 @@ export function iterSegments(i: IovIter): readonly (Iovec | BioVec)[] {
     case 'KVEC':
     case 'BVEC':
       return i.segs;
+    case 'FOLIOQ':
+      return folioqFolios(i);
     case 'XARRAY':
     case 'DISCARD':
     case 'PIPE':

@@ -2,6 +2,9 @@
 // a monitored run: an iterator plus the record of its last operation that the claims are about.
 
 import {
+  folioqFolioSize,
+  folioqFolios,
+  folioqIndex,
   iovIterAdvance,
   iovIterClone,
   iovIterRevert,
@@ -100,18 +103,27 @@ export type IterOp =
       readonly alloc?: PagesMode;
     };
 
-/** Bytes before element `k` of a segment iterator. */
-function prefix(i: IovIter, k: number): number {
-  if (!isSegmentIter(i)) return 0;
+/**
+ * For the iterators over elements (IOVEC/KVEC/BVEC, and FOLIOQ over its chain's folios): the elements and the
+ * index of the current one (the element count when past the last).
+ */
+function elementsOf(i: IovIter): { readonly segs: readonly { readonly len: number }[]; readonly cur: number } | undefined {
+  if (isSegmentIter(i)) return { segs: i.segs, cur: i.cur };
+  if (i.type === 'FOLIOQ') return { segs: folioqFolios(i), cur: folioqIndex(i) };
+  return undefined;
+}
+
+/** Bytes before element `k` of an element iterator. */
+function prefix(segs: readonly { readonly len: number }[], k: number): number {
   let s = 0;
-  const segs: readonly { readonly len: number }[] = i.segs;
   for (let j = 0; j < k && j < segs.length; j++) s += segs[j]?.len ?? 0;
   return s;
 }
 
 /** The stream position the iterator's fields designate (element start + iov_offset, or iov_offset). */
 export function streamPos(i: IovIter): number {
-  return isSegmentIter(i) ? prefix(i, i.cur) + i.iovOffset : i.iovOffset;
+  const e = elementsOf(i);
+  return e === undefined ? i.iovOffset : prefix(e.segs, e.cur) + i.iovOffset;
 }
 
 export const positionOf = (i: IovIter): Position => ({ count: i.count, pos: streamPos(i) });
@@ -186,6 +198,7 @@ function typeOk(m: Monitored): boolean {
   if (m.last.op === 'revert' && m.last.outcome.kind === 'bug') return false;
   if (!(i.count >= 0 && i.count <= m.total && i.iovOffset >= 0)) return false;
   if (isSegmentIter(i)) return i.nrSegs >= 0 && i.cur + i.nrSegs === i.segs.length;
+  if (i.type === 'FOLIOQ') return folioqIndex(i) <= folioqFolios(i).length;
   return true;
 }
 
@@ -233,11 +246,17 @@ function extractCoversStream(m: Monitored): boolean {
   return ok;
 }
 
-const kernelBacked = (i: IovIter): boolean => i.type === 'KVEC' || i.type === 'BVEC' || i.type === 'XARRAY';
+const kernelBacked = (i: IovIter): boolean => i.type === 'KVEC' || i.type === 'BVEC' || i.type === 'FOLIOQ' || i.type === 'XARRAY';
+
+/** Elements left, the current one included, of an element iterator (FOLIOQ: folios left in the chain). */
+function elementsLeft(i: IovIter): number | undefined {
+  const e = elementsOf(i);
+  return e === undefined ? undefined : e.segs.length - e.cur;
+}
 
 /**
- * A kernel-backed extraction (KVEC/BVEC/XARRAY) with something to give and its page array gives something; no
- * data without elements.
+ * A kernel-backed extraction (KVEC/BVEC/FOLIOQ/XARRAY) with something to give and its page array gives
+ * something; no data without elements.
  */
 function noStall(m: Monitored): boolean {
   const l = m.last;
@@ -245,7 +264,8 @@ function noStall(m: Monitored): boolean {
     const asked = l.before.count > 0 && l.maxsize > 0 && l.maxpages > 0 && l.alloc !== 'fail';
     if (kernelBacked(l.before) && asked && !(typeof l.result.ret === 'number' && l.result.ret > 0)) return false;
   }
-  return !(isSegmentIter(m.iter) && m.iter.count > 0 && m.iter.nrSegs === 0);
+  const left = elementsLeft(m.iter);
+  return !(left !== undefined && m.iter.count > 0 && left <= 0);
 }
 
 /** revert(n) right after a move of n bytes puts the iterator back where that move started. */
@@ -256,7 +276,7 @@ function revertRestores(m: Monitored): boolean {
 
 /** The element/offset fields and count agree: position + count = bytes the iterator was built with. */
 function positionConsistent(m: Monitored): boolean {
-  if (!isSegmentIter(m.iter)) return true;
+  if (elementsOf(m.iter) === undefined) return true;
   return streamPos(m.iter) + m.iter.count === m.total;
 }
 
@@ -266,6 +286,18 @@ function positionConsistent(m: Monitored): boolean {
  */
 export function canonical(i: IovIter): IovIter {
   const c = iovIterClone(i);
+  if (c.type === 'FOLIOQ') {
+    // past the ends of folios, to the next slot (the next segment's first after a segment's last)
+    while (folioqIndex(c) < folioqFolios(c).length && c.iovOffset >= folioqFolioSize(c.folioq, c.folioqSlot, c.pageSize)) {
+      c.iovOffset -= folioqFolioSize(c.folioq, c.folioqSlot, c.pageSize);
+      c.folioqSlot++;
+      if (c.folioqSlot >= c.folioq.nrSlots && c.folioq.next !== undefined) {
+        c.folioq = c.folioq.next;
+        c.folioqSlot = 0;
+      }
+    }
+    return c;
+  }
   if (!isSegmentIter(c)) return c;
   const segs: readonly { readonly len: number }[] = c.segs;
   while (c.nrSegs > 0 && c.iovOffset >= (segs[c.cur]?.len ?? 0)) {
@@ -279,7 +311,11 @@ export function canonical(i: IovIter): IovIter {
 const sameFields = (a: IovIter, b: IovIter): boolean =>
   a.count === b.count &&
   a.iovOffset === b.iovOffset &&
-  (isSegmentIter(a) && isSegmentIter(b) ? a.cur === b.cur && a.nrSegs === b.nrSegs : isSegmentIter(a) === isSegmentIter(b));
+  (a.type === 'FOLIOQ' && b.type === 'FOLIOQ'
+    ? folioqIndex(a) === folioqIndex(b)
+    : isSegmentIter(a) && isSegmentIter(b)
+      ? a.cur === b.cur && a.nrSegs === b.nrSegs
+      : isSegmentIter(a) === isSegmentIter(b));
 
 /** The page and in-page offset of stream byte `p` of the iterator as built. */
 function pageAt(m: Monitored, p: number): { page: number; offset: number } | undefined {
@@ -369,7 +405,7 @@ function revertProbes(m: Monitored): number[] {
   const at = new Set([0, 1, c]);
   if (isSegmentIter(m.iter)) {
     const pos = streamPos(m.iter);
-    for (let k = 0; k <= m.iter.cur; k++) for (const d of [-1, 0, 1]) at.add(pos - prefix(m.iter, k) + d);
+    for (let k = 0; k <= m.iter.cur; k++) for (const d of [-1, 0, 1]) at.add(pos - prefix(m.iter.segs, k) + d);
   }
   return [...at].filter((u) => u >= 0 && u <= c);
 }

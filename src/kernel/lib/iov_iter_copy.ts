@@ -1,7 +1,7 @@
 // copy_to_iter() / copy_from_iter() over a byte-addressed page store, and the walk both use: the next n bytes of
 // an iterator as (page, offset, len) pieces. The invariant checker uses the same walk to describe the stream.
 
-import { assertNever, iovIterAdvance, xaLoad, type IovIter } from './iov_iter.js';
+import { assertNever, folioqFolioSize, iovIterAdvance, xaLoad, type FolioQueue, type IovIter } from './iov_iter.js';
 
 /** A piece of the iterator's memory inside one page. */
 export interface PagePiece {
@@ -48,6 +48,29 @@ export function iterPieces(i: IovIter, n: number, out: (p: PagePiece) => void): 
         left -= part;
       }
       return n - left;
+    }
+    case 'FOLIOQ': {
+      // iterate_folioq(): from the current slot (the next segment's first when past this one's last), page by page
+      let q: FolioQueue | undefined = i.folioq;
+      let slot = i.folioqSlot;
+      let skip = i.iovOffset;
+      let done = 0;
+      while (done < n && q !== undefined) {
+        if (slot >= q.nrSlots) {
+          q = q.next;
+          slot = 0;
+          continue;
+        }
+        const folio = q.folios[slot];
+        if (folio === undefined) break;
+        const fsize = folioqFolioSize(q, slot, ps);
+        const part = Math.min(n - done, fsize - skip);
+        if (part > 0) splitRun(folio.page, skip, part, ps, out);
+        done += Math.max(part, 0);
+        skip = 0;
+        slot++;
+      }
+      return done;
     }
     case 'XARRAY': {
       let done = 0;

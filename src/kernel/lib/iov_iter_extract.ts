@@ -5,11 +5,13 @@
 
 import {
   assertNever,
+  folioqFolioSize,
   iovIterAdvance,
   maxRwCount,
   userBackedIter,
   xaLoad,
   type BvecIter,
+  type FolioqIter,
   type IovecIter,
   type IovIter,
   type KvecIter,
@@ -33,7 +35,7 @@ export type ExtractErrno = 'EFAULT' | 'ENOMEM';
  * `*offset0` (undefined when the call did not write it) and the page-array entries the call wrote, in order.
  */
 export interface ExtractResult {
-  readonly ret: number | ExtractErrno | 'BUG';
+  readonly ret: number | ExtractErrno | 'EIO' | 'BUG';
   readonly offset0: number | undefined;
   readonly pages: readonly number[];
   /**
@@ -147,7 +149,7 @@ interface PagesRef {
   cap: number | undefined;
 }
 
-const nothing = (ret: number | ExtractErrno | 'BUG'): ExtractResult => ({ ret, offset0: undefined, pages: [] });
+const nothing = (ret: ExtractResult['ret']): ExtractResult => ({ ret, offset0: undefined, pages: [] });
 
 const divRoundUp = (a: number, b: number): number => Math.floor((a + b - 1) / b);
 
@@ -328,6 +330,53 @@ function extractBvecWalk(i: BvecIter, maxsize: number, maxpages: number, o: Extr
   return { ret: size, offset0, pages };
 }
 
+/**
+ * iov_iter_extract_folioq_pages() (v6.12, §B.7): one page per step, each part at most the rest of its page,
+ * across folios and folio_queue segments, until maxpages entries or maxsize bytes. The iterator's fields are
+ * updated as it goes; a step that ends a folio moves to the next slot only if the loop goes on, so a call may
+ * leave iov_offset at the end of a folio (the next call starts by moving on).
+ */
+function extractFolioq(i: FolioqIter, maxsize: number, maxpages: number, ref: PagesRef): ExtractResult {
+  const ps = i.pageSize;
+  let folioq = i.folioq;
+  let slot = i.folioqSlot;
+  if (slot >= folioq.nrSlots) {
+    if (folioq.next === undefined) return nothing(0); // count > 0 past the chain's end: the kernel would oops
+    folioq = folioq.next;
+    slot = 0;
+    if (i.iovOffset !== 0) return nothing('EIO'); // WARN_ON(i->iov_offset != 0)
+  }
+  const offset0 = i.iovOffset % ps;
+  const n = wantPagesArray(ref, maxsize, offset0, maxpages, ps);
+  if (n === 0) return { ret: 'ENOMEM', offset0, pages: [] };
+  const pages: number[] = [];
+  let extracted = 0;
+  for (;;) {
+    const folio = folioq.folios[slot];
+    const offset = i.iovOffset;
+    const fsize = folioqFolioSize(folioq, slot, ps);
+    if (offset < fsize && folio !== undefined) {
+      const part = Math.min(ps - (offset % ps), maxsize - extracted, fsize - offset);
+      i.count -= part;
+      i.iovOffset += part;
+      extracted += part;
+      pages.push(folio.page + Math.floor(offset / ps)); // folio_page(folio, offset / PAGE_SIZE)
+    }
+    if (pages.length >= n || extracted >= maxsize) break;
+    if (i.iovOffset >= fsize) {
+      i.iovOffset = 0;
+      slot++;
+      if (slot === folioq.nrSlots && folioq.next !== undefined) {
+        folioq = folioq.next;
+        slot = 0;
+      }
+    }
+  }
+  i.folioq = folioq;
+  i.folioqSlot = slot;
+  return { ret: extracted, offset0, pages };
+}
+
 /** iov_iter_extract_xarray_pages() (§B.6): consecutive present indices; stops at a hole or after n entries. */
 function extractXarray(i: XarrayIter, maxsize: number, maxpages: number, ref: PagesRef): ExtractResult {
   const ps = i.pageSize;
@@ -378,6 +427,8 @@ function dispatch(i: IovIter, maxsize: number, maxpages: number, flags: number, 
       return extractKvec(i, maxsize, maxpages, o, ref);
     case 'BVEC':
       return o.bvecWalker === 'v6.12' ? extractBvecWalk(i, maxsize, maxpages, o, ref) : extractBvecOne(i, maxsize, maxpages, o, ref);
+    case 'FOLIOQ':
+      return extractFolioq(i, maxsize, maxpages, ref);
     case 'XARRAY':
       return extractXarray(i, maxsize, maxpages, ref);
     case 'DISCARD':

@@ -5,7 +5,7 @@
 // code. The table is kept as pointer-sized words, as the kernel's memory is, so the temporary array and the
 // entries overlap exactly where they overlap in the kernel.
 
-import { assertNever, iovIterAdvance, userBackedIter, xaLoad, type BvecIter, type IovIter, type IovecIter, type KvecIter, type UbufIter, type XarrayIter } from './iov_iter.js';
+import { assertNever, folioqFolioSize, iovIterAdvance, userBackedIter, xaLoad, type BvecIter, type FolioqIter, type FolioQueue, type IovIter, type IovecIter, type KvecIter, type UbufIter, type XarrayIter } from './iov_iter.js';
 import { iovIterExtractPages, type ExtractErrno, type PinUserPagesFast } from './iov_iter_extract.js';
 
 /** The variant strings shared with spec/IterToSg.tla's `Variant` constant. */
@@ -303,6 +303,44 @@ function extractXarrayToSg(iter: XarrayIter, maxsize: number, sgMax: number): Wa
 }
 
 /**
+ * extract_folioq_to_sg() (v6.12): one entry per folio from the current slot on, each the rest of the folio from
+ * the iterator's offset (an entry of a large folio spans its pages), until sg_max entries or maxsize bytes; the
+ * walk moves to the next segment past a segment's last slot and stops at the chain's end. The pages are not pinned.
+ */
+function extractFolioqToSg(iter: FolioqIter, maxsize: number, sgMax: number): Walk {
+  const w: Walk = { entries: [], ret: 0 };
+  let folioq: FolioQueue | undefined = iter.folioq;
+  let slot = iter.folioqSlot;
+  let offset = iter.iovOffset;
+  if (slot >= folioq.nrSlots) {
+    folioq = folioq.next;
+    if (folioq === undefined) return w; // WARN_ON_ONCE(!folioq)
+    slot = 0;
+  }
+  do {
+    const folio = folioq.folios[slot];
+    const fsize = folioqFolioSize(folioq, slot, iter.pageSize);
+    if (offset < fsize && folio !== undefined) {
+      const part = Math.min(maxsize - w.ret, fsize - offset);
+      w.entries.push({ page: folio.page, offset, length: part }); // sg_set_page(sg, folio_page(folio, 0), part, offset)
+      sgMax--;
+      offset += part;
+      w.ret += part;
+    }
+    if (offset >= fsize) {
+      offset = 0;
+      slot++;
+      if (slot >= folioq.nrSlots) {
+        if (folioq.next === undefined) break;
+        folioq = folioq.next;
+        slot = 0;
+      }
+    }
+  } while (sgMax > 0 && w.ret < maxsize);
+  return w;
+}
+
+/**
  * extract_iter_to_sg(iter, maxsize, sgtable, sg_max, extraction_flags) as a stepper: yields after the user path's
  * set-up and after every round that goes around again, and returns the call's result. A kernel-backed iterator
  * (and every early return) finishes without yielding. Run it to the end with `extractIterToSg()`.
@@ -322,6 +360,9 @@ export function* extractIterToSgSteps(iter: IovIter, maxsize: number, t: SgTable
       break;
     case 'BVEC':
       w = extractBvecToSg(iter, maxsize, sgMax);
+      break;
+    case 'FOLIOQ':
+      w = extractFolioqToSg(iter, maxsize, sgMax);
       break;
     case 'XARRAY':
       w = extractXarrayToSg(iter, maxsize, sgMax);

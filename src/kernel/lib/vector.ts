@@ -4,9 +4,13 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import {
   assertNever,
+  folioqChain,
+  folioqFolios,
+  folioqIndex,
   iovIterBvec,
   iovIterClone,
   iovIterDiscard,
+  iovIterFolioQueue,
   iovIterIovec,
   iovIterKvec,
   iovIterUbuf,
@@ -14,6 +18,8 @@ import {
   isSegmentIter,
   PAGE_SIZE,
   type BioVec,
+  type Folio,
+  type FolioQueue,
   type IovIter,
   type IovIterType,
   type IterDirection,
@@ -42,8 +48,12 @@ export interface Vector {
 
 export interface IterFields {
   readonly count: number;
+  /** Elements left, the current one included (FOLIOQ: folios left in the chain, the current one included). */
   readonly nrSegs: number;
   readonly iovOffset: number;
+  /** FOLIOQ only: the current folio_queue segment (0 = the first) and folioq_slot in it. */
+  readonly folioq?: number;
+  readonly folioqSlot?: number;
 }
 
 export type VectorCall =
@@ -58,7 +68,7 @@ export interface VectorOutput {
 /** Calls after which an "until-zero" run gives up (a kernel-backed run of maxsize 1 over a huge count). */
 export const MAX_CALLS = 100_000;
 
-const TYPES: readonly IovIterType[] = ['UBUF', 'IOVEC', 'KVEC', 'BVEC', 'XARRAY', 'DISCARD'];
+const TYPES: readonly IovIterType[] = ['UBUF', 'IOVEC', 'KVEC', 'BVEC', 'FOLIOQ', 'XARRAY', 'DISCARD'];
 const VECTOR_KEYS = ['pageSize', 'variant', 'iter', 'maxsize', 'maxpages', 'flags', 'repeat', 'pinFailAfter'];
 
 export type Obj = Record<string, unknown>;
@@ -159,6 +169,8 @@ export function parseIter(x: unknown, pageSize: number): Result<IovIter, string>
       if (t === 'KVEC') return ok(iovIterKvec(direction, segs.value as Iovec[], n, count.value, o));
       return ok(iovIterIovec(direction, segs.value as Iovec[], n, count.value, o));
     }
+    case 'FOLIOQ':
+      return parseFolioq(x, direction, o);
     case 'XARRAY': {
       const extra = unknownKeys(x, ['type', 'direction', 'nofault', 'start', 'count', 'holes'], 'iter.');
       if (extra !== undefined) return err(extra);
@@ -185,6 +197,53 @@ export function parseIter(x: unknown, pageSize: number): Result<IovIter, string>
     default:
       return assertNever(t);
   }
+}
+
+const folioOf = (s: Obj, path: string): Result<Folio, string> => {
+  const page = natural(s, 'page', path);
+  if (!page.ok) return page;
+  const order = natural(s, 'order', path, 0);
+  if (!order.ok) return order;
+  if (order.value > 10) return err(`${path}order: expected at most 10 (MAX_PAGECACHE_ORDER-sized folios), got ${order.value}`);
+  return ok({ page: page.value, order: order.value });
+};
+
+/**
+ * An ITER_FOLIOQ iterator: `folios` (`{page, order}`, the first page of 2^order consecutive pages) in a chain of
+ * folio_queue segments of `slots` slots each, iov_iter_folio_queue() from slot `firstSlot` of the first segment
+ * at `offset` in its folio, over `count` bytes (default: all the chain holds from there).
+ */
+function parseFolioq(x: Obj, direction: IterDirection, o: { pageSize: number; nofault: boolean }): Result<IovIter, string> {
+  const extra = unknownKeys(x, ['type', 'direction', 'slots', 'folios', 'firstSlot', 'offset', 'count'], 'iter.');
+  if (extra !== undefined) return err(extra);
+  const slots = natural(x, 'slots', 'iter.');
+  if (!slots.ok) return slots;
+  if (slots.value === 0 || slots.value > 64) return err(`iter.slots: expected 1 to 64 slots per folio_queue, got ${slots.value}`);
+  const list = x['folios'];
+  if (!Array.isArray(list) || list.length === 0) return err(`iter.folios: expected a non-empty array, got ${show(list)}`);
+  const folios: Folio[] = [];
+  for (const [k, f] of list.entries()) {
+    const path = `iter.folios[${k}].`;
+    if (!isObj(f)) return err(`iter.folios[${k}]: expected an object, got ${show(f)}`);
+    const bad = unknownKeys(f, ['page', 'order'], path);
+    if (bad !== undefined) return err(bad);
+    const folio = folioOf(f, path);
+    if (!folio.ok) return folio;
+    folios.push(folio.value);
+  }
+  const firstSlot = natural(x, 'firstSlot', 'iter.', 0);
+  if (!firstSlot.ok) return firstSlot;
+  if (firstSlot.value >= Math.min(slots.value, folios.length)) return err(`iter.firstSlot: ${firstSlot.value} is not a filled slot of the first folio_queue`);
+  const chain: FolioQueue = folioqChain(folios, slots.value);
+  const size = (f: Folio): number => o.pageSize * 2 ** f.order;
+  const offset = natural(x, 'offset', 'iter.', 0);
+  if (!offset.ok) return offset;
+  if (offset.value >= size(folios[firstSlot.value]!)) return err(`iter.offset: ${offset.value} is past the end of the folio in slot ${firstSlot.value}`);
+  const left = folios.slice(firstSlot.value).reduce((n, f) => n + size(f), 0) - offset.value;
+  const count = natural(x, 'count', 'iter.', left);
+  if (!count.ok) return count;
+  if (count.value > left) return err(`iter.count: ${count.value} is more than the chain holds from the start (${left})`);
+  return ok(iovIterFolioQueue(direction, chain, firstSlot.value, offset.value, count.value, o));
 }
 
 /** Validate a parsed JSON vector. */
@@ -219,6 +278,12 @@ export function parseVector(x: unknown): Result<Vector, string> {
 }
 
 function fieldsOf(i: IovIter): IterFields {
+  if (i.type === 'FOLIOQ') {
+    let q = 0;
+    for (let s: FolioQueue | undefined = i.head; s !== undefined && s !== i.folioq; s = s.next) q++;
+    const nrSegs = Math.max(folioqFolios(i).length - folioqIndex(i), 0);
+    return { count: i.count, nrSegs, iovOffset: i.iovOffset, folioq: q, folioqSlot: i.folioqSlot };
+  }
   const nrSegs = isSegmentIter(i) ? i.nrSegs : i.type === 'UBUF' ? 1 : 0;
   return { count: i.count, nrSegs, iovOffset: i.iovOffset };
 }

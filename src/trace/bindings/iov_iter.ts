@@ -8,8 +8,12 @@ import { tlaBool, tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } fro
 import type { Constants, ExplorableBinding, Exploration, StepAction, StepEffect } from '../binding.js';
 import { constantInts, constantSet, integerArg } from './explore_args.js';
 import {
+  folioqChain,
+  folioqFolios,
+  folioqIndex,
   iovIterBvec,
   iovIterDiscard,
+  iovIterFolioQueue,
   iovIterIovec,
   iovIterKvec,
   iovIterUbuf,
@@ -17,6 +21,7 @@ import {
   isSegmentIter,
   iterSegments,
   type BioVec,
+  type Folio,
   type IovIter,
   type IterDirection,
   type Iovec,
@@ -103,6 +108,9 @@ function fieldsOf<K extends string>(v: TlaValue | undefined, keys: readonly K[],
   return ok(out);
 }
 
+/** folioq_nr_slots() of the models' folio queues (spec/IovIter.tla FolioqSlots; PAGEVEC_SIZE in the kernel). */
+export const FOLIOQ_SLOTS = 2;
+
 /** The iterator `layout` describes, built with the kernel constructors. */
 export function buildIter(layoutValue: TlaValue | undefined): Result<IovIter, string> {
   const l = recordOf(layoutValue, 'layout');
@@ -161,6 +169,23 @@ export function buildIter(layoutValue: TlaValue | undefined): Result<IovIter, st
       const c = counted(out.reduce((s, g) => s + g.len, 0));
       return c.ok ? ok(iovIterBvec(direction, out, out.length, count.value, o)) : c;
     }
+    case 'FOLIOQ': {
+      // spec/IovIter.tla's FOLIOQ layout: the chain's folios as [page, offset 0, len = PAGE_SIZE << order], cut
+      // into folio_queue segments of FOLIOQ_SLOTS slots; iov_iter_folio_queue() from slot 0 at offset 0.
+      const folios: Folio[] = [];
+      let total = 0;
+      for (const [k, s] of segs.value.entries()) {
+        const f = fieldsOf(s, ['page', 'offset', 'len'], `layout.segs[${k + 1}]`);
+        if (!f.ok) return f;
+        const order = Math.log2(f.value.len / pageSize.value);
+        if (f.value.offset !== 0 || !Number.isInteger(order)) return err(`layout.segs[${k + 1}] is not a folio (offset 0, PAGE_SIZE << order bytes)`);
+        folios.push({ page: f.value.page, order });
+        total += f.value.len;
+      }
+      if (folios.length === 0) return err('a FOLIOQ layout has at least one folio');
+      if (count.value > total) return err(`layout.count is ${count.value} but the folios hold ${total} bytes`);
+      return ok(iovIterFolioQueue(direction, folioqChain(folios, FOLIOQ_SLOTS), 0, 0, count.value, o));
+    }
     case 'XARRAY': {
       const start = intOf(get('start'), 'layout.start');
       if (!start.ok) return start;
@@ -197,7 +222,9 @@ export function layoutOf(i: IovIter): TlaValue {
   ]);
 }
 
+/** nr_segs, or for FOLIOQ the folios left in the chain, the current one included (the spec's flat position). */
 function nrSegsOf(i: IovIter): number {
+  if (i.type === 'FOLIOQ') return folioqFolios(i).length - folioqIndex(i);
   return isSegmentIter(i) ? i.nrSegs : i.type === 'UBUF' ? 1 : 0;
 }
 
@@ -243,7 +270,17 @@ function fwdOf(m: Monitored): TlaValue {
 
 // ---- narration ----
 
-const fields = (i: IovIter): string => `count ${i.count}, nr_segs ${nrSegsOf(i)}, iov_offset ${i.iovOffset}`;
+/** The folio_queue segment the iterator is on (0 = the chain's first). */
+function folioqSegment(i: IovIter): number {
+  let q = 0;
+  if (i.type === 'FOLIOQ') for (let s = i.head; s !== i.folioq && s.next !== undefined; s = s.next) q++;
+  return q;
+}
+
+const fields = (i: IovIter): string =>
+  i.type === 'FOLIOQ'
+    ? `count ${i.count}, folioq ${folioqSegment(i)} slot ${i.folioqSlot}, iov_offset ${i.iovOffset}`
+    : `count ${i.count}, nr_segs ${nrSegsOf(i)}, iov_offset ${i.iovOffset}`;
 
 function gupNames(flags: number): string {
   return flags & FOLL_WRITE ? 'FOLL_WRITE' : '0';
@@ -372,6 +409,7 @@ function classify(a: StepAction, before: IovIterReplayState, after: IovIterRepla
     if (n?.kind === 'int' && a.name === 'Advance' && Number(n.value) > i.count) out.push('clamped to count');
     if (isSegmentIter(i) && isSegmentIter(after.m.iter) && after.m.iter.nrSegs !== i.nrSegs) out.push('crosses an element');
   }
+  if (i.type === 'FOLIOQ' && folioqSegment(after.m.iter) !== folioqSegment(i)) out.push('crosses a folio_queue segment');
   return out;
 }
 

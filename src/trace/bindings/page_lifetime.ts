@@ -35,7 +35,7 @@ import {
 import { PAGE_LIFETIME_VARIANTS } from '../../kernel/fs/dio_variant.js';
 import { drainLog, isZeroFolio, PAGE_SIZE, USER_OWNER, type Folio } from '../../kernel/mm/mm.js';
 import { folioBaseline, pageLifetimeViolations, violatedInvariants } from '../../kernel/fs/dio_check.js';
-import type { IovIter } from '../../kernel/lib/iov_iter.js';
+import { folioqFolios, type IovIter } from '../../kernel/lib/iov_iter.js';
 import { pageLifetimeView } from './page_lifetime_view.js';
 
 export interface PageLifetimeState {
@@ -208,6 +208,8 @@ function iterElems(i: IovIter): LayoutElem[] {
       return i.segs.map((e) => ({ page: Math.floor(e.addr / PAGE_SIZE), off: e.addr % PAGE_SIZE, len: e.len }));
     case 'BVEC':
       return i.segs.map((e) => ({ page: e.page, off: e.offset, len: e.len }));
+    case 'FOLIOQ':
+      return folioqFolios(i).map((e) => ({ page: e.page, off: e.offset, len: e.len }));
     case 'DISCARD':
     case 'PIPE':
       return [];
