@@ -79,8 +79,9 @@ VariantBugSamePageFailedAdd == "bug-same-page-failed-add"
 VariantBugReleaseUnaligned == "bug-release-unaligned"
 
 NoInjection == {}
-AllInjections == {"gup", "add"}
+AllInjections == {"gup", "add", "alloc"}
 GupInjection == {"gup"}
+AllocInjection == {"alloc"}
 
 \* Leaves out `action`, so recording each step's arguments does not multiply the state space.
 View == <<kind, ref, freed, owned, mapping, iter, dio, bios>>

@@ -50,6 +50,15 @@
 (* iterator is reverted to it, and the bio goes out with what it has (an   *)
 (* empty one fails the DIO).  This is the bio_map_user_iov() and zone-append *)
 (* (bio_iov_add_zone_append_page()) form of the add loop, §C.3-C.4.        *)
+(* "alloc": the page array of the fill's alloc-th iov_iter_extract_pages() *)
+(* call cannot be allocated (a NULL *pages, as bio_map_user_iov() passes    *)
+(* for more than UIO_FASTIOV vecs: kvmalloc_array() fails, -ENOMEM, §B.1-   *)
+(* B.2, §G.9); the call takes nothing, and the error path (out_unmap, §C.4) *)
+(* releases what the bio already holds with bio_release_pages() and frees  *)
+(* it unsubmitted: the DIO fails having mapped nothing more.  A call is one *)
+(* segment for IOVEC/KVEC, up to the bio's free vecs for UBUF/XARRAY        *)
+(* (§B.3-B.6); a fill with fewer calls is not affected, as a gup or add    *)
+(* failure at a page the fill never reaches.                               *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets
 
@@ -59,7 +68,7 @@ CONSTANTS
     Bias,       \* GUP_PIN_COUNTING_BIAS: one FOLL_PIN on a small folio (1024)
     ZeroBase,   \* a zero page's refcount when only its reservation holds it
     Layouts,    \* the initial memories and DIOs to start from: a set of layout records
-    Inject      \* the failures GetPages may inject: a subset of {"gup", "add"}
+    Inject      \* the failures GetPages may inject: a subset of {"gup", "add", "alloc"}
 
 Variants == {"v6.5", "legacy", "bug-dio-reffed", "bug-same-page-merge", "bug-zero-page-put",
              "bug-same-page-failed-add", "bug-release-unaligned"}
@@ -79,7 +88,7 @@ IterRec == [type : IterTypes, dir : {"SOURCE", "DEST"}, elems : Seq(Elem), maxVe
 ASSUME KnownVariant == Variant \in Variants                  \* the variants this spec knows
 ASSUME PositiveSizes == PageSize \in Nat \ {0} /\ Bias \in Nat \ {0}  \* pages and the bias are real
 ASSUME ZeroBasePositive == ZeroBase \in Nat \ {0}            \* the reservation holds the zero page
-ASSUME KnownInjections == Inject \subseteq {"gup", "add"}     \* the failure points this spec has
+ASSUME KnownInjections == Inject \subseteq {"gup", "add", "alloc"}  \* the failure points this spec has
 
 Range(s) == {s[i] : i \in DOMAIN s}
 
@@ -212,21 +221,36 @@ SamePage(v, p) == (v.page * PageSize + v.off + v.len - 1) \div PageSize = p
 \* The user iterators name virtual pages; kernel ones name pages.
 Resolve(d, e) == IF iter[d].type \in UserTypes THEN mapping[e.page] ELSE e.page
 
+\* The pages one iov_iter_extract_pages() call hands the add loop (§B.3-B.6): one segment (an IOVEC/KVEC element
+\* here lies within one page), or up to the bio's free vecs of a contiguous range (UBUF, XARRAY).
+CallPages(d, vecs) == IF iter[d].type \in {"IOVEC", "KVEC"} THEN 1 ELSE iter[d].maxVecs - Len(vecs)
+
 (***************************************************************************)
 (* __bio_iov_iter_get_pages() repeated until the bio is full, the iterator *)
 (* is empty or a page cannot be taken (munmap()ed, or an injected fault at *)
 (* element `fault`: pin_user_pages_fast() stops short, the next call fails *)
-(* with -EFAULT), or bio_add_hw_page() refuses element `refuse`.  Element  *)
-(* k on; returns the bvecs, the refcounts, and the first element not taken.*)
+(* with -EFAULT), bio_add_hw_page() refuses element `refuse`, or the page  *)
+(* array of extraction call `nomem` cannot be allocated (-ENOMEM).          *)
+(* Element k on; `call` counts the extraction calls made and the pages the *)
+(* current one still hands over.  Returns the bvecs, the refcounts, the    *)
+(* first element not taken, and whether the fill ended in -ENOMEM.         *)
 (***************************************************************************)
-RECURSIVE Fill(_, _, _, _, _, _, _)
-Fill(d, k, vecs, r, flags, fault, refuse) ==
+RECURSIVE Fill(_, _, _, _, _, _, _, _, _)
+Fill(d, k, vecs, r, flags, fault, refuse, nomem, call) ==
     IF k > Len(iter[d].elems) \/ Len(vecs) = iter[d].maxVecs
-    THEN [vecs |-> vecs, ref |-> r, next |-> k]
+    THEN [vecs |-> vecs, ref |-> r, next |-> k, nomem |-> FALSE]
     ELSE LET e == iter[d].elems[k]
              p == Resolve(d, e)
-         IN IF p = NoPage \/ k = fault
-            THEN [vecs |-> vecs, ref |-> r, next |-> k]
+             \* a new extraction call starts here when the last one has handed over all its pages, or when GUP
+             \* stopped short at this page (the next call starts at it, and allocates its array before pinning)
+             starts == call.left = 0 \/ p = NoPage \/ k = fault
+             c == IF starts THEN [n |-> call.n + 1, left |-> CallPages(d, vecs)] ELSE call
+             c1 == [c EXCEPT !.left = @ - 1]
+         IN IF starts /\ c.n = nomem
+            THEN \* want_pages_array() cannot allocate: the call returns -ENOMEM having taken nothing
+                 [vecs |-> vecs, ref |-> r, next |-> k, nomem |-> TRUE]
+            ELSE IF p = NoPage \/ k = fault
+            THEN [vecs |-> vecs, ref |-> r, next |-> k, nomem |-> FALSE]
             ELSE LET r1 == [r EXCEPT ![p] = @ + Grab(p, Taken(iter[d].type))]
                      last == vecs[Len(vecs)]
                  IN IF k = refuse
@@ -235,16 +259,16 @@ Fill(d, k, vecs, r, flags, fault, refuse) ==
                          LET same == vecs /= <<>> /\ Continues(last, p, e.off) /\ SamePage(last, p)
                              times == IF same /\ Variant = "bug-same-page-failed-add" THEN 2 ELSE 1
                          IN [vecs |-> vecs, ref |-> [r1 EXCEPT ![p] = @ - times * Drop(p, ReleaseMode(flags))],
-                             next |-> k]
+                             next |-> k, nomem |-> FALSE]
                  ELSE IF vecs /= <<>> /\ Continues(last, p, e.off)
                     THEN LET merged == [vecs EXCEPT ![Len(vecs)].len = @ + e.len]
                              \* v6.5: bio_release_page() on a same-page merge; G.4 kept the extra pin
                              release == SamePage(last, p) /\ Variant /= "bug-same-page-merge"
                              r2 == IF release THEN [r1 EXCEPT ![p] = @ - Drop(p, ReleaseMode(flags))]
                                    ELSE r1
-                         IN Fill(d, k + 1, merged, r2, flags, fault, refuse)
+                         IN Fill(d, k + 1, merged, r2, flags, fault, refuse, nomem, c1)
                     ELSE Fill(d, k + 1, Append(vecs, [page |-> p, off |-> e.off, len |-> e.len]), r1, flags,
-                              fault, refuse)
+                              fault, refuse, nomem, c1)
 
 -----------------------------------------------------------------------------
 (* DIO progress.                                                           *)
@@ -274,17 +298,19 @@ Init ==
         /\ bios = [d \in DOMAIN L.iter |-> <<>>]
         /\ action = [name |-> "Init"]
 
-\* The failures a GetPages step of DIO d may inject, as <<gup, add>>: GUP fails at the gup-th page of the fill
-\* (user iterators), or bio_add_hw_page() refuses its add-th page; 0 = no failure of that kind.
+\* The failures a GetPages step of DIO d may inject, as <<gup, add, alloc>>: GUP fails at the gup-th page of the
+\* fill (user iterators), bio_add_hw_page() refuses its add-th page, or the page array of its alloc-th extraction
+\* call cannot be allocated (no extraction for BVEC: the bio shares the array); 0 = no failure of that kind.
 Injections(d) ==
     LET n == Len(iter[d].elems) - dio[d].pos
         t == iter[d].type
-    IN {<<0, 0>>}
-       \cup (IF "gup" \in Inject /\ t \in UserTypes THEN {<<k, 0>> : k \in 1..n} ELSE {})
-       \cup (IF "add" \in Inject /\ t /= "BVEC" THEN {<<0, k>> : k \in 1..n} ELSE {})
+    IN {<<0, 0, 0>>}
+       \cup (IF "gup" \in Inject /\ t \in UserTypes THEN {<<k, 0, 0>> : k \in 1..n} ELSE {})
+       \cup (IF "add" \in Inject /\ t /= "BVEC" THEN {<<0, k, 0>> : k \in 1..n} ELSE {})
+       \cup (IF "alloc" \in Inject /\ t /= "BVEC" THEN {<<0, 0, k>> : k \in 1..n} ELSE {})
 
 \* bio_iov_iter_get_pages(): a new bio for DIO d, filled from its iterator (§C.3), with the injected failures.
-GetPages(d, gup, add) ==
+GetPages(d, gup, add, alloc) ==
     /\ Running(d)
     /\ NoBioBuilt(d)
     /\ LET t == iter[d].type
@@ -297,21 +323,31 @@ GetPages(d, gup, add) ==
                                                          taken |-> "none", trail |-> <<>>,
                                                          vecs |-> SubSeq(elems, pos + 1, Len(elems))])]
                 /\ dio' = [dio EXCEPT ![d].pos = Len(elems)]
-                /\ action' = [name |-> "GetPages", dio |-> d, bio |-> Len(bios[d]) + 1, gup |-> gup, add |-> add]
+                /\ action' = [name |-> "GetPages", dio |-> d, bio |-> Len(bios[d]) + 1, gup |-> gup, add |-> add, alloc |-> alloc]
                 /\ UNCHANGED pageVars
             [] t = "KVEC" /\ Variant = "legacy" ->
                 \* iov_iter_get_pages() did not support ITER_KVEC: -EFAULT
                 /\ dio' = [dio EXCEPT ![d].err = TRUE]
-                /\ action' = [name |-> "GetPages", dio |-> d, bio |-> 0, gup |-> gup, add |-> add]
+                /\ action' = [name |-> "GetPages", dio |-> d, bio |-> 0, gup |-> gup, add |-> add, alloc |-> alloc]
                 /\ UNCHANGED <<pageVars, bios>>
             [] OTHER ->
                 LET at(k) == IF k = 0 THEN 0 ELSE pos + k
-                    res == Fill(d, pos + 1, <<>>, ref, flags, at(gup), at(add))
-                IN IF res.vecs = <<>>
+                    res == Fill(d, pos + 1, <<>>, ref, flags, at(gup), at(add), alloc, [n |-> 0, left |-> 0])
+                    \* bio_release_pages(bio, false) on the unsubmitted bio: each page it holds, per its flags
+                    unmapped == [p \in Pages |-> res.ref[p] - ReleasedOccurrences([vecs |-> res.vecs], p)
+                                                              * Drop(p, ReleaseMode(flags))]
+                IN IF res.nomem
+                   THEN \* -ENOMEM (out_unmap, §C.4): what the bio took goes back, the bio is freed, the DIO fails
+                        /\ ref' = unmapped
+                        /\ freed' = freed \cup NewlyFreed(unmapped)
+                        /\ dio' = [dio EXCEPT ![d].err = TRUE]
+                        /\ action' = [name |-> "GetPages", dio |-> d, bio |-> 0, gup |-> gup, add |-> add, alloc |-> alloc]
+                        /\ UNCHANGED <<owned, bios>>
+                   ELSE IF res.vecs = <<>>
                    THEN \* nothing could be taken (-EFAULT, or -EINVAL from a refused first add: its page was
                         \* taken and released again): the DIO ends with what it submitted
                         /\ dio' = [dio EXCEPT ![d].err = TRUE]
-                        /\ action' = [name |-> "GetPages", dio |-> d, bio |-> 0, gup |-> gup, add |-> add]
+                        /\ action' = [name |-> "GetPages", dio |-> d, bio |-> 0, gup |-> gup, add |-> add, alloc |-> alloc]
                         /\ UNCHANGED <<pageVars, bios>>
                    ELSE /\ ref' = res.ref
                         /\ bios' = [bios EXCEPT ![d] = Append(@, [kind |-> "data", state |-> "built",
@@ -319,7 +355,7 @@ GetPages(d, gup, add) ==
                                                                  vecs |-> res.vecs, trail |-> <<>>])]
                         /\ dio' = [dio EXCEPT ![d].pos = res.next - 1]
                         /\ freed' = freed \cup NewlyFreed(res.ref)
-                        /\ action' = [name |-> "GetPages", dio |-> d, bio |-> Len(bios[d]) + 1, gup |-> gup, add |-> add]
+                        /\ action' = [name |-> "GetPages", dio |-> d, bio |-> Len(bios[d]) + 1, gup |-> gup, add |-> add, alloc |-> alloc]
                         /\ UNCHANGED owned
     /\ UNCHANGED layoutVars
 
@@ -396,7 +432,7 @@ Terminating ==
     /\ UNCHANGED vars
 
 Next ==
-    \/ \E d \in Dios : \E i \in Injections(d) : GetPages(d, i[1], i[2])
+    \/ \E d \in Dios : \E i \in Injections(d) : GetPages(d, i[1], i[2], i[3])
     \/ \E d \in Dios : IomapDioZero(d)
     \/ \E d \in Dios : \E k \in DOMAIN bios[d] : Submit(d, k)
     \/ \E d \in Dios : \E k \in DOMAIN bios[d] : Dma(d, k)

@@ -111,7 +111,7 @@ describe.skipIf(!haveBrowser && !inCi)('timeline HTML in headless Chromium', () 
     const pages = entries(trace.states[0]!.values.get('kind')).length;
     const file = await html('page-lifetime.html', ['replay', `test/fixtures/traces/${fixture}.itf.json`, '--against', 'v6.5']);
     const loaded = await open(file);
-    expect(await problems(loaded, 'bug-dio-reffed', trace.states.length, pages, trace.states.length - 1, 1, 'GetPages(dio=1, gup=0, add=0, bio=1)')).toEqual([]);
+    expect(await problems(loaded, 'bug-dio-reffed', trace.states.length, pages, trace.states.length - 1, 1, 'GetPages(dio=1, gup=0, add=0, alloc=0, bio=1)')).toEqual([]);
     const row = loaded.page.locator('.lane[data-variant="v6.5"] tr.page[data-key="page 3"] td').nth(1);
     expect(await row.textContent()).toMatch(/ref 1025.*pin 1.*DIO 1 bio #1 \(built\)/s);
     await loaded.page.close();

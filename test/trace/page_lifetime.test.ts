@@ -168,8 +168,9 @@ describe('PageLifetime leak as a liveness violation', () => {
 // Witnesses: a model whose "invariant" is the negation of an interesting situation makes TLC print a v6.5
 // behaviour that reaches it; replayed without an expected violation, every state must match (`conforms`).
 // A witness may run on another cfg, and with only some failures injectable (`inject`): the VIEW leaves `action`
-// out, so a state two failures reach alike is recorded under whichever TLC found first.
-const WITNESSES: Readonly<Record<string, { formula: string; actions: readonly string[]; cfg?: string; inject?: string }>> = {
+// out, so a state two failures reach alike is recorded under whichever TLC found first; `noView` drops the VIEW so
+// that the step itself is a state of its own (a failure whose end state an earlier one reaches too).
+const WITNESSES: Readonly<Record<string, { formula: string; actions: readonly string[]; cfg?: string; inject?: string; noView?: true }>> = {
   // munmap() of a page while its bio is in flight; the bio's completion frees it
   UnmapInFlight: {
     formula: '\\E p \\in freed : kind[p] = "user" /\\ action.name = "Complete"',
@@ -217,6 +218,17 @@ const WITNESSES: Readonly<Record<string, { formula: string; actions: readonly st
     actions: ['GetPages'],
     cfg: 'MCPageLifetimeFail.cfg',
   },
+  // the page array of the second extraction call of an IOVEC fill cannot be allocated (-ENOMEM) after the first
+  // call pinned a page into the bio: out_unmap unpins it, the bio is freed, the DIO fails (the end state is the
+  // one a fault at the first page reaches, hence no VIEW)
+  AllocFailReleasesBio: {
+    formula:
+      'action.name = "GetPages" /\\ action.alloc = 2 /\\ action.bio = 0 /\\ iter[action.dio].type = "IOVEC" /\\ mapping[iter[action.dio].elems[1].page] /= NoPage',
+    actions: ['GetPages'],
+    cfg: 'MCPageLifetimeFail.cfg',
+    inject: 'AllocInjection',
+    noView: true,
+  },
 };
 
 describe('PageLifetime v6.5 behaviours from TLC replay as conforming', () => {
@@ -232,6 +244,7 @@ describe('PageLifetime v6.5 behaviours from TLC replay as conforming', () => {
     for (const [name, w] of Object.entries(WITNESSES)) {
       let base = await readFile(join(SPEC, w.cfg ?? 'MCPageLifetime.cfg'), 'utf8');
       if (w.inject !== undefined) base = base.replace(/Inject <- \w+/, `Inject <- ${w.inject}`);
+      if (w.noView === true) base = base.replace(/^VIEW View\n/m, '');
       await writeFile(join(dir, `W${name}.cfg`), base.replace(/INVARIANTS\n/, `INVARIANTS\n    Not${name}\n`));
     }
   });

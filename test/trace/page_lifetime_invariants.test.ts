@@ -10,8 +10,11 @@ import { join } from 'node:path';
 import type { ManifestModel } from '../../src/manifest/manifest.js';
 import { manifestModels, pinnedJar, runModel, SPEC, type PinnedJar } from '../tlc-harness.js';
 
-/** One edit each: the text replaced in spec/PageLifetime.tla, its replacement, the invariant it must break. */
-const MUTANTS = [
+/**
+ * One edit each: the text replaced in spec/PageLifetime.tla, its replacement, the invariant it must break, and the
+ * model it is run on (the final design's MCPageLifetime unless named: failure paths need MCPageLifetimeFail).
+ */
+const MUTANTS: readonly { what: string; invariant: string; from: string; to: string; model?: string }[] = [
   {
     what: 'the device transfers a bio that was never submitted',
     invariant: 'BioLifecycleInv',
@@ -27,18 +30,27 @@ const MUTANTS = [
   {
     what: 'after a merge the fill skips the next element (its bytes are never transferred)',
     invariant: 'DioCoverageInv',
-    from: 'IN Fill(d, k + 1, merged, r2, flags, fault, refuse)',
-    to: 'IN Fill(d, k + 2, merged, r2, flags, fault, refuse)',
+    from: 'IN Fill(d, k + 1, merged, r2, flags, fault, refuse, nomem, c1)',
+    to: 'IN Fill(d, k + 2, merged, r2, flags, fault, refuse, nomem, c1)',
   },
-] as const;
+  {
+    what: "-ENOMEM from a later extraction call's page array: out_unmap frees the bio without bio_release_pages()",
+    invariant: 'NoLeakInv',
+    from: "                        /\\ ref' = unmapped\n",
+    to: "                        /\\ ref' = res.ref\n",
+    model: 'MCPageLifetimeFail',
+  },
+];
 
 let jar: PinnedJar;
 let dir: string;
 let final: ManifestModel;
+let models: ManifestModel[];
 
 beforeAll(async () => {
   jar = await pinnedJar();
-  const m = (await manifestModels('PageLifetime')).find((x) => x.name === 'MCPageLifetime');
+  models = await manifestModels('PageLifetime');
+  const m = models.find((x) => x.name === 'MCPageLifetime');
   if (m === undefined) throw new Error('MCPageLifetime is not in spec/manifest.json');
   final = m;
   dir = await mkdtemp(join(tmpdir(), 'iterpin-pl-mutants-'));
@@ -87,7 +99,9 @@ describe('PageLifetime invariants bite on kernel-bug-shaped edits of the final d
       const sub = await mkdtemp(join(dir, 'm-'));
       for (const f of await readdir(dir)) if (f.endsWith('.tla') || f.endsWith('.cfg')) await copyFile(join(dir, f), join(sub, f));
       await writeFile(join(sub, 'PageLifetime.tla'), spec.replace(mu.from, mu.to));
-      const run = await runModel(jar, final, { specDir: sub });
+      const model = mu.model === undefined ? final : models.find((x) => x.name === mu.model);
+      if (model === undefined) throw new Error(`${mu.model} is not in spec/manifest.json`);
+      const run = await runModel(jar, model, { specDir: sub });
       expect({ outcome: run.result.outcome, invariant: run.result.invariant }).toEqual({ outcome: 'safety', invariant: mu.invariant });
     });
   }

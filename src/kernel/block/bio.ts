@@ -266,15 +266,20 @@ export type BioErrno = 'EFAULT' | 'ENOMEM' | 'EIO' | 'EINVAL';
  * Failures injected into one bio_iov_iter_get_pages() call, counted in pages of this bio's fill (1-based; 0 =
  * none): pin_user_pages_fast() cannot get past page `gupFailAt` (it pins fewer pages than asked, and the next
  * call fails with -EFAULT), and bio_add_hw_page() refuses page `addRefuseAt` (a hardware limit, §C.4).
+ * `allocFailAt` counts the fill's iov_iter_extract_pages() calls instead: the fill extracts into a page array the
+ * call allocates (a NULL `*pages`, as bio_map_user_iov() passes for more than UIO_FASTIOV vecs, §C.4), and that
+ * call's kvmalloc_array() fails (-ENOMEM, §B.2).
  */
 export interface BioFaults {
   readonly gupFailAt?: number;
   readonly addRefuseAt?: number;
+  readonly allocFailAt?: number;
 }
 
-/** The pages this bio's fill has handed to the add loop so far, against which BioFaults count. */
+/** The pages this bio's fill has handed to the add loop so far and its extraction calls, against which BioFaults count. */
 interface FillProgress {
   tried: number;
+  calls: number;
 }
 
 const UINT_MAX = 0xffffffff;
@@ -382,7 +387,22 @@ function bioIovIterGetPagesOnce(
     r.pages.forEach((p, k) => bio.userPages.set(firstPage + k, p));
     return r.pages.length;
   };
-  const r = iovIterExtractPages(iter, UINT_MAX - bioSize(bio), nrPages, 0, { pinUserPagesFast: hook });
+  fill.calls += 1;
+  const allocFailAt = faults.allocFailAt ?? 0;
+  // With the allocation fault injected the fill passes a NULL page array, so every call allocates its own; the
+  // allocFailAt-th allocation fails. Otherwise the call fills the tail of the bvec array (bio_iov_iter_get_pages()).
+  const kvmallocArray =
+    allocFailAt > 0
+      ? (n: number): boolean => {
+          if (fill.calls !== allocFailAt) return true;
+          mm.log.push(`  kvmalloc_array(${n} page pointers): NULL (injected allocation failure)`);
+          return false;
+        }
+      : undefined;
+  const r = iovIterExtractPages(iter, UINT_MAX - bioSize(bio), nrPages, 0, {
+    pinUserPagesFast: hook,
+    ...(kvmallocArray !== undefined ? { kvmallocArray } : {}),
+  });
   if (r.ret === 'BUG') throw new Error(`iov_iter_extract_pages() hit BUG() on a malformed ITER_${iter.type}`);
   if (typeof r.ret === 'string') return r.ret;
   if (r.ret <= 0) return 'EFAULT';
@@ -434,6 +454,22 @@ function bioAddHwPageRefused(mm: Mm, opts: DioOptions, bio: Bio, page: PageId, o
 }
 
 /**
+ * bio_map_user_iov()'s error path after an extraction call fails with -ENOMEM (`out_unmap`, §C.4): the pages the
+ * bio already holds are released with `bio_release_pages(bio, false)` and the bio is freed unsubmitted. The
+ * request maps from a copy of the caller's iterator (blk_rq_map_user_iov()), so the caller's iterator is back where
+ * this bio started.
+ */
+function bioMapUserIovUnmap(mm: Mm, opts: DioOptions, bio: Bio, iter: IovIter): void {
+  mm.log.push(`  -ENOMEM: out_unmap releases bio ${bio.id} unsubmitted (${bio.vecs.length} bvecs, ${bioSize(bio)} bytes)`);
+  if (bio.vecs.length > 0) {
+    const mark = mm.log.length;
+    bioReleasePages(mm, opts, bio, false);
+    indentSince(mm, mark, '    ');
+  }
+  iovIterRevert(iter, bioSize(bio));
+}
+
+/**
  * `bio_iov_iter_get_pages()` (v6.5 form, §C.3; the legacy variant is the same loop over the old get-pages
  * semantics): share a BVEC array, or set the release flag and extract until the bio is full, the iterator is
  * empty or extraction fails. 0 if the bio got pages, else the error.
@@ -455,10 +491,14 @@ export function bioIovIterGetPages(mm: Mm, opts: DioOptions, bio: Bio, iter: Iov
   if (how === 'pin' && opts.pinnedBioFlag === 'PINNED') bioSetFlag(bio, 'BIO_PAGE_PINNED');
   mm.log.push(`bio_iov_iter_get_pages(bio ${bio.id}, ITER_${iter.type}): flags [${bio.flags.join(', ')}]`);
   let ret: 0 | BioErrno = 0;
-  const fill: FillProgress = { tried: 0 };
+  const fill: FillProgress = { tried: 0, calls: 0 };
   do {
     ret = bioIovIterGetPagesOnce(mm, opts, bio, iter, faults, fill);
   } while (ret === 0 && iter.count > 0 && !bioFull(bio));
+  if (ret === 'ENOMEM') {
+    bioMapUserIovUnmap(mm, opts, bio, iter);
+    return ret;
+  }
   if (ret !== 0) mm.log.push(`  extraction stopped: -${ret}${bio.vecs.length > 0 ? ' (the bio keeps what it has)' : ''}`);
   return bio.vecs.length > 0 ? 0 : ret;
 }

@@ -48,7 +48,7 @@ const VARS = ['kind', 'ref', 'freed', 'owned', 'mapping', 'iter', 'dio', 'bios',
 /** The spec's actions (its `Next` list and Init) and the arguments each one's `action` record carries. */
 const ACTION_ARGS = {
   Init: [],
-  GetPages: ['dio', 'bio', 'gup', 'add'],
+  GetPages: ['dio', 'bio', 'gup', 'add', 'alloc'],
   IomapDioZero: ['dio', 'bio'],
   Submit: ['dio', 'bio'],
   Dma: ['dio', 'bio'],
@@ -294,15 +294,18 @@ function run(s: PageLifetimeState, action: StepAction): Result<StepEffect<PageLi
       const d = intArg(action, 'dio');
       const gup = intArg(action, 'gup');
       const add = intArg(action, 'add');
+      const alloc = intArg(action, 'alloc');
       if (!d.ok) return d;
       if (!gup.ok) return gup;
       if (!add.ok) return add;
+      if (!alloc.ok) return alloc;
       const injected = [
         ...(gup.value > 0 ? [`GUP faults at page ${gup.value} of the fill`] : []),
         ...(add.value > 0 ? [`bio_add_hw_page() refuses page ${add.value} of the fill`] : []),
+        ...(alloc.value > 0 ? [`the page array of extraction call ${alloc.value} cannot be allocated`] : []),
       ];
       const lead = `DIO ${d.value} builds its next bio${injected.length > 0 ? ` (injected: ${injected.join(', ')})` : ''}:`;
-      return done(dioBuildBio(world, d.value, { gupFailAt: gup.value, addRefuseAt: add.value }), [lead]);
+      return done(dioBuildBio(world, d.value, { gupFailAt: gup.value, addRefuseAt: add.value, allocFailAt: alloc.value }), [lead]);
     }
     case 'IomapDioZero': {
       const d = intArg(action, 'dio');
@@ -339,7 +342,7 @@ function run(s: PageLifetimeState, action: StepAction): Result<StepEffect<PageLi
 // ---------------------------------------------------------------------------------------------------------------
 // Exploration under a model's constants
 
-/** The failures the model lets GetPages inject (its `Inject` constant): a subset of "gup", "add". */
+/** The failures the model lets GetPages inject (its `Inject` constant): a subset of "gup", "add", "alloc". */
 function injectable(c: Constants): ReadonlySet<string> {
   const v = c.get('Inject');
   if (v?.kind !== 'set' || v.elems.some((e) => e.kind !== 'str')) {
@@ -350,7 +353,8 @@ function injectable(c: Constants): ReadonlySet<string> {
 
 /**
  * The candidates of `Next`: every DIO with every failure its GetPages may inject (as the spec's Injections: a GUP
- * fault at any remaining element of a user iterator, a refused add at any remaining element but of a BVEC one),
+ * fault at any remaining element of a user iterator, a refused add at any remaining element or a failed page-array
+ * allocation at any extraction call up to that many, but not for a BVEC one),
  * each of its bios, every user virtual page, every page, and Terminating.
  */
 function candidates(s: PageLifetimeState, c: Constants): StepAction[] {
@@ -363,10 +367,13 @@ function candidates(s: PageLifetimeState, c: Constants): StepAction[] {
     const left = elems.length - elementsConsumed({ type: d.iter.type as DioIterType, dir: d.iter.dataSource, elems }, total - d.iter.count);
     const user = d.iter.type === 'UBUF' || d.iter.type === 'IOVEC';
     // The bio number of GetPages/IomapDioZero is what the step produces; `recorded` fills it in.
-    out.push(act('GetPages', [['dio', d.id], ['gup', 0], ['add', 0]]), act('IomapDioZero', [['dio', d.id]]));
+    const getPages = (gup: number, add: number, alloc: number): StepAction =>
+      act('GetPages', [['dio', d.id], ['gup', gup], ['add', add], ['alloc', alloc]]);
+    out.push(getPages(0, 0, 0), act('IomapDioZero', [['dio', d.id]]));
     for (let k = 1; k <= left; k++) {
-      if (inject.has('gup') && user) out.push(act('GetPages', [['dio', d.id], ['gup', k], ['add', 0]]));
-      if (inject.has('add') && d.iter.type !== 'BVEC') out.push(act('GetPages', [['dio', d.id], ['gup', 0], ['add', k]]));
+      if (inject.has('gup') && user) out.push(getPages(k, 0, 0));
+      if (inject.has('add') && d.iter.type !== 'BVEC') out.push(getPages(0, k, 0));
+      if (inject.has('alloc') && d.iter.type !== 'BVEC') out.push(getPages(0, 0, k));
     }
     for (let k = 1; k <= d.bios.length; k++) {
       out.push(act('Submit', [['dio', d.id], ['bio', k]]), act('Dma', [['dio', d.id], ['bio', k]]), act('Complete', [['dio', d.id], ['bio', k]]));

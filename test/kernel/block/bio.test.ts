@@ -237,6 +237,32 @@ describe('bio_iov_iter_get_pages on the shared extraction code (§C.3)', () => {
     expect(bioIovIterGetPages(mm, v65, bioAlloc(2, 'WRITE', 4), iter)).toBe('EFAULT');
   });
 
+  it('-ENOMEM from the page array of a later extraction call: out_unmap unpins what the bio took, the iterator is back (§C.4, §B.2)', () => {
+    const mm = createMm();
+    mmapAnonPage(mm, 2, 30);
+    mmapAnonPage(mm, 3, 40);
+    const segs = [
+      { addr: 2 * PS, len: 2048 },
+      { addr: 2 * PS + 2048, len: 2048 },
+      { addr: 3 * PS, len: PS },
+    ];
+    // one segment per call: the first pins page 30, the second merges into it (same page), the third cannot allocate
+    const iter = iovIterIovec('DEST', segs);
+    const bio = bioAlloc(1, 'READ', 4);
+    expect(bioIovIterGetPages(mm, v65, bio, iter, { allocFailAt: 3 })).toBe('ENOMEM');
+    expect([ref(mm, 30), ref(mm, 40)]).toEqual([1, 1]);
+    expect(bio.releasedWith).toBe('unpin');
+    expect(iter.count).toBe(2 * PS);
+    // a fill with fewer calls is not affected
+    const whole = bioAlloc(2, 'READ', 4);
+    expect(bioIovIterGetPages(mm, v65, whole, iovIterIovec('DEST', segs), { allocFailAt: 4 })).toBe(0);
+    expect([ref(mm, 30), ref(mm, 40)]).toEqual([1 + GUP_PIN_COUNTING_BIAS, 1 + GUP_PIN_COUNTING_BIAS]);
+    // the first call failing takes nothing: -ENOMEM with an empty bio
+    const none = bioAlloc(3, 'READ', 4);
+    expect(bioIovIterGetPages(mm, v65, none, iovIterUbuf('DEST', 3 * PS, PS), { allocFailAt: 1 })).toBe('ENOMEM');
+    expect([none.vecs.length, ref(mm, 40)]).toEqual([0, 1 + GUP_PIN_COUNTING_BIAS]);
+  });
+
   it('a write DIO from a never-written buffer puts the zero page in a PINNED bio at no cost (c8070b787519)', () => {
     const mm = createMm({ zeroPageIds: [1] });
     mapZeroPage(mm, 5, 1);

@@ -140,20 +140,29 @@ abstract class Step implements fc.Command<Model, Real> {
   abstract toString(): string;
 }
 
-/** Builds the DIO's next bio, with the injected failures (pages of the fill; 0 = none), as a TLC trace does. */
+/**
+ * Builds the DIO's next bio, with the injected failures (pages of the fill for gup and add, extraction calls for
+ * alloc; 0 = none), as a TLC trace does.
+ */
 class GetPages extends Step {
   constructor(
     readonly dio: number,
     readonly gup = 0,
     readonly add = 0,
+    readonly alloc = 0,
   ) {
     super();
   }
   act(w: DioWorld): boolean {
-    return dioBuildBio(w, this.dio, { gupFailAt: this.gup, addRefuseAt: this.add }).ok;
+    return dioBuildBio(w, this.dio, { gupFailAt: this.gup, addRefuseAt: this.add, allocFailAt: this.alloc }).ok;
   }
   toString(): string {
-    return `GetPages(dio ${this.dio}${this.gup > 0 ? `, GUP faults at ${this.gup}` : ''}${this.add > 0 ? `, add refused at ${this.add}` : ''})`;
+    const faults = [
+      ...(this.gup > 0 ? [`GUP faults at ${this.gup}`] : []),
+      ...(this.add > 0 ? [`add refused at ${this.add}`] : []),
+      ...(this.alloc > 0 ? [`page array of call ${this.alloc} not allocated`] : []),
+    ];
+    return `GetPages(dio ${this.dio}${faults.map((f) => `, ${f}`).join('')})`;
   }
 }
 
@@ -247,6 +256,7 @@ const commandsArb = fc.commands(
     dioIdx.map((d) => new GetPages(d)),
     fc.tuple(dioIdx, fault).map(([d, k]) => new GetPages(d, k, 0)),
     fc.tuple(dioIdx, fault).map(([d, k]) => new GetPages(d, 0, k)),
+    fc.tuple(dioIdx, fault).map(([d, k]) => new GetPages(d, 0, 0, k)),
     fc.constantFrom(...VPAGES).map((v) => new Unmap(v)),
     fc.tuple(dioIdx, nth).map(([d, n]) => new Advance('Submit', d, n)),
     fc.tuple(dioIdx, nth).map(([d, n]) => new Advance('Dma', d, n)),
@@ -354,7 +364,7 @@ function tlcExample(model: string): [DioLayout, Iterable<fc.Command<Model, Real>
     };
     switch (a.value.name) {
       case 'GetPages':
-        return new GetPages(arg('dio'), arg('gup'), arg('add'));
+        return new GetPages(arg('dio'), arg('gup'), arg('add'), arg('alloc'));
       case 'IomapDioZero':
         return new Zero(arg('dio'));
       case 'Submit':
