@@ -72,7 +72,13 @@ export function jvmArgs(o: JvmArgsOptions): Result<string[], ArgsError> {
   return ok([`-Xmx${heap.value}`, '-XX:+UseParallelGC', '-XX:TieredStopAtLevel=1', ...(o.tmpdir !== undefined ? [`-Djava.io.tmpdir=${o.tmpdir}`] : [])]);
 }
 
-/** TLC's own arguments (after the main class): `-tool -workers N [-coverage M] -config CFG -metadir DIR MODULE`. */
+/**
+ * TLC's own arguments (after the main class): `-tool -workers N [-coverage M] -lncheck final -config CFG -metadir
+ * DIR MODULE`. `-lncheck final` checks temporal properties once, on the whole state space: by default TLC also
+ * checks them on the part found so far whenever its periodic work runs, so a liveness violation was found after a
+ * number of states that depended on the machine's load; with it the distinct-state count of a liveness model is
+ * the same on every run (a model without PROPERTIES is unaffected). Simulation runs go without it.
+ */
 export function tlcArgs(o: TlcArgsOptions): Result<string[], ArgsError> {
   const workers = validateWorkers(o.workers);
   if (!workers.ok) return workers;
@@ -85,7 +91,9 @@ export function tlcArgs(o: TlcArgsOptions): Result<string[], ArgsError> {
   const extra = o.extraArgs ?? [];
   if (extra.some((a) => a === '')) return err({ kind: 'bad-path', message: 'an extra TLC argument is empty' });
   const coverage = o.coverage === true ? ['-coverage', String(COVERAGE_MINUTES)] : [];
-  return ok(['-tool', '-workers', String(workers.value), ...coverage, '-config', cfg.value, '-metadir', metadir.value, ...extra, module.value]);
+  // model checking only: a simulation (-simulate) checks temporal properties on each behaviour it draws
+  const lncheck = extra.includes('-simulate') ? [] : ['-lncheck', 'final'];
+  return ok(['-tool', '-workers', String(workers.value), ...coverage, ...lncheck, '-config', cfg.value, '-metadir', metadir.value, ...extra, module.value]);
 }
 
 /** The complete argv after `java`: JVM options, `-cp JAR tlc2.TLC`, TLC's arguments. */

@@ -56,7 +56,7 @@ describe('host runner on the pipeline self-test', () => {
     expect(r.tlcVersion).toBe('TLC2 Version 2.18 of 20 March 2023');
     expect(r.argv.slice(1)).toEqual([
       '-Xmx256m', '-XX:+UseParallelGC', '-XX:TieredStopAtLevel=1', expect.stringMatching(/^-Djava\.io\.tmpdir=/), '-cp', jar, 'tlc2.TLC',
-      '-tool', '-workers', '1', '-config', 'MCPipeline.cfg', '-metadir', expect.any(String), 'MCPipeline.tla',
+      '-tool', '-workers', '1', '-lncheck', 'final', '-config', 'MCPipeline.cfg', '-metadir', expect.any(String), 'MCPipeline.tla',
     ]);
     expect(progress.at(-1)?.distinct).toBe(189);
     const log = await readFile(r.logFile, 'utf8');

@@ -4,9 +4,14 @@ import fc from 'fast-check';
 import { javaTlcArgs, jvmArgs, tlcArgs, validateHeap, validateWorkers, TLC_MAIN_CLASS } from '../../src/tlc/args.js';
 
 describe('tlcArgs', () => {
-  it('builds -tool -workers N -config CFG -metadir DIR MODULE in that order', () => {
+  it('builds -tool -workers N -lncheck final -config CFG -metadir DIR MODULE in that order', () => {
     const r = tlcArgs({ module: 'MCPipeline.tla', cfg: 'MCPipelineBroken.cfg', workers: 1, metadir: '/tmp/m' });
-    expect(r).toEqual({ ok: true, value: ['-tool', '-workers', '1', '-config', 'MCPipelineBroken.cfg', '-metadir', '/tmp/m', 'MCPipeline.tla'] });
+    expect(r).toEqual({ ok: true, value: ['-tool', '-workers', '1', '-lncheck', 'final', '-config', 'MCPipelineBroken.cfg', '-metadir', '/tmp/m', 'MCPipeline.tla'] });
+  });
+
+  it('checks temporal properties once, at the end, when model checking; a simulation goes without -lncheck', () => {
+    const sim = tlcArgs({ module: 'M.tla', cfg: 'M.cfg', workers: 1, metadir: '/m', extraArgs: ['-simulate', 'num=5', '-depth', '3'] });
+    expect(sim).toEqual({ ok: true, value: ['-tool', '-workers', '1', '-config', 'M.cfg', '-metadir', '/m', '-simulate', 'num=5', '-depth', '3', 'M.tla'] });
   });
 
   it('refuses a worker count that is not a positive integer', () => {
@@ -30,7 +35,7 @@ describe('javaTlcArgs', () => {
       ok: true,
       value: [
         '-Xmx1g', '-XX:+UseParallelGC', '-XX:TieredStopAtLevel=1', '-Djava.io.tmpdir=/s/tmp', '-cp', '/j/t.jar', TLC_MAIN_CLASS,
-        '-tool', '-workers', '2', '-config', 'MCA.cfg', '-metadir', '/s/meta', 'MCA.tla',
+        '-tool', '-workers', '2', '-lncheck', 'final', '-config', 'MCA.cfg', '-metadir', '/s/meta', 'MCA.tla',
       ],
     });
   });

@@ -136,7 +136,7 @@ describe('PageLifetime leak as a liveness violation', () => {
   it('MCPageLifetimeLeak: check names PinsReleasedProp, replay reproduces the lasso on its variant only', async () => {
     const out = await mkdtemp(join(tmpdir(), 'iterpin-pl-leak-'));
     const r = await runCli(['check', '--model', 'MCPageLifetimeLeak', '--jobs', '1', '--out', out, '--json'], { env: { ...process.env, TLA2TOOLS_JAR: '' } });
-    expect(r.code).toBe(EXIT.ok);
+    expect(r.code, r.stdout + r.stderr).toBe(EXIT.ok);
     const row = (JSON.parse(r.stdout) as { models: { status: string; got: { outcome: string; property?: string }; itf: string }[] }).models[0]!;
     expect(row).toMatchObject({ status: 'match', got: { outcome: 'liveness', property: 'PinsReleasedProp' } });
     const parsed = parseItfText(await readFile(row.itf, 'utf8'));
