@@ -262,7 +262,8 @@ export async function runTlcDistributed(opts: DistributedOptions): Promise<Resul
       }`;
       return ok({ ...r, seconds: serverRun.seconds + r.seconds, logFile: serverRun.logFile, argv: serverRun.argv, distributed: { ...info, rebuilt: { ...(lastStateInvariant !== undefined ? { lastStateInvariant } : {}), depthBound, note } } });
     }
-    if (out.outcome !== 'success' || out.distinct === undefined) {
+    const onlyBenignErrors = out.outcome === 'error' && out.errors.length > 0 && errors.length === 0;
+    if ((out.outcome !== 'success' && !onlyBenignErrors) || out.distinct === undefined) {
       return ok(failed(`the server ended without a verdict (see ${opts.logFile})`));
     }
     const success: DistributedRunResult = { ...serverRun, outcome: 'success', exitCode: 0, trace: [], problems: [], distributed: info };
