@@ -51,6 +51,11 @@ export async function writeResumeRecord(runDir: string, r: ResumeRecord): Promis
   await writeFileAtomic(join(runDir, RESUME_FILE), `${JSON.stringify(r, null, 2)}\n`);
 }
 
+/** A run that ended by itself has nothing to resume: its record goes, as its models' checkpoints went. */
+export async function dropResumeRecord(runDir: string): Promise<void> {
+  await rm(join(runDir, RESUME_FILE), { force: true });
+}
+
 export async function readResumeRecord(runDir: string): Promise<{ ok: true; value: ResumeRecord } | { ok: false; message: string }> {
   const file = join(runDir, RESUME_FILE);
   let text: string;

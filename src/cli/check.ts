@@ -30,7 +30,7 @@ import { runSampled, type SampledRun } from '../tlc/simulate.js';
 import { distributedMeta, distributedNotes, distributedOnly, distributedPart, distributedRunner, DISTRIBUTED_HELP, joinHint, parseDistributedOptions, type DistributedCheckOptions } from './check-distributed.js';
 import { hostname } from 'node:os';
 import { planRows, renderPlanJson, renderPlanText } from './check-plan.js';
-import { checkpointArgs, DEFAULT_CHECKPOINT_MINUTES, dropMetadir, latestCheckpoint, modelMetadir, readResumeRecord, writeResumeRecord } from './check-resume.js';
+import { checkpointArgs, DEFAULT_CHECKPOINT_MINUTES, dropMetadir, dropResumeRecord, latestCheckpoint, modelMetadir, readResumeRecord, writeResumeRecord } from './check-resume.js';
 import { mkdir } from 'node:fs/promises';
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -417,6 +417,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   };
   const saved = await writeFileAtomic(join(runDir.value, 'report.json'), renderCheckJson(report));
   if (!saved.ok) writeErrors.push(saved.error.message);
+  if (checkpointing && !interrupted) await dropResumeRecord(runDir.value);
   // out/latest only ever names a run whose report.json is there; otherwise it keeps naming the previous one.
   if (saved.ok) {
     const latest = await pointLatest(o.outDir, runDir.value);

@@ -487,11 +487,12 @@ describe('faults: check and setup', () => {
     await mkdir(full);
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', full]);
     try {
-      // An earlier run on it, then a filler that leaves two pages: room for the new log and ITF, not the report.
+      // An earlier run on it, then a filler that leaves three pages: room for the resume record, the new log and
+      // ITF, not the report.
       await copyDir(earlierRun, join(full, basename(earlierRun)));
       await symlink(basename(earlierRun), join(full, 'latest'));
       const fs = await statfs(full);
-      await writeFile(join(full, 'filler'), Buffer.alloc(Math.max(0, (fs.bavail - 2) * fs.bsize)));
+      await writeFile(join(full, 'filler'), Buffer.alloc(Math.max(0, (fs.bavail - 3) * fs.bsize)));
       const before = await snapshot(full);
       const o = await check(['--model', 'MCTinyBug', '--out', full]);
       expect(o.code, o.stdout + o.stderr).toBe(EXIT.cantCreate);

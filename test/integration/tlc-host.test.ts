@@ -143,8 +143,7 @@ describe('iterpin check end to end', () => {
     expect(report.exitCode).toBe(EXIT.ok);
     expect(await readlink(join(out, 'latest'))).toBe(report.runDir.split('/').at(-1));
     const files = (await readdir(report.runDir)).sort();
-    // resume.json records what the run ran (for --resume); TLC's metadir is gone once the model finished.
-    expect(files).toEqual(['MCPipelineBroken.itf.json', 'MCPipelineBroken.log', 'report.json', 'resume.json']);
+    expect(files).toEqual(['MCPipelineBroken.itf.json', 'MCPipelineBroken.log', 'report.json']);
     const itf = parseItfText(await readFile(join(report.runDir, 'MCPipelineBroken.itf.json'), 'utf8'));
     expect(itf.ok).toBe(true);
     if (!itf.ok) return;
@@ -214,6 +213,6 @@ describe('iterpin check end to end', () => {
     expect(code).toBe(EXIT.timeout);
     expect(stdout.text()).toContain('✗ MCHuge: killed after its time limit');
     const latest = await readlink(join(dir, 'out', 'latest'));
-    expect((await readdir(join(dir, 'out', latest))).sort()).toEqual(['MCHuge.log', 'report.json', 'resume.json']);
+    expect((await readdir(join(dir, 'out', latest))).sort()).toEqual(['MCHuge.log', 'report.json']);
   });
 });
