@@ -1,6 +1,7 @@
 // Real TLC runs for tests: the pinned jar, the manifest's models, a model's counterexample as the Trace that
 // `iterpin check` writes, and the checked-in trace fixtures (ITERPIN_UPDATE_FIXTURES=1 rewrites them).
 import { mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCfgInvariants } from '../src/cli/check.js';
@@ -93,4 +94,17 @@ export async function writeTraceFixture(model: string, trace: Trace): Promise<vo
   const file = traceFixturePath(model);
   await writeFile(`${file}.tmp`, writeItf(trace));
   await rename(`${file}.tmp`, file);
+}
+
+/** A port nobody listens on right now (the OS picks it), for a TLC server under test. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
 }

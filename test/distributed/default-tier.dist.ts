@@ -5,24 +5,13 @@
 // (test/integration/distributed.test.ts). Progress goes to stderr.
 import { describe, expect, it } from 'vitest';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../../src/cli/command.js';
 import { runCli } from '../cli-harness.js';
+import { freePort } from '../tlc-harness.js';
 
 const env = { ...process.env, TLA2TOOLS_JAR: '' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
 
 interface Row {
   name: string;

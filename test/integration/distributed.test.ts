@@ -13,23 +13,11 @@ import { projectRoot, cachedJarPath } from '../../src/tlc/jar.js';
 import { runTlcDistributed } from '../../src/tlc/distributed.js';
 import { killGroup } from '../../src/tlc/process.js';
 import { runCli } from '../cli-harness.js';
+import { freePort } from '../tlc-harness.js';
 
 const ROOT = projectRoot();
 const SPEC = join(ROOT, 'spec');
 const env = { ...process.env, TLA2TOOLS_JAR: '' };
-
-/** A port nobody listens on right now (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function occupy(port: number): Promise<Server> {
   return new Promise((resolve) => {
