@@ -108,3 +108,22 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The cfg of an MCIovIter model on its standard constants: a variant, the page-array allocations, invariants. */
+export function iovIterCfg(variant: string, allocs: string, invariants: readonly string[]): string {
+  return [
+    'CONSTANTS',
+    '    PS <- MCPageSize',
+    '    Layouts <- MCLayouts',
+    '    Sizes <- MCSizes',
+    '    PageCounts <- MCPageCounts',
+    '    Steps <- MCSteps',
+    `    Allocs <- ${allocs}`,
+    `    Variant = "${variant}"`,
+    'SPECIFICATION Spec',
+    'INVARIANTS',
+    ...invariants.map((i) => `    ${i}`),
+    'VIEW View',
+    '',
+  ].join('\n');
+}

@@ -12,30 +12,13 @@ import { runTlcOnHost } from '../../src/tlc/host.js';
 import type { TlcRunResult } from '../../src/tlc/run.js';
 import { replay } from '../../src/trace/replay.js';
 import { binding } from '../../src/trace/bindings/iov_iter.js';
-import { manifestModels, pinnedJar, runModel, SPEC, type PinnedJar } from '../tlc-harness.js';
+import { iovIterCfg, manifestModels, pinnedJar, runModel, SPEC, type PinnedJar } from '../tlc-harness.js';
 
 const ALL = [
   'TypeOK', 'ExtractContractInv', 'ExtractCoversStreamInv', 'NoStallInv', 'RevertRestoresInv', 'PositionConsistentInv',
   'ExtractPagesExactInv', 'PageArrayBoundInv', 'AllocFailCleanInv', 'AdvanceRevertInverseInv',
   'RevertWithinConsumedInv', 'ExtractErrnoInv',
 ];
-
-const cfg = (variant: string, allocs: string, invariants: readonly string[]): string =>
-  [
-    'CONSTANTS',
-    '    PS <- MCPageSize',
-    '    Layouts <- MCLayouts',
-    '    Sizes <- MCSizes',
-    '    PageCounts <- MCPageCounts',
-    '    Steps <- MCSteps',
-    `    Allocs <- ${allocs}`,
-    `    Variant = "${variant}"`,
-    'SPECIFICATION Spec',
-    'INVARIANTS',
-    ...invariants.map((i) => `    ${i}`),
-    'VIEW View',
-    '',
-  ].join('\n');
 
 /** A one-line change of IovIter.tla: the text replaced must occur exactly once. */
 interface Mutation {
@@ -125,7 +108,7 @@ beforeAll(async () => {
       text = spec.replace(c.mutation.from, c.mutation.to);
     }
     await writeFile(join(dir, 'IovIter.tla'), text);
-    await writeFile(join(dir, 'Bite.cfg'), cfg(c.variant, c.allocs, c.invariants));
+    await writeFile(join(dir, 'Bite.cfg'), iovIterCfg(c.variant, c.allocs, c.invariants));
     const r = await runTlcOnHost({ jar: jar.path, specDir: dir, module: 'MCIovIter.tla', cfg: 'Bite.cfg', workers: 1, heap: '512m', timeoutMs: 240_000, logFile: join(dir, 'tlc.log') });
     if (!r.ok) throw new Error(r.error.message);
     runs.set(c.invariant, r.value);

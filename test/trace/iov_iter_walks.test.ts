@@ -14,6 +14,7 @@ import type { Trace, TraceState } from '../../src/tla/trace.js';
 import { replay } from '../../src/trace/replay.js';
 import { binding } from '../../src/trace/bindings/iov_iter.js';
 import { IOV_ITER_VARIANTS } from '../../src/kernel/lib/iov_iter_extract.js';
+import { iovIterCfg } from '../tlc-harness.js';
 
 const SPEC = join(projectRoot(), 'spec');
 const WALKS = 40;
@@ -47,21 +48,10 @@ function walks(variant: string): { invariant: string; states: TraceState[] }[] {
   const cfg = join(dir, `${def}.cfg`);
   writeFileSync(
     cfg,
-    [
-      'CONSTANTS',
-      '    PS <- MCPageSize',
-      '    Layouts <- MCLayouts',
-      '    Sizes <- MCSizes',
-      '    PageCounts <- MCPageCounts',
-      '    Steps <- MCSteps',
-      '    Allocs <- MCAllocs',
-      `    Variant = "${variant}"`,
-      'SPECIFICATION Spec',
-      'INVARIANTS TypeOK ExtractContractInv ExtractCoversStreamInv NoStallInv RevertRestoresInv PositionConsistentInv',
-      '    ExtractPagesExactInv PageArrayBoundInv AllocFailCleanInv AdvanceRevertInverseInv Canary',
-      'VIEW View',
-      '',
-    ].join('\n'),
+    iovIterCfg(variant, 'MCAllocs', [
+      'TypeOK', 'ExtractContractInv', 'ExtractCoversStreamInv', 'NoStallInv', 'RevertRestoresInv', 'PositionConsistentInv',
+      'ExtractPagesExactInv', 'PageArrayBoundInv', 'AllocFailCleanInv', 'AdvanceRevertInverseInv', 'Canary',
+    ]),
   );
   const run = spawnSync(
     'java',
