@@ -12,7 +12,7 @@ import { DEFAULT_HEAP, validateHeap } from '../tlc/args.js';
 import { createRunDir, writeFileAtomic } from '../shared/output.js';
 import { prepareTlc } from './tlc-env.js';
 import { EQUIVALENCE_FILE, loadEquivalenceList, staleEntries } from '../mutate/equivalent.js';
-import { finalModels, runMutate, sampleMutants, specMutants } from '../mutate/run.js';
+import { finalModels, runMutate, sampleMutants, shardOf, specMutants } from '../mutate/run.js';
 import { renderMutateJson, renderMutateText } from '../mutate/render.js';
 
 const HELP = `usage: iterpin mutate [options]
@@ -37,6 +37,12 @@ options:
   --sample N         N mutants of each spec chosen at random ...
   --seed S           ... by seed S (default 1)
   --mutant ID        only this mutant (repeatable; as printed, e.g. Produce:drop-conjunct:a1b2bd12)
+  --shard I/N        only slice I of N of the selection (every N-th mutant from the I-th), so a
+                     long run can be split over sessions or machines
+  --results FILE     the results journal: each mutant's verdict is appended as soon as it is
+                     judged (default: results.jsonl in the run directory); a mutant FILE already
+                     holds a verdict for, on the same spec files and models, is not run again
+                     (timed-out ones are), so an interrupted run resumes where it stopped
   --list             print the mutants (id, place, change) instead of running them
   --jobs N           mutants checked at the same time (default: the number of cores)
   --timeout SECONDS  time limit per TLC run (default: ten times the model's time on the
@@ -53,9 +59,9 @@ exit codes:
   0   every mutant that ran was killed or is on the equivalence list
   ${EXIT.mismatch}   a survivor is not on the list, or a listed mutant is killed, or a list entry is stale
   ${EXIT.usage}  wrong usage, e.g. an unknown spec, model or mutant
-  ${EXIT.badInput}  the manifest or the equivalence list is invalid, or a spec cannot be mutated
+  ${EXIT.badInput}  the manifest, equivalence list or results journal is invalid, or a spec can't be mutated
   ${EXIT.tlcError}  a passing model does not pass on the original spec
-  ${EXIT.cantCreate}  the output directory cannot be written
+  ${EXIT.cantCreate}  the output directory or the results journal cannot be written
   ${EXIT.timeout}  some mutant timed out (and nothing else failed)
   ${EXIT.untrustedJar}  the cached TLC jar's SHA-256 is not the pinned one
   ${EXIT.environment}  java, the jar or the container engine is missing
@@ -81,6 +87,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         sample: { type: 'string' },
         seed: { type: 'string' },
         mutant: { type: 'string', multiple: true },
+        shard: { type: 'string' },
+        results: { type: 'string' },
         list: { type: 'boolean', default: false },
         jobs: { type: 'string' },
         timeout: { type: 'string' },
@@ -118,6 +126,17 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (n.seed !== undefined && n.sample === undefined) {
     say('--seed goes with --sample');
     return EXIT.usage;
+  }
+  let shard: { index: number; count: number } | undefined;
+  if (values.shard !== undefined) {
+    const m = /^([0-9]+)\/([0-9]+)$/.exec(values.shard);
+    const index = Number(m?.[1]);
+    const count = Number(m?.[2]);
+    if (m === null || !(count >= 1 && index >= 1 && index <= count && count <= 10_000)) {
+      say(`--shard must be I/N with 1 ≤ I ≤ N, got '${values.shard}'`);
+      return EXIT.usage;
+    }
+    shard = { index, count };
   }
   const runner = values.runner;
   if (runner !== 'host' && runner !== 'container') {
@@ -159,7 +178,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.badInput;
   }
 
-  if (values.list) return listMutants(io, say, manifest.value, specDir, specs, models, values['include-scale'], n, values.json, equivalents.value);
+  if (values.list) return listMutants(io, say, manifest.value, specDir, specs, models, values['include-scale'], { ...n, shard }, values.json, equivalents.value);
 
   const tlc = await prepareTlc(runner, io, say);
   if (!tlc.ok) {
@@ -186,13 +205,16 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     ...(n.limit !== undefined ? { limit: n.limit } : {}),
     ...(n.sample !== undefined ? { sample: { count: n.sample, seed: n.seed ?? 1 } } : {}),
     ...(values.mutant !== undefined ? { mutantIds: values.mutant } : {}),
+    ...(shard !== undefined ? { shard } : {}),
+    results: values.results !== undefined ? resolve(io.cwd, values.results) : join(runDir.value, 'results.jsonl'),
     equivalents: equivalents.value,
     env: io.env,
     ...(values.quiet ? {} : { onProgress: say }),
   });
   if ('kind' in report) {
     say(report.message);
-    return report.kind === 'usage' ? EXIT.usage : report.kind === 'tlc' ? EXIT.tlcError : report.kind === 'environment' ? EXIT.environment : EXIT.badInput;
+    const exits = { usage: EXIT.usage, tlc: EXIT.tlcError, environment: EXIT.environment, output: EXIT.cantCreate, input: EXIT.badInput } as const;
+    return exits[report.kind];
   }
   const saved = await writeFileAtomic(join(runDir.value, 'report.json'), renderMutateJson(report));
   if (!saved.ok) say(saved.error.message);
@@ -212,7 +234,7 @@ async function listMutants(
   specs: readonly string[],
   only: readonly string[],
   includeScale: boolean,
-  n: { limit?: number | undefined; sample?: number | undefined; seed?: number | undefined },
+  n: { limit?: number | undefined; sample?: number | undefined; seed?: number | undefined; shard?: { index: number; count: number } | undefined },
   json: boolean,
   equivalents: Parameters<typeof staleEntries>[0],
 ): Promise<number> {
@@ -223,7 +245,8 @@ async function listMutants(
       say(g.message);
       return g.kind === 'usage' ? EXIT.usage : EXIT.badInput;
     }
-    const chosen = n.limit !== undefined ? g.all.slice(0, n.limit) : n.sample !== undefined ? sampleMutants(g.all, n.sample, n.seed ?? 1) : g.all;
+    const picked = n.limit !== undefined ? g.all.slice(0, n.limit) : n.sample !== undefined ? sampleMutants(g.all, n.sample, n.seed ?? 1) : g.all;
+    const chosen = n.shard === undefined ? picked : shardOf(picked, n.shard);
     out.push({
       spec,
       generated: g.all.length,

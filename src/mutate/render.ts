@@ -35,7 +35,8 @@ export function renderMutateText(r: MutateReport): string {
   const line = (cells: readonly string[]): string => cells.map((c, k) => (k === 0 ? c.padEnd(widths[k] ?? 0) : c.padStart(widths[k] ?? 0))).join('  ');
   out.push(line(header), ...rows.map(line), '');
   for (const s of r.specs) {
-    out.push(`${s.spec}: ${s.selection}, on ${s.models.map((m) => m.name).join(', ')}`);
+    const models = s.models.map((m) => `${m.name} (${m.seconds.toFixed(1)} s, ${m.kills} killed)`).join(', ');
+    out.push(`${s.spec}: ${s.selection}${models === '' ? '' : `, on ${models}`}${s.summary.reused > 0 ? `; ${s.summary.reused} verdicts from the results journal` : ''}`);
     const survivors = s.mutants.filter((m) => m.status === 'survived');
     const timeouts = s.mutants.filter((m) => m.status === 'timeout');
     const equivalent = s.mutants.filter((m) => m.status === 'equivalent');

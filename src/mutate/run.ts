@@ -3,7 +3,8 @@
 // which invariant or property), survives when every model still passes, and is timed out when no model killed it
 // and some run passed its time limit. Every run happens in a private temporary copy of the spec directory.
 
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { appendFile, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Manifest, ManifestModel } from '../manifest/manifest.js';
@@ -32,6 +33,13 @@ export interface MutateOptions {
   readonly sample?: { readonly count: number; readonly seed: number };
   /** Only the mutants with these ids. */
   readonly mutantIds?: readonly string[];
+  /** Only every `count`-th mutant of the selection, starting with the `index`-th (1-based): one slice of a run. */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /**
+   * A results journal (JSON lines). Each judged mutant is appended as soon as it is judged, so an interrupted run
+   * keeps what it did; a mutant already in the file, judged on the same spec files and models, is not run again.
+   */
+  readonly results?: string;
   readonly equivalents: EquivalenceList;
   readonly env?: NodeJS.ProcessEnv;
   readonly onProgress?: (line: string) => void;
@@ -59,6 +67,8 @@ export interface MutantResult {
   /** survived, equivalent, timeout: the changed lines of the spec, numbered. */
   readonly diff?: readonly string[];
   readonly seconds: number;
+  /** Taken from the results journal of an earlier run on the same spec files and models. */
+  readonly reused?: true;
 }
 
 export interface SpecSummary {
@@ -69,13 +79,18 @@ export interface SpecSummary {
   readonly survived: number;
   readonly equivalent: number;
   readonly timeout: number;
+  /** Of those judged, the ones taken from the results journal. */
+  readonly reused: number;
   /** killed / (killed + survived + timeout): equivalent and invalid mutants are left out. Null when nothing ran. */
   readonly score: number | null;
 }
 
 export interface SpecMutation {
   readonly spec: string;
-  readonly models: readonly { readonly name: string; readonly seconds: number; readonly timeoutSeconds: number }[];
+  /** In the order of their time on the original spec; `kills`: the mutants each killed in this run. */
+  readonly models: readonly { readonly name: string; readonly seconds: number; readonly timeoutSeconds: number; readonly kills: number }[];
+  /** The spec files and models the verdicts hold for (the results journal's key). */
+  readonly fingerprint: string;
   readonly selection: string;
   readonly summary: SpecSummary;
   readonly mutants: readonly MutantResult[];
@@ -90,7 +105,7 @@ export interface MutateReport {
   readonly equivalenceFile: string;
 }
 
-export type MutateError = { readonly kind: 'usage' | 'input' | 'tlc' | 'environment'; readonly message: string };
+export type MutateError = { readonly kind: 'usage' | 'input' | 'output' | 'tlc' | 'environment'; readonly message: string };
 
 /** A small seeded generator (mulberry32): the same seed picks the same sample on every machine. */
 export function seededRandom(seed: number): () => number {
@@ -116,6 +131,11 @@ export function sampleMutants<T>(all: readonly T[], count: number, seed: number)
     .slice(0, count)
     .sort((a, b) => a - b)
     .map((k) => all[k] as T);
+}
+
+/** Slice `index` of `count` (1-based): every `count`-th item, starting with the `index`-th. */
+export function shardOf<T>(items: readonly T[], shard: { readonly index: number; readonly count: number }): T[] {
+  return items.filter((_, k) => k % shard.count === shard.index - 1);
 }
 
 /** The changed lines, numbered: `-  42 | old` and `+  42 | new`. */
@@ -231,10 +251,95 @@ async function prepare(o: MutateOptions, spec: string): Promise<Prepared | Mutat
     chosen = sampleMutants(all, o.sample.count, o.sample.seed);
     selection = `${chosen.length} of ${all.length} mutants, sampled with seed ${o.sample.seed}`;
   }
+  if (o.shard !== undefined) {
+    const { index, count } = o.shard;
+    chosen = shardOf(chosen, o.shard);
+    selection = `${selection}, slice ${index}/${count} (${chosen.length})`;
+  }
   return { spec, models, original, all, chosen, selection, problems };
 }
 
 const killedOutcome = (r: TlcRunResult): boolean => r.outcome !== 'success' && r.outcome !== 'timeout';
+
+/** The modules of `specDir` the given files load, themselves included (EXTENDS and INSTANCE, followed). */
+async function loadedModules(specDir: string, files: readonly string[]): Promise<Map<string, string>> {
+  const present = new Set((await readdir(specDir)).filter((x) => x.endsWith('.tla')));
+  const texts = new Map<string, string>();
+  const todo = [...files];
+  for (let f = todo.pop(); f !== undefined; f = todo.pop()) {
+    if (texts.has(f) || !present.has(f)) continue;
+    const text = await readFile(join(specDir, f), 'utf8');
+    texts.set(f, text);
+    const names = [...text.matchAll(/\bEXTENDS\s+(\w+(?:\s*,\s*\w+)*)/g)].flatMap((m) => (m[1] ?? '').split(/[\s,]+/));
+    for (const m of text.matchAll(/\bINSTANCE\s+(\w+)/g)) names.push(m[1] ?? '');
+    for (const n of names) if (n !== '') todo.push(`${n}.tla`);
+  }
+  return texts;
+}
+
+/**
+ * The spec files and the models' cfgs a spec's verdicts depend on, hashed: the results journal's key. Only the
+ * modules the models load count, so an edit of another spec leaves the journal's verdicts usable.
+ */
+export async function specFingerprint(specDir: string, spec: string, models: readonly ManifestModel[]): Promise<string> {
+  const h = createHash('sha256');
+  const modules = await loadedModules(specDir, [`${spec}.tla`, ...models.map((m) => m.module)]);
+  for (const f of [...modules.keys()].sort()) h.update(`${f}\u0000${modules.get(f)}\u0000`);
+  for (const m of [...models].sort((a, b) => a.name.localeCompare(b.name))) {
+    h.update(`${m.name}\u0000${m.module}\u0000${m.cfg}\u0000${await readFile(join(specDir, m.cfg), 'utf8')}\u0000`);
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** One line of the results journal: a mutant's verdict before the equivalence list is applied. */
+interface JournalLine {
+  readonly spec: string;
+  readonly fingerprint: string;
+  readonly result: MutantResult;
+}
+
+/**
+ * The verdicts a results journal holds, by spec, fingerprint and mutant id. Timed-out mutants are left out (they
+ * run again, perhaps with a longer limit); a last line cut short by an interrupted write is skipped. A file with
+ * any other line that is not a journal line is not a results journal: a string saying so.
+ */
+export async function readJournal(file: string): Promise<Map<string, MutantResult> | string> {
+  const out = new Map<string, MutantResult>();
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return out;
+    throw e;
+  }
+  const lines = text.split('\n');
+  for (const [k, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    let j: JournalLine | undefined;
+    try {
+      j = JSON.parse(line) as JournalLine;
+    } catch {
+      j = undefined;
+    }
+    const r = j?.result;
+    if (j === undefined || typeof j?.spec !== 'string' || typeof j.fingerprint !== 'string' || typeof r?.id !== 'string' || typeof r.status !== 'string') {
+      if (k === lines.length - 1) continue;
+      return `line ${k + 1} is not a results line (one JSON object per line: spec, fingerprint, result)`;
+    }
+    if (r.status === 'killed' || r.status === 'survived' || r.status === 'invalid') out.set(`${j.spec}\u0000${j.fingerprint}\u0000${r.id}`, r);
+  }
+  return out;
+}
+
+/**
+ * The order the models run in on a mutant: least expected time to a kill first (a model's time on the original
+ * spec, divided by the share of the mutants it ran on that it killed, counted so far with one kill in two tries
+ * assumed before any). A mutant stops at its first kill, so the cheap models that kill often go first.
+ */
+export function modelOrder<T extends { readonly name: string; readonly seconds: number }>(models: readonly T[], tries: ReadonlyMap<string, number>, kills: ReadonlyMap<string, number>): T[] {
+  const cost = (m: T): number => (m.seconds * ((tries.get(m.name) ?? 0) + 2)) / ((kills.get(m.name) ?? 0) + 1);
+  return [...models].sort((a, b) => cost(a) - cost(b) || a.seconds - b.seconds);
+}
 
 export async function runMutate(o: MutateOptions): Promise<MutateReport | MutateError> {
   const started = process.hrtime.bigint();
@@ -250,20 +355,36 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
     const unknown = o.mutantIds.filter((id) => !known.has(id));
     if (unknown.length > 0) return { kind: 'usage', message: `no such mutant: ${unknown.join(', ')} (iterpin mutate --list shows them)` };
   }
+  let journal: Map<string, MutantResult> | string;
+  try {
+    journal = o.results === undefined ? new Map() : await readJournal(o.results);
+    if (o.results !== undefined) await appendFile(o.results, '');
+  } catch (e) {
+    return { kind: 'output', message: `${o.results}: cannot read or append to the results journal (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+  if (typeof journal === 'string') return { kind: 'input', message: `${o.results}: not a results journal: ${journal}` };
   const java = findExecutable('java', o.env ?? process.env);
   const work = await mkdtemp(join(tmpdir(), 'iterpin-mutate-'));
   let tlcVersion: string | undefined;
   try {
     const specs: SpecMutation[] = [];
     for (const p of prepared) {
-      say(`${p.spec}: ${p.selection}; checking them with SANY`);
+      const fingerprint = await specFingerprint(o.specDir, p.spec, p.models);
+      const earlier = new Map<string, MutantResult>();
+      for (const m of p.chosen) {
+        const r = journal.get(`${p.spec}\u0000${fingerprint}\u0000${m.id}`);
+        if (r !== undefined) earlier.set(m.id, r);
+      }
+      const toRun = p.chosen.filter((m) => !earlier.has(m.id));
+      if (earlier.size > 0) say(`${p.spec}: ${earlier.size} of the ${p.chosen.length} mutants were judged in ${o.results} on the same spec files; running the other ${toRun.length}`);
+      say(`${p.spec}: ${p.selection}; checking ${toRun.length === p.chosen.length ? 'them' : `those ${toRun.length}`} with SANY`);
       // SANY rejects the mutants that do not parse or make no sense (e.g. a level error).
       const sany =
-        java === undefined
+        java === undefined || toRun.length === 0
           ? undefined
           : await sanyCheck(
               { java, jar: o.jar.path, specDir: o.specDir, spec: p.spec, timeoutMs: 600_000, ...(o.env !== undefined ? { env: o.env } : {}) },
-              p.chosen.map((m) => ({ key: m.id, text: m.text })),
+              toRun.map((m) => ({ key: m.id, text: m.text })),
             );
       if (sany !== undefined && !sany.ok) return { kind: 'environment', message: sany.message };
       const base = join(work, p.spec);
@@ -274,8 +395,8 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
       };
       // The original spec first: every model must pass, and its time sets the mutants' time limit.
       await copyInto(base);
-      const models: { name: string; seconds: number; timeoutSeconds: number }[] = [];
-      for (const m of p.models) {
+      const timed: { name: string; seconds: number; timeoutSeconds: number; model: ManifestModel }[] = [];
+      for (const m of toRun.length === 0 ? [] : p.models) {
         const r = await o.runner({
           jar: o.jar.path,
           specDir: base,
@@ -294,12 +415,20 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
           return { kind: 'tlc', message: `${m.name} does not pass on the original ${p.spec} (${r.value.outcome}: ${why}); mutants need a passing model` };
         }
         const timeoutSeconds = o.timeoutMs !== undefined ? o.timeoutMs / 1000 : Math.max(60, Math.ceil(10 * r.value.seconds));
-        models.push({ name: m.name, seconds: r.value.seconds, timeoutSeconds });
+        timed.push({ name: m.name, seconds: r.value.seconds, timeoutSeconds, model: m });
         say(`${p.spec}: ${m.name} passes on the original in ${r.value.seconds.toFixed(1)} s (mutant limit ${timeoutSeconds} s)`);
       }
       const listed = new Map(o.equivalents.entries.filter((e) => e.spec === p.spec).map((e) => [e.id, e]));
-      let done = 0;
-      const results = await pool(p.chosen, o.jobs, async (mutant, k): Promise<MutantResult> => {
+      /** A survivor on the equivalence list is reported as equivalent, with the list's reason. */
+      const judged = (r: MutantResult): MutantResult => {
+        const entry = r.status === 'survived' ? listed.get(r.id) : undefined;
+        return entry !== undefined ? { ...r, status: 'equivalent', reason: entry.reason } : r;
+      };
+      const tries = new Map<string, number>();
+      const kills = new Map<string, number>();
+      const bump = (m: Map<string, number>, name: string): void => void m.set(name, (m.get(name) ?? 0) + 1);
+      let done = earlier.size;
+      const fresh = await pool(toRun, o.jobs, async (mutant, k): Promise<MutantResult> => {
         const t0 = process.hrtime.bigint();
         const head = {
           id: mutant.id,
@@ -311,7 +440,15 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
           after: mutant.after,
         };
         const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
-        const finish = (r: MutantResult): MutantResult => {
+        const finish = async (raw: MutantResult): Promise<MutantResult> => {
+          if (o.results !== undefined) {
+            try {
+              await appendFile(o.results, `${JSON.stringify({ spec: p.spec, fingerprint, result: raw } satisfies JournalLine)}\n`);
+            } catch (e) {
+              say(`${o.results}: cannot append ${mutant.id} (${(e as NodeJS.ErrnoException).code ?? String(e)}); the report will still hold it`);
+            }
+          }
+          const r = judged(raw);
           done++;
           const what =
             r.status === 'killed'
@@ -331,8 +468,7 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
         await writeFile(join(dir, `${p.spec}.tla`), mutant.text);
         const timedOut: string[] = [];
         try {
-          for (const m of p.models) {
-            const limit = models.find((x) => x.name === m.name)?.timeoutSeconds ?? 60;
+          for (const { model: m, timeoutSeconds: limit } of modelOrder(timed, tries, kills)) {
             const r = await o.runner({
               jar: o.jar.path,
               specDir: dir,
@@ -350,7 +486,9 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
               return finish({ ...head, status: 'invalid', invalid: v.problems[0]?.message ?? 'TLC could not parse the mutant', seconds: elapsed() });
             }
             if (v.outcome === 'timeout') timedOut.push(m.name);
-            else if (killedOutcome(v)) {
+            else bump(tries, m.name);
+            if (killedOutcome(v)) {
+              bump(kills, m.name);
               const message = v.outcome === 'error' || v.outcome === 'assumption' || v.outcome === 'assert' ? v.problems[0]?.message?.split('\n')[0] : undefined;
               return finish({
                 ...head,
@@ -365,10 +503,10 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
         }
         const diff = lineDiff(p.original, mutant.text);
         if (timedOut.length > 0) return finish({ ...head, status: 'timeout', timedOut, diff, seconds: elapsed() });
-        const entry = listed.get(mutant.id);
-        if (entry !== undefined) return finish({ ...head, status: 'equivalent', reason: entry.reason, diff, seconds: elapsed() });
         return finish({ ...head, status: 'survived', diff, seconds: elapsed() });
       });
+      const ran = new Map(toRun.map((m, k) => [m.id, fresh[k] as MutantResult]));
+      const results = p.chosen.map((m) => ran.get(m.id) ?? { ...judged(earlier.get(m.id) as MutantResult), reused: true as const });
       const problems = [...p.problems];
       for (const r of results) {
         if (r.status === 'killed' && listed.has(r.id)) {
@@ -380,7 +518,8 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
       const scored = killed + count('survived') + count('timeout');
       specs.push({
         spec: p.spec,
-        models,
+        models: [...timed].sort((a, b) => a.seconds - b.seconds).map(({ name, seconds, timeoutSeconds }) => ({ name, seconds, timeoutSeconds, kills: kills.get(name) ?? 0 })),
+        fingerprint,
         selection: p.selection,
         summary: {
           generated: p.all.length,
@@ -390,6 +529,7 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
           survived: count('survived'),
           equivalent: count('equivalent'),
           timeout: count('timeout'),
+          reused: earlier.size,
           score: scored === 0 ? null : killed / scored,
         },
         mutants: results,

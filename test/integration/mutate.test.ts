@@ -12,10 +12,11 @@ import { findExecutable } from '../../src/tlc/process.js';
 import { cachedJarPath, projectRoot } from '../../src/tlc/jar.js';
 
 const out = mkdtempSync(join(tmpdir(), 'iterpin-mutate-test-'));
+const journal = join(out, 'pipeline.jsonl');
 
 describe('iterpin mutate (real TLC)', () => {
   it('Pipeline: every mutant is killed for its own reason except the two listed as equivalent', async () => {
-    const r = await runCli(['mutate', '--spec', 'Pipeline', '--json', '--jobs', '2', '--out', out]);
+    const r = await runCli(['mutate', '--spec', 'Pipeline', '--json', '--jobs', '2', '--out', out, '--results', journal]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as MutateReport;
     const [s] = report.specs;
@@ -30,6 +31,34 @@ describe('iterpin mutate (real TLC)', () => {
     expect(eq[0]?.diff?.map((l) => l.replace(/^([-+]) */, '$1'))).toEqual([`-${eq[0]!.line} |     /\\ pending = {}`, `+${eq[0]!.line} |     /\\ TRUE`]);
     // progress went to stderr
     expect(r.stderr).toContain('[16/16]');
+  });
+
+  it('a run given the results journal of a finished run on the same spec files takes every verdict from it, running no TLC', async () => {
+    const first = readFileSync(journal, 'utf8').trim().split('\n');
+    expect(first).toHaveLength(16);
+    const r = await runCli(['mutate', '--spec', 'Pipeline', '--json', '--out', out, '--results', journal]);
+    expect(r.code).toBe(0);
+    const [s] = (JSON.parse(r.stdout) as MutateReport).specs;
+    expect(s?.summary).toMatchObject({ selected: 16, killed: 14, equivalent: 2, survived: 0, reused: 16 });
+    expect(s?.mutants.every((m) => m.reused === true)).toBe(true);
+    expect(r.stderr).toContain('16 of the 16 mutants were judged in');
+    expect(r.stderr).not.toContain('passes on the original');
+    // An interrupted run: the journal lost its last verdicts and the last line was cut short. A slice of the
+    // selection (--shard) runs only its own mutants that the journal does not hold, and appends their verdicts.
+    const cut = join(out, 'cut.jsonl');
+    writeFileSync(cut, `${first.slice(0, 12).join('\n')}\n${first[12]!.slice(0, 40)}`);
+    const slice = await runCli(['mutate', '--spec', 'Pipeline', '--shard', '4/4', '--json', '--out', out, '--results', cut]);
+    expect(slice.code).toBe(0);
+    const [t] = (JSON.parse(slice.stdout) as MutateReport).specs;
+    const ids = s!.mutants.map((m) => m.id);
+    expect(t?.mutants.map((m) => m.id)).toEqual([ids[3], ids[7], ids[11], ids[15]]);
+    const kept = new Set(first.slice(0, 12).map((l) => (JSON.parse(l) as { result: { id: string } }).result.id));
+    expect(t?.summary.reused).toBe([3, 7, 11, 15].filter((k) => kept.has(ids[k]!)).length);
+    for (const m of t!.mutants) {
+      expect(m.reused === true).toBe(kept.has(m.id));
+      expect(m.status).toBe(s!.mutants.find((x) => x.id === m.id)?.status);
+      if (!kept.has(m.id)) expect(readFileSync(cut, 'utf8')).toContain(`"id":"${m.id}"`);
+    }
   });
 
   it('a survivor missing from the list fails the run and is shown with its place and diff', async () => {
