@@ -30,7 +30,7 @@ import { runSampled, type SampledRun } from '../tlc/simulate.js';
 import { distributedMeta, distributedNotes, distributedOnly, distributedPart, distributedRunner, DISTRIBUTED_HELP, joinHint, parseDistributedOptions, type DistributedCheckOptions } from './check-distributed.js';
 import { hostname } from 'node:os';
 import { planRows, renderPlanJson, renderPlanText } from './check-plan.js';
-import { checkpointArgs, DEFAULT_CHECKPOINT_MINUTES, dropMetadir, dropResumeRecord, latestCheckpoint, modelMetadir, readResumeRecord, writeResumeRecord } from './check-resume.js';
+import { checkpointArgs, DEFAULT_CHECKPOINT_MINUTES, dropMetadir, dropResumeRecord, formatCheckpointInterval, latestCheckpoint, modelMetadir, parseCheckpointInterval, readResumeRecord, recoveryOf, writeResumeRecord } from './check-resume.js';
 import { mkdir } from 'node:fs/promises';
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -72,7 +72,8 @@ options:
                      (with --markdown: the table README.md carries; with --json: as JSON)
   --checkpoint MIN   TLC checkpoints each model every MIN minutes (default ${DEFAULT_CHECKPOINT_MINUTES}, TLC's own) into
                      <run dir>/<model>.states/, removed when the model finishes (host runner). Ctrl-C
-                     stops the run and keeps the checkpoints; it prints how to resume.
+                     stops the run and keeps the checkpoints; it prints how to resume. \`Ns\`: N seconds
+                     (TLC's tlc2.TLCGlobals.chkpt; TLC looks 3 s into the search, then once a minute)
   --resume RUNDIR    run the models of an interrupted run again (its manifest and settings), each from
                      its newest checkpoint (TLC's -recover), the others from the start
   --plan             what a run would start, without running TLC: per selected model its recorded
@@ -115,7 +116,7 @@ interface CheckOptions {
   readonly coverage: boolean;
   readonly sample: SampleCli;
   readonly plan: boolean;
-  readonly checkpointMinutes: number;
+  readonly checkpointSeconds: number;
   readonly resume?: string;
 }
 
@@ -176,8 +177,8 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
   const sample = parseSampleArgs(values);
   if (!sample.ok) return sample;
   if (sample.value.simulate && runner === 'distributed') return { ok: false, message: "--simulate runs on one machine: distributed TLC has no simulation mode (use --runner host)" };
-  const checkpointMinutes = positiveInt('checkpoint', values.checkpoint, 7 * 24 * 60) ?? DEFAULT_CHECKPOINT_MINUTES;
-  if (typeof checkpointMinutes === 'string') return { ok: false, message: checkpointMinutes };
+  const checkpointSeconds = parseCheckpointInterval(values.checkpoint);
+  if (typeof checkpointSeconds === 'string') return { ok: false, message: checkpointSeconds };
   const root = projectRoot();
   return {
     ok: true,
@@ -200,7 +201,7 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
       coverage: !values['no-coverage'],
       sample: sample.value,
       plan: values.plan,
-      checkpointMinutes,
+      checkpointSeconds,
       ...(values.resume !== undefined ? { resume: resolve(io.cwd, values.resume) } : {}),
     },
   };
@@ -249,7 +250,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.noInput;
     }
     const r = record.value;
-    o = { ...o, manifest: r.manifest, models: [...r.models], workers: r.workers, heap: r.heap, timeoutSeconds: r.timeoutSeconds, checkpointMinutes: r.checkpointMinutes, coverage: r.coverage };
+    o = { ...o, manifest: r.manifest, models: [...r.models], workers: r.workers, heap: r.heap, timeoutSeconds: r.timeoutSeconds, checkpointSeconds: r.checkpointSeconds ?? r.checkpointMinutes * 60, coverage: r.coverage };
   }
   const manifest = await loadManifest(o.manifest, { checkFiles: true });
   if (!manifest.ok) {
@@ -298,7 +299,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       workers: o.workers,
       heap: o.heap,
       timeoutSeconds: o.timeoutSeconds,
-      checkpointMinutes: o.checkpointMinutes,
+      checkpointMinutes: Math.ceil(o.checkpointSeconds / 60),
+      ...(o.checkpointSeconds % 60 !== 0 ? { checkpointSeconds: o.checkpointSeconds } : {}),
       coverage: o.coverage,
     }).catch(() => undefined);
   }
@@ -335,7 +337,11 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const log = join(runDir.value, `${m.name}.log`);
     const metadir = checkpointing && budget === undefined ? modelMetadir(runDir.value, m.name) : undefined;
     if (metadir !== undefined) await mkdir(metadir, { recursive: true }).catch(() => undefined);
-    const recoverFrom = metadir !== undefined && o.resume !== undefined ? await latestCheckpoint(modelMetadir(o.resume, m.name)) : undefined;
+    const recover = metadir !== undefined && o.resume !== undefined ? await recoveryOf(o.resume, m.name) : undefined;
+    if (recover === undefined && o.resume !== undefined && metadir !== undefined && (await latestCheckpoint(modelMetadir(o.resume, m.name))) !== undefined) {
+      warnings.push(`${m.name}: checkpoint not used (its log does not name the run's fingerprint polynomial and seed): run from the start`);
+    }
+    const tlcCheckpoint = metadir !== undefined ? checkpointArgs(o.checkpointSeconds, recover) : undefined;
     const runOptions: TlcRunOptions = {
       jar: jar.path,
       specDir,
@@ -349,7 +355,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       signal: stop.signal,
       onProgress: (p) => sink.progress(m.name, p),
       coverage: o.coverage && m.noCoverage === undefined,
-      ...(metadir !== undefined ? { metadir, extraArgs: checkpointArgs(o.checkpointMinutes, recoverFrom) } : {}),
+      ...(metadir !== undefined && tlcCheckpoint !== undefined ? { metadir, ...tlcCheckpoint } : {}),
     };
     let sampled: SampledRun | undefined;
     const result = budget === undefined ? await runner(runOptions) : await runSampled(tlc.runner, runOptions, budget).then((s) => {
@@ -370,7 +376,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         : await nameViolatedProperty(
             result.value,
             runner,
-            { ...runOptions, onProgress: () => undefined, extraArgs: [], metadir: undefined },
+            { ...runOptions, onProgress: () => undefined, extraArgs: [], jvmProperties: {}, metadir: undefined },
             m.expect.result === 'liveness' ? m.expect.property : undefined,
           );
     // A finished model's checkpoints are of no use; an interrupted one keeps them for --resume.
@@ -401,7 +407,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (interrupted) {
     const kept = [];
     for (const m of models) if ((await latestCheckpoint(modelMetadir(runDir.value, m.name))) !== undefined) kept.push(m.name);
-    say(`interrupted; ${kept.length > 0 ? `checkpoints kept for ${kept.join(', ')}` : `no model had reached its first checkpoint (every ${o.checkpointMinutes} min)`}`);
+    say(`interrupted; ${kept.length > 0 ? `checkpoints kept for ${kept.join(', ')}` : `no model had reached its first checkpoint (every ${formatCheckpointInterval(o.checkpointSeconds)})`}`);
     say(`resume with: iterpin check --resume ${runDir.value}`);
   }
   const report: CheckReport = {

@@ -38,6 +38,8 @@ export interface JvmArgsOptions {
    * exit, so concurrent runs sharing /tmp can remove each other's copies; a per-run directory avoids that.
    */
   readonly tmpdir?: string;
+  /** Further system properties (`-Dname=value`), e.g. TLC's own `tlc2.TLCGlobals.chkpt`. */
+  readonly properties?: Readonly<Record<string, string>>;
 }
 
 export type ArgsError = { readonly kind: 'bad-heap' | 'bad-workers' | 'bad-path'; readonly message: string };
@@ -69,7 +71,16 @@ function validateOperand(what: string, value: string): Result<string, ArgsError>
 export function jvmArgs(o: JvmArgsOptions): Result<string[], ArgsError> {
   const heap = validateHeap(o.heap);
   if (!heap.ok) return heap;
-  return ok([`-Xmx${heap.value}`, '-XX:+UseParallelGC', '-XX:TieredStopAtLevel=1', ...(o.tmpdir !== undefined ? [`-Djava.io.tmpdir=${o.tmpdir}`] : [])]);
+  const props = Object.entries(o.properties ?? {});
+  const bad = props.find(([k, v]) => !/^[A-Za-z][\w.]*$/.test(k) || v === '');
+  if (bad !== undefined) return err({ kind: 'bad-path', message: `JVM property '${bad[0]}' is not a property name with a value` });
+  return ok([
+    `-Xmx${heap.value}`,
+    '-XX:+UseParallelGC',
+    '-XX:TieredStopAtLevel=1',
+    ...(o.tmpdir !== undefined ? [`-Djava.io.tmpdir=${o.tmpdir}`] : []),
+    ...props.map(([k, v]) => `-D${k}=${v}`),
+  ]);
 }
 
 /**

@@ -42,6 +42,7 @@ export async function runTlcOnHost(opts: HostRunOptions): Promise<Result<TlcRunR
       jar: opts.jar,
       heap: opts.heap,
       tmpdir: join(scratch, 'tmp'),
+      ...(opts.jvmProperties !== undefined ? { properties: opts.jvmProperties } : {}),
       module: opts.module,
       cfg: opts.cfg,
       workers: opts.workers,

@@ -124,6 +124,8 @@ export interface TlcRunOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Further TLC options before the module (host runner), e.g. `-deadlock` or `-dump dot FILE`. */
   readonly extraArgs?: readonly string[];
+  /** JVM system properties (host runner), e.g. TLC's own `tlc2.TLCGlobals.chkpt`. */
+  readonly jvmProperties?: Readonly<Record<string, string>>;
   /** Aborts the run from outside (e.g. another model hit an environment problem); reported as 'error'. */
   readonly signal?: AbortSignal;
   /** Run with TLC's `-coverage`: the result then says how often each sub-action of Next was taken. */

@@ -46,6 +46,13 @@ describe('javaTlcArgs', () => {
     expect(r.ok && r.value.includes(jar) && r.value.includes('/m d')).toBe(true);
   });
 
+  it('passes system properties as -Dname=value after the JVM options, and refuses a malformed one', () => {
+    const r = jvmArgs({ heap: '256m', properties: { 'tlc2.TLCGlobals.chkpt': '1000' } });
+    expect(r.ok && r.value.at(-1)).toBe('-Dtlc2.TLCGlobals.chkpt=1000');
+    expect(jvmArgs({ heap: '256m', properties: { '-Xss1g x': '1' } }).ok).toBe(false);
+    expect(jvmArgs({ heap: '256m', properties: { 'a.b': '' } }).ok).toBe(false);
+  });
+
   it('omits java.io.tmpdir when none is given', () => {
     expect(jvmArgs({ heap: '256m' })).toEqual({ ok: true, value: ['-Xmx256m', '-XX:+UseParallelGC', '-XX:TieredStopAtLevel=1'] });
   });
