@@ -224,7 +224,8 @@ async function runConform(argv: readonly string[], io: Io): Promise<number> {
   const problems: { model: string; kind: ConformError['kind']; message: string }[] = [];
   let exit: number = EXIT.ok;
   const started = performance.now();
-  for (const model of p.models) {
+  for (const [k, model] of p.models.entries()) {
+    if (p.models.length > 1) p.job.note?.(`model ${k + 1} of ${p.models.length}: ${model.name} (${((performance.now() - started) / 1000).toFixed(0)} s so far)`);
     const r = await conformModel(model, p.job);
     if (!r.ok) {
       problems.push({ model: model.name, ...r.error });

@@ -41,6 +41,8 @@ export interface ExploreResult {
   /** States the implementation's own checker flags, per invariant the model checks. */
   readonly violations: Record<string, number>;
   readonly seconds: number;
+  /** The explorer's CPU time (the process's, user and system): the figure that does not grow with others' load. */
+  readonly cpuSeconds: number;
 }
 
 export interface ExploreOptions<S> {
@@ -57,6 +59,11 @@ export interface ExploreOptions<S> {
   readonly progressEvery?: number;
   /** Stop with an error past this many distinct states (default: no limit). */
   readonly maxStates?: number;
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
 }
 
 function count(actions: Record<string, ActionCount>, name: string): ActionCount {
@@ -88,6 +95,7 @@ export function explore<S>(o: ExploreOptions<S>): Result<ExploreResult, string> 
 
 function exploreFrom<S>(o: ExploreOptions<S>): Result<ExploreResult, string> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const { binding, constants } = o;
   const x = binding.explore;
   const variantV = constants.get('Variant');
@@ -111,15 +119,25 @@ function exploreFrom<S>(o: ExploreOptions<S>): Result<ExploreResult, string> {
   if (!firsts.ok) return err(`the initial states: ${firsts.error}`);
   const graph = emptyGraph();
   const actions: Record<string, ActionCount> = {};
-  // Each queued state with the way to build it again (when the binding cannot copy a state).
-  interface Queued { readonly state: S; readonly first: ReadonlyMap<string, TlaValue>; readonly path: readonly StepAction[] }
+  // Each queued state with the way to build it again when it cannot be copied: the path to it from `anchor`, the
+  // nearest state before it that could be (undefined: from the initial state `first`). States reached are only
+  // ever copied, never stepped themselves, so an anchor stays as it was reached.
+  interface Queued {
+    readonly state: S;
+    readonly first: ReadonlyMap<string, TlaValue>;
+    readonly anchor: S | undefined;
+    readonly path: readonly StepAction[];
+  }
   let queue: Queued[] = [];
   let keys: string[] = [];
-  const copyOf = (q: Queued): S => {
-    if (x.clone !== undefined) return x.clone(q.state);
-    const init = binding.init(q.first, variant);
-    if (!init.ok) throw new Error(`the implementation no longer builds an initial state: ${init.error}`);
-    let s = init.value.state;
+  const rebuild = (q: Queued): S => {
+    let s: S;
+    if (q.anchor !== undefined) s = x.clone!(q.anchor)!;
+    else {
+      const init = binding.init(q.first, variant);
+      if (!init.ok) throw new Error(`the implementation no longer builds an initial state: ${init.error}`);
+      s = init.value.state;
+    }
     for (const a of q.path) {
       const r = binding.step(s, a);
       if (!r.ok) throw new Error(`the implementation refuses ${a.name} on a path it took before: ${r.error}`);
@@ -127,6 +145,7 @@ function exploreFrom<S>(o: ExploreOptions<S>): Result<ExploreResult, string> {
     }
     return s;
   };
+  const copyOf = (q: Queued): S => x.clone?.(q.state) ?? rebuild(q);
   for (const first of firsts.value) {
     const init = binding.init(first, variant);
     if (!init.ok) return err(`the implementation cannot build an initial state of the model: ${init.error}`);
@@ -137,7 +156,7 @@ function exploreFrom<S>(o: ExploreOptions<S>): Result<ExploreResult, string> {
     if (!added) continue;
     graph.initial.push(node.key);
     noteViolations(init.value.state);
-    queue.push({ state: init.value.state, first, path: [] });
+    queue.push({ state: init.value.state, first, anchor: undefined, path: [] });
     keys.push(node.key);
   }
 
@@ -157,7 +176,9 @@ function exploreFrom<S>(o: ExploreOptions<S>): Result<ExploreResult, string> {
       const s = q.state;
       const from = graph.states.get(keys[i] as string)!;
       // A copy a refused step left as it was serves the next candidate (when the binding vouches for that).
-      let spare: S | undefined;
+      let spare: S | undefined = x.clone?.(s);
+      // Successors are built again from this state when it could be copied, else from its own anchor.
+      const copyable = spare !== undefined;
       for (const cand of x.candidates(s, constants)) {
         const c = count(actions, cand.name);
         c.tried++;
@@ -185,14 +206,14 @@ function exploreFrom<S>(o: ExploreOptions<S>): Result<ExploreResult, string> {
         noteArgs(c, rec);
         for (const cl of x.classify?.(rec, s, after) ?? []) c.classes[cl] = (c.classes[cl] ?? 0) + 1;
         const view = viewOf(abs, o.viewVars);
-        const key = stateKey(view);
+        const key = stateKey(view, true);
         const before = from.succ.size;
-        addTransition(from, actionValue(rec), key);
+        addTransition(from, actionValue(rec), key, true);
         if (from.succ.size > before) transitions++;
         const { added } = addState(graph, view, key);
         if (!added) continue;
         noteViolations(after);
-        nextQueue.push({ state: after, first: q.first, path: x.clone !== undefined ? [] : [...q.path, cand] });
+        nextQueue.push(copyable ? { state: after, first: q.first, anchor: s, path: [cand] } : { state: after, first: q.first, anchor: q.anchor, path: [...q.path, cand] });
         nextKeys.push(key);
         if (graph.states.size >= nextReport) {
           nextReport += every;
@@ -235,5 +256,6 @@ function exploreFrom<S>(o: ExploreOptions<S>): Result<ExploreResult, string> {
     actions,
     violations,
     seconds: (performance.now() - started) / 1000,
+    cpuSeconds: cpuSince(cpu),
   });
 }

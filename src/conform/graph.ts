@@ -2,7 +2,7 @@
 // model's VIEW keeps; never `action`), each with the transitions leaving it, labelled with the spec's `action`
 // record (name and arguments). The explorer builds one from the implementation, dot.ts's dump from TLC.
 
-import { tlaKey } from '../tla/key.js';
+import { tlaKey, tlaKeyOnce } from '../tla/key.js';
 import { tlaRecord, tlaStr, type TlaValue } from '../tla/value.js';
 import type { StepAction } from '../trace/binding.js';
 
@@ -43,12 +43,14 @@ export function viewOf(values: ReadonlyMap<string, TlaValue>, viewVars: readonly
   return out;
 }
 
-export function stateKey(view: ReadonlyMap<string, TlaValue>): string {
-  return tlaKey(tlaRecord([...view]));
+/** The key of a state's view; `once`: the view was just built and is keyed once (see tlaKeyOnce). */
+export function stateKey(view: ReadonlyMap<string, TlaValue>, once = false): string {
+  const r = tlaRecord([...view]);
+  return once ? tlaKeyOnce(r) : tlaKey(r);
 }
 
-export function transitionKey(action: TlaValue, target: string): string {
-  return `${tlaKey(action)}>${target}`;
+export function transitionKey(action: TlaValue, target: string, once = false): string {
+  return `${once ? tlaKeyOnce(action) : tlaKey(action)}>${target}`;
 }
 
 export function emptyGraph(): StateGraph {
@@ -64,7 +66,7 @@ export function addState(g: StateGraph, view: ReadonlyMap<string, TlaValue>, key
   return { node, added: true };
 }
 
-export function addTransition(from: StateNode, action: TlaValue, target: string): void {
-  const k = transitionKey(action, target);
+export function addTransition(from: StateNode, action: TlaValue, target: string, once = false): void {
+  const k = transitionKey(action, target, once);
   if (!from.succ.has(k)) from.succ.set(k, { action, target });
 }

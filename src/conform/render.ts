@@ -20,7 +20,9 @@ export function exploreJson(model: string, r: ExploreResult): Record<string, unk
     generated: r.generated,
     depth: r.depth,
     seconds: r.seconds,
+    cpuSeconds: r.cpuSeconds,
     distinctPerSecond: r.seconds > 0 ? r.distinct / r.seconds : null,
+    distinctPerCpuSecond: r.cpuSeconds > 0 ? r.distinct / r.cpuSeconds : null,
     actions: r.actions,
     violations: r.violations,
   };
@@ -29,7 +31,7 @@ export function exploreJson(model: string, r: ExploreResult): Record<string, unk
 export function renderExploreText(model: string, r: ExploreResult): string {
   const lines = [
     `${model} (${r.spec}, variant ${r.variant}): ${r.distinct} distinct states, ${r.transitions} transitions, depth ${r.depth}; ` +
-      `${r.generated} steps in ${r.seconds.toFixed(2)} s (${rate(r.distinct, r.seconds)} distinct states/s)`,
+      `${r.generated} steps in ${r.seconds.toFixed(2)} s, ${r.cpuSeconds.toFixed(2)} s CPU (${rate(r.distinct, r.seconds)} distinct states/s)`,
   ];
   for (const [name, c] of Object.entries(r.actions)) {
     const args = Object.entries(c.args).map(([k, vs]) => `${k} ∈ {${vs.join(', ')}}`).join(', ');

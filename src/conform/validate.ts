@@ -66,13 +66,21 @@ export function walk<S, P>(b: ExplorableBinding<S>, profile: ValidationProfile<P
   const withAction = (s: S, a: TlaValue): Map<string, TlaValue> => new Map([...b.abstract(s), ['action', a]]);
   const states: Map<string, TlaValue>[] = [withAction(init.value.state, start.get('action') ?? INIT_ACTION)];
   const classes = new Map<string, Map<string, number>>();
-  const path: StepAction[] = [];
   let cur = init.value.state;
+  // States are only ever copied, never stepped themselves. A state that cannot be copied (a running call) is built
+  // again from the latest one that could be (`anchor`; undefined: the start) along the steps since (`path`).
+  let anchor: S | undefined;
+  let path: StepAction[] = [];
   const copy = (): S => {
-    if (x.clone !== undefined) return x.clone(cur);
-    const again = b.init(start, variant);
-    if (!again.ok) throw new Error(`the implementation no longer starts the run: ${again.error}`);
-    let s = again.value.state;
+    const c = x.clone?.(cur);
+    if (c !== undefined) return c;
+    let s: S;
+    if (anchor !== undefined) s = x.clone!(anchor)!;
+    else {
+      const again = b.init(start, variant);
+      if (!again.ok) throw new Error(`the implementation no longer starts the run: ${again.error}`);
+      s = again.value.state;
+    }
     for (const a of path) {
       const r = b.step(s, a);
       if (!r.ok) throw new Error(`the implementation refuses ${a.name} on a path it took before: ${r.error}`);
@@ -94,7 +102,8 @@ export function walk<S, P>(b: ExplorableBinding<S>, profile: ValidationProfile<P
     const first = Math.floor(choice / names.length) % own.length;
     const order = [...own.slice(first), ...own.slice(0, first), ...cands.filter((a) => a.name !== name)];
     let taken = false;
-    let spare: S | undefined;
+    let spare: S | undefined = x.clone?.(cur);
+    const copyable = spare !== undefined;
     for (let j = 0; j < order.length && !taken; j++) {
       const cand = order[j]!;
       const s = spare ?? copy();
@@ -110,7 +119,10 @@ export function walk<S, P>(b: ExplorableBinding<S>, profile: ValidationProfile<P
       counts.set('(taken)', (counts.get('(taken)') ?? 0) + 1);
       for (const cl of x.classify?.(rec, cur, r.value.state) ?? []) counts.set(cl, (counts.get(cl) ?? 0) + 1);
       states.push(withAction(r.value.state, actionValue(rec)));
-      path.push(cand);
+      if (copyable) {
+        anchor = cur;
+        path = [cand];
+      } else path.push(cand);
       cur = r.value.state;
       taken = true;
     }

@@ -163,10 +163,12 @@ export interface Exploration<S> {
    */
   readonly refusalKeepsState?: boolean | ((action: StepAction) => boolean);
   /**
-   * An independent copy of a state: `step` may change the state it is given. Without it the explorer builds a
-   * state again by running its path from the initial state (for states holding a running call, a generator).
+   * An independent copy of a state (`step` may change the state it is given), or undefined when this state
+   * cannot be copied (it holds a running call: a generator). The explorer then builds the state again by running
+   * its path from the nearest state before it that could be copied, or from the initial state; without `clone`
+   * always from the initial state.
    */
-  clone?(state: S): S;
+  clone?(state: S): S | undefined;
   /** The model's state constraints (a cfg `CONSTRAINT`) by operator name, on the abstract state. */
   readonly constraints?: Readonly<Record<string, (vars: ReadonlyMap<string, TlaValue>, constants: Constants) => boolean>>;
 }

@@ -67,6 +67,17 @@ export function bioAlloc(id: number, op: 'READ' | 'WRITE', maxVecs: number, kind
   return { id, op, maxVecs, kind, flags: [], vecs: [], state: 'building', acquired: 'none', releasedWith: null, trail: [], userPages: new Map() };
 }
 
+/** An independent copy of a bio (its vecs, flags and the checker's records), for a caller that forks a state. */
+export function bioCopy(bio: Bio): Bio {
+  return {
+    ...bio,
+    flags: [...bio.flags],
+    vecs: bio.vecs.map((v) => ({ ...v, generations: [...v.generations] })),
+    trail: [...bio.trail],
+    userPages: new Map(bio.userPages),
+  };
+}
+
 export function bioFlagged(bio: Bio, flag: BioFlag): boolean {
   return bio.flags.includes(flag);
 }

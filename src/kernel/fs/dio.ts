@@ -5,6 +5,7 @@
 import { err, ok, type Result } from '../../shared/result.js';
 import {
   bioAlloc,
+  bioCopy,
   bioDma,
   bioEndio,
   bioIovIterGetPages,
@@ -17,8 +18,8 @@ import {
   type BioFaults,
 } from '../block/bio.js';
 import { dioOptions, type DioOptions } from './dio_variant.js';
-import { iovIterCount, type IovIter } from '../lib/iov_iter.js';
-import { getPage, munmapPage, ownerReleasePage, PAGE_SIZE, zeroPageFor, type Mm, type PageId } from '../mm/mm.js';
+import { iovIterCount, iovIterClone, type IovIter } from '../lib/iov_iter.js';
+import { getPage, mmCopy, munmapPage, ownerReleasePage, PAGE_SIZE, zeroPageFor, type Mm, type PageId } from '../mm/mm.js';
 
 /** The owner tag of kernel buffers (kvec/bvec/xarray pages) in DIO workloads. */
 export const KERNEL_OWNER = 'kernel';
@@ -54,6 +55,19 @@ export function createDioWorld(mm: Mm, variant: string): Result<DioWorld, string
   const opts = dioOptions(variant);
   if (!opts.ok) return opts;
   return ok({ mm, variant, opts: opts.value, dios: [], nextBioId: 1 });
+}
+
+/**
+ * An independent copy of a DIO workload (memory, each DIO's iterator position and bios), for a caller that forks
+ * a state to try several operations on it. The variant's options, the iterators' segment arrays and the kernel
+ * buffers' page lists are read-only and shared.
+ */
+export function dioWorldCopy(world: DioWorld): DioWorld {
+  return {
+    ...world,
+    mm: mmCopy(world.mm),
+    dios: world.dios.map((d) => ({ ...d, iter: iovIterClone(d.iter), bios: d.bios.map(bioCopy) })),
+  };
 }
 
 /** Starts a DIO over `iter`; returns its id (1-based, in creation order). */

@@ -76,6 +76,22 @@ export function sgCallStart(w: SgWorld, maxsize: number, sgMax: number, options:
   return call;
 }
 
+/**
+ * An independent copy of the caller's world between calls, for a caller that forks a state to try several calls
+ * on it; undefined while a user-backed call is in its loop (the call's stack, a running generator, cannot be
+ * copied). The iterator's memory and the records of a finished call are read-only and shared.
+ */
+export function sgWorldCopy(w: SgWorld): SgWorld | undefined {
+  if (w.call?.gen !== undefined) return undefined;
+  return {
+    ...w,
+    iter: iovIterClone(w.iter),
+    table: { ...w.table, words: [...w.table.words] },
+    ledger: { pins: new Map(w.ledger.pins) },
+    call: w.call === undefined ? undefined : { ...w.call },
+  };
+}
+
 /** The next round of the user path's loop. */
 export function sgCallResume(w: SgWorld): SgCallRecord | undefined {
   const c = w.call;

@@ -124,6 +124,26 @@ function newFolio(mm: Mm, head: PageId, order: number, owner: OwnerTag): Folio {
   return folio;
 }
 
+/**
+ * An independent copy of all of memory (folios, the page table, the allocator's lists and the records the
+ * checker reads), for a caller that forks a state to try several operations on it. Nothing mutable is shared.
+ */
+export function mmCopy(mm: Mm): Mm {
+  const folios = new Map<PageId, Folio>();
+  for (const [head, f] of mm.folios) folios.set(head, { ...f });
+  return {
+    folios,
+    pageHead: new Map(mm.pageHead),
+    zeroPages: [...mm.zeroPages],
+    freeList: [...mm.freeList],
+    pageTable: new Map(mm.pageTable),
+    nextPageId: mm.nextPageId,
+    accesses: [...mm.accesses],
+    warnings: [...mm.warnings],
+    log: [...mm.log],
+  };
+}
+
 /** `page_folio()`. Throws for a page id that was never created: that is a caller bug, not an input error. */
 export function pageFolio(mm: Mm, page: PageId): Folio {
   const head = mm.pageHead.get(page);

@@ -22,7 +22,7 @@ import {
   type SgRet,
   type SgWord,
 } from '../../kernel/lib/scatterlist.js';
-import { sgCallResume, sgCallStart, sgViolatedInvariants, type SgWorld } from '../../kernel/lib/scatterlist_check.js';
+import { sgCallResume, sgCallStart, sgViolatedInvariants, sgWorldCopy, type SgWorld } from '../../kernel/lib/scatterlist_check.js';
 import { buildIter, iterOf, layoutOf } from './iov_iter.js';
 import { iterToSgReasons, iterToSgView } from './iter_to_sg_view.js';
 
@@ -276,8 +276,14 @@ const exploration: Exploration<IterToSgReplayState> = {
       return counts.every((v) => v.kind !== 'int' || v.value >= 0n);
     },
   },
-  // No clone: a user-backed call in progress is a running generator (sgCallResume), which cannot be copied; the
-  // explorer builds states again from their paths.
+  // A user-backed call in its loop is a running generator (sgCallResume), which cannot be copied: the explorer
+  // builds such states again from the state before the call.
+  clone(s) {
+    const w = sgWorldCopy(s.w);
+    return w === undefined ? undefined : { ...s, w, gup: { ...s.gup } };
+  },
+  // Call and UserRound check that a call may start or go round before they change anything.
+  refusalKeepsState: true,
 };
 
 function printArg(v: TlaValue | undefined): string {

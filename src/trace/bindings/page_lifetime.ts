@@ -14,6 +14,7 @@ import {
   dioDma,
   dioDone,
   dioSubmitBio,
+  dioWorldCopy,
   iomapDioZero,
   kernelBufferFree,
   KERNEL_OWNER,
@@ -414,9 +415,8 @@ const exploration: Exploration<PageLifetimeState> = {
     const dio = d?.kind === 'int' ? before.world.dios[Number(d.value) - 1] : undefined;
     return dio === undefined ? [] : [`${dio.iter.type} ${dio.op === 'READ' ? 'read' : 'write'}`];
   },
-  // Steps work on the state in place; the world holds plain data (maps, arrays, records), so a structured clone
-  // is a faithful copy, aliasing inside it kept.
-  clone: (s) => structuredClone(s),
+  // Steps work on the state in place: each try works on the world's copy (the page table's user pages are fixed).
+  clone: (s) => ({ world: dioWorldCopy(s.world), vpages: s.vpages }),
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -439,7 +439,7 @@ function fairStepsEnabled(s: PageLifetimeState): string[] {
   for (const d of s.world.dios) {
     for (let k = 1; k <= d.bios.length; k++) {
       for (const [name, call] of steps) {
-        if (call(structuredClone(s.world), d.id, k).ok) out.push(`${name}(dio ${d.id}, bio ${k})`);
+        if (call(dioWorldCopy(s.world), d.id, k).ok) out.push(`${name}(dio ${d.id}, bio ${k})`);
       }
     }
   }

@@ -9,6 +9,7 @@ import {
   dioDma,
   dioDone,
   dioSubmitBio,
+  dioWorldCopy,
   getDio,
   iomapDioZero,
   kernelBufferFree,
@@ -220,5 +221,35 @@ describe('large folios under DIO (§D.1)', () => {
     const f = pageFolio(w.mm, head);
     expect([f.refcount, f.pincount]).toEqual([4, 4]);
     expect(violatedInvariants(w)).toEqual(['NoLeakInv', 'FlagsMirrorAcquisitionInv', 'PageRefsAccountedInv']);
+  });
+});
+
+describe('dioWorldCopy (the explorer forks a state with it)', () => {
+  /** Every object, array, map and set reachable from `root`. */
+  function reachable(root: unknown, into = new Set<object>()): Set<object> {
+    if (typeof root !== 'object' || root === null || into.has(root)) return into;
+    into.add(root);
+    const children = root instanceof Map ? [...root.keys(), ...root.values()] : root instanceof Set ? [...root] : Object.values(root);
+    for (const c of children) reachable(c, into);
+    return into;
+  }
+
+  it('is equal to the world and shares only its read-only parts; steps on the copy leave the world alone', () => {
+    const w = world(staticBuffer, 'v6.5');
+    dioBuildBio(w, 1);
+    dioSubmitBio(w, 1, 1);
+    dioBuildBio(w, 3);
+    userMunmap(w, 2);
+    const copy = dioWorldCopy(w);
+    expect(copy).toEqual(w);
+    const readOnly = reachable([w.opts, w.mm.accesses.slice(), w.mm.warnings.slice(), ...w.dios.map((d) => [(d.iter as { segs?: unknown }).segs, d.kernelPages])]);
+    const shared = [...reachable(copy)].filter((o) => reachable(w).has(o) && !readOnly.has(o));
+    expect(shared).toEqual([]);
+    const before = structuredClone(w);
+    for (const step of [dioDma, dioComplete]) expect(step(copy, 1, 1).ok).toBe(true);
+    expect(dioBuildBio(copy, 2).ok).toBe(true);
+    kernelBufferFree(copy, 3);
+    expect(w).toEqual(before);
+    expect(copy).not.toEqual(before);
   });
 });

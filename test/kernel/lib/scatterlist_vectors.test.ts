@@ -4,6 +4,9 @@
 // table, each on the final design and, where they differ, on the bug variants (KERNEL.md §G.10).
 import { describe, it, expect } from 'vitest';
 import { parseSgVector, runSgVector, type SgVectorOutput } from '../../../src/kernel/lib/sg_vector.js';
+import { iovIterClone, iovIterIovec } from '../../../src/kernel/lib/iov_iter.js';
+import { ledgerPinner, newPinLedger, sgInitTable } from '../../../src/kernel/lib/scatterlist.js';
+import { sgCallResume, sgCallStart, sgWorldCopy, type SgWorld } from '../../../src/kernel/lib/scatterlist_check.js';
 
 const PS = 4096;
 const BUFSIZE = 0x200000; // 512 pages
@@ -210,5 +213,23 @@ describe('bad scatterlist vectors are refused with the field named', () => {
     expect(p.ok && runSgVector(p.value)).toMatchObject({ ok: false, error: expect.stringMatching(/^calls\[0\]\.sgMax: 3 is more than the 2 unused/) });
     const q = parseSgVector({ op: 'iter_to_sg', iter: { type: 'KVEC', direction: 'DEST', segments: [{ addr: 0, len: 10 }] }, maxsize: 11, sgMax: 1 });
     expect(q.ok && runSgVector(q.value)).toMatchObject({ ok: false, error: expect.stringMatching(/^calls\[0\]\.maxsize: 11 is more/) });
+  });
+});
+
+describe('sgWorldCopy (the explorer forks a state with it)', () => {
+  it('copies the world between calls, independently; a user-backed call in its loop cannot be copied', () => {
+    const iter = iovIterIovec('DEST', [{ addr: PS + 100, len: 3 * PS }]);
+    const w: SgWorld = { initial: iovIterClone(iter), iter, table: sgInitTable(8), ledger: newPinLedger(), pre: 0, call: undefined };
+    const pin = ledgerPinner(w.ledger);
+    sgCallStart(w, 2 * PS, 8, { pinUserPagesFast: pin });
+    expect(sgWorldCopy(w)).toBeUndefined(); // the user path stops before its first round
+    while (w.call?.phase === 'user') sgCallResume(w);
+    const copy = sgWorldCopy(w)!;
+    expect(copy).toEqual(w);
+    const before = structuredClone({ ...w, call: { ...w.call, gen: undefined } });
+    sgCallStart(copy, PS, 4, { pinUserPagesFast: ledgerPinner(copy.ledger) });
+    while (copy.call?.phase === 'user') sgCallResume(copy);
+    expect(copy.table.nents).toBeGreaterThan(w.table.nents);
+    expect({ ...w, call: { ...w.call, gen: undefined } }).toEqual(before);
   });
 });
