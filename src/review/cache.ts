@@ -25,7 +25,10 @@ export interface CachedRun {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The spec-directory modules `module` depends on, itself included, in a stable order. */
+/**
+ * The spec-directory modules `module` depends on, itself included, in a stable order. `module` is a module name or
+ * its file name (`MC.tla`, as the manifest gives it).
+ */
 export async function moduleClosure(specDir: string, module: string): Promise<{ name: string; text: string }[]> {
   const seen = new Map<string, string>();
   const visit = async (name: string): Promise<void> => {
@@ -42,7 +45,7 @@ export async function moduleClosure(specDir: string, module: string): Promise<{ 
     for (const m of text.matchAll(/\bINSTANCE\s+([A-Za-z_][A-Za-z0-9_]*)/g)) uses.push(m[1] ?? '');
     for (const u of uses) await visit(u);
   };
-  await visit(module);
+  await visit(module.replace(/\.tla$/, ''));
   return [...seen].sort(([a], [b]) => a.localeCompare(b)).map(([name, text]) => ({ name, text }));
 }
 

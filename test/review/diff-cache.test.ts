@@ -80,6 +80,13 @@ describe('review result cache', () => {
     expect(await runKey(dir, 'MC', 'INIT Init\n', 'jar1')).not.toBe(k);
   });
 
+  it('the module may be named by its file, as the manifest names it: the closure and the key are the same', async () => {
+    expect((await moduleClosure(dir, 'MC.tla')).map((m) => m.name)).toEqual(['Helper', 'MC', 'Spec']);
+    const k = await runKey(dir, 'MC.tla', 'INIT Init\n', 'jar1');
+    writeFileSync(join(dir, 'Spec.tla'), '---- MODULE Spec ----\nEXTENDS Naturals\nHelp == INSTANCE Helper\nZ == 3\n====\n');
+    expect(await runKey(dir, 'MC.tla', 'INIT Init\n', 'jar1')).not.toBe(k);
+  });
+
   it('stores and reads back a run; a damaged entry is a miss', async () => {
     const cache = join(dir, 'cache');
     await writeCached(cache, 'abc', { outcome: 'success', distinct: 7, seconds: 1.5 });

@@ -166,11 +166,9 @@ describe('PageLifetime leak as a liveness violation', () => {
 });
 
 // Witnesses: a model whose "invariant" is the negation of an interesting situation makes TLC print a v6.5
-// behaviour that reaches it; replayed without an expected violation, every state must match (`conforms`).
-// A witness may run on another cfg, and with only some failures injectable (`inject`): the VIEW leaves `action`
-// out, so a state two failures reach alike is recorded under whichever TLC found first; `noView` drops the VIEW so
-// that the step itself is a state of its own (a failure whose end state an earlier one reaches too).
-const WITNESSES: Readonly<Record<string, { formula: string; actions: readonly string[]; cfg?: string; inject?: string; noView?: true }>> = {
+// behaviour that reaches it; replayed without an expected violation, every state must match (`conforms`). The
+// failure-injection witnesses, one per injection point, are in page_lifetime_failure_paths.test.ts.
+const WITNESSES: Readonly<Record<string, { formula: string; actions: readonly string[] }>> = {
   // munmap() of a page while its bio is in flight; the bio's completion frees it
   UnmapInFlight: {
     formula: '\\E p \\in freed : kind[p] = "user" /\\ action.name = "Complete"',
@@ -196,39 +194,6 @@ const WITNESSES: Readonly<Record<string, { formula: string; actions: readonly st
     formula: '\\E d \\in Dios : iter[d].type = "BVEC" /\\ (\\A e \\in Dios : DioDone(e))',
     actions: ['GetPages'],
   },
-  // failure injection (MCPageLifetimeFail): GUP pins fewer pages than asked, so the first bio goes out with one
-  GupShortFirstBio: {
-    formula: 'action.name = "GetPages" /\\ action.gup = 2 /\\ action.bio = 1 /\\ Len(bios[action.dio][1].vecs) = 1',
-    actions: ['GetPages'],
-    cfg: 'MCPageLifetimeFail.cfg',
-    inject: 'GupInjection',
-  },
-  // ... and -EFAULT after a bio was built and submitted: the DIO ends in the middle, its bios still complete
-  GupFaultAfterBio: {
-    formula: 'action.name = "GetPages" /\\ action.gup = 1 /\\ action.bio = 0 /\\ \\E k \\in DOMAIN bios[action.dio] : bios[action.dio][k].kind = "data"',
-    actions: ['GetPages', 'Submit'],
-    cfg: 'MCPageLifetimeFail.cfg',
-    inject: 'GupInjection',
-  },
-  // bio_add_hw_page() refuses the second half of a page whose first half the bio holds (a failed same-page
-  // merge): the page is released once and the iterator reverted to it
-  SamePageAddRefused: {
-    formula:
-      'action.name = "GetPages" /\\ action.add = 2 /\\ action.bio = 1 /\\ iter[action.dio].type = "IOVEC" /\\ iter[action.dio].elems[1].page = iter[action.dio].elems[2].page',
-    actions: ['GetPages'],
-    cfg: 'MCPageLifetimeFail.cfg',
-  },
-  // the page array of the second extraction call of an IOVEC fill cannot be allocated (-ENOMEM) after the first
-  // call pinned a page into the bio: out_unmap unpins it, the bio is freed, the DIO fails (the end state is the
-  // one a fault at the first page reaches, hence no VIEW)
-  AllocFailReleasesBio: {
-    formula:
-      'action.name = "GetPages" /\\ action.alloc = 2 /\\ action.bio = 0 /\\ iter[action.dio].type = "IOVEC" /\\ mapping[iter[action.dio].elems[1].page] /= NoPage',
-    actions: ['GetPages'],
-    cfg: 'MCPageLifetimeFail.cfg',
-    inject: 'AllocInjection',
-    noView: true,
-  },
 };
 
 describe('PageLifetime v6.5 behaviours from TLC replay as conforming', () => {
@@ -241,10 +206,8 @@ describe('PageLifetime v6.5 behaviours from TLC replay as conforming', () => {
       join(dir, 'MCPageLifetimeWitness.tla'),
       ['---- MODULE MCPageLifetimeWitness ----', 'EXTENDS MCPageLifetime', ...defs, '===='].join('\n') + '\n',
     );
-    for (const [name, w] of Object.entries(WITNESSES)) {
-      let base = await readFile(join(SPEC, w.cfg ?? 'MCPageLifetime.cfg'), 'utf8');
-      if (w.inject !== undefined) base = base.replace(/Inject <- \w+/, `Inject <- ${w.inject}`);
-      if (w.noView === true) base = base.replace(/^VIEW View\n/m, '');
+    const base = await readFile(join(SPEC, 'MCPageLifetime.cfg'), 'utf8');
+    for (const name of Object.keys(WITNESSES)) {
       await writeFile(join(dir, `W${name}.cfg`), base.replace(/INVARIANTS\n/, `INVARIANTS\n    Not${name}\n`));
     }
   });
