@@ -43,6 +43,8 @@ options:
                      judged (default: results.jsonl in the run directory); a mutant FILE already
                      holds a verdict for, on the same spec files and models, is not run again
                      (timed-out ones are), so an interrupted run resumes where it stopped
+  --report-only      with --results: report the verdicts FILE holds, running no TLC (the
+                     figures of an interrupted run)
   --list             print the mutants (id, place, change) instead of running them
   --jobs N           mutants checked at the same time (default: the number of cores)
   --timeout SECONDS  time limit per TLC run (default: ten times the model's time on the
@@ -89,6 +91,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         mutant: { type: 'string', multiple: true },
         shard: { type: 'string' },
         results: { type: 'string' },
+        'report-only': { type: 'boolean', default: false },
         list: { type: 'boolean', default: false },
         jobs: { type: 'string' },
         timeout: { type: 'string' },
@@ -125,6 +128,10 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   if (n.seed !== undefined && n.sample === undefined) {
     say('--seed goes with --sample');
+    return EXIT.usage;
+  }
+  if (values['report-only'] && values.results === undefined) {
+    say('--report-only needs --results FILE');
     return EXIT.usage;
   }
   let shard: { index: number; count: number } | undefined;
@@ -207,6 +214,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     ...(values.mutant !== undefined ? { mutantIds: values.mutant } : {}),
     ...(shard !== undefined ? { shard } : {}),
     results: values.results !== undefined ? resolve(io.cwd, values.results) : join(runDir.value, 'results.jsonl'),
+    reportOnly: values['report-only'],
     equivalents: equivalents.value,
     env: io.env,
     ...(values.quiet ? {} : { onProgress: say }),

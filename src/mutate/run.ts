@@ -4,7 +4,7 @@
 // and some run passed its time limit. Every run happens in a private temporary copy of the spec directory.
 
 import { createHash } from 'node:crypto';
-import { appendFile, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Manifest, ManifestModel } from '../manifest/manifest.js';
@@ -40,6 +40,8 @@ export interface MutateOptions {
    * keeps what it did; a mutant already in the file, judged on the same spec files and models, is not run again.
    */
   readonly results?: string;
+  /** Report only the verdicts the results journal holds for the selection; run nothing. */
+  readonly reportOnly?: boolean;
   readonly equivalents: EquivalenceList;
   readonly env?: NodeJS.ProcessEnv;
   readonly onProgress?: (line: string) => void;
@@ -299,8 +301,8 @@ interface JournalLine {
 }
 
 /**
- * The verdicts a results journal holds, by spec, fingerprint and mutant id. Timed-out mutants are left out (they
- * run again, perhaps with a longer limit); a last line cut short by an interrupted write is skipped. A file with
+ * The verdicts a results journal holds, by spec, fingerprint and mutant id (the last one of a mutant judged twice);
+ * a last line cut short by an interrupted write is skipped. A file with
  * any other line that is not a journal line is not a results journal: a string saying so.
  */
 export async function readJournal(file: string): Promise<Map<string, MutantResult> | string> {
@@ -326,7 +328,7 @@ export async function readJournal(file: string): Promise<Map<string, MutantResul
       if (k === lines.length - 1) continue;
       return `line ${k + 1} is not a results line (one JSON object per line: spec, fingerprint, result)`;
     }
-    if (r.status === 'killed' || r.status === 'survived' || r.status === 'invalid') out.set(`${j.spec}\u0000${j.fingerprint}\u0000${r.id}`, r);
+    if (['killed', 'survived', 'invalid', 'timeout'].includes(r.status)) out.set(`${j.spec}\u0000${j.fingerprint}\u0000${r.id}`, r);
   }
   return out;
 }
@@ -358,7 +360,12 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
   let journal: Map<string, MutantResult> | string;
   try {
     journal = o.results === undefined ? new Map() : await readJournal(o.results);
-    if (o.results !== undefined) await appendFile(o.results, '');
+    if (o.results !== undefined && typeof journal !== 'string') {
+      // A line an interrupted write cut short goes, so the next verdict starts a line of its own.
+      const text = await readFile(o.results).catch(() => Buffer.alloc(0));
+      if (text.length > 0 && text[text.length - 1] !== 0x0a) await truncate(o.results, text.lastIndexOf(0x0a) + 1);
+      await appendFile(o.results, '');
+    }
   } catch (e) {
     return { kind: 'output', message: `${o.results}: cannot read or append to the results journal (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
   }
@@ -373,11 +380,15 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
       const earlier = new Map<string, MutantResult>();
       for (const m of p.chosen) {
         const r = journal.get(`${p.spec}\u0000${fingerprint}\u0000${m.id}`);
-        if (r !== undefined) earlier.set(m.id, r);
+        // A timed-out mutant runs again (perhaps with a longer limit), except in a report of the journal alone.
+        if (r !== undefined && (r.status !== 'timeout' || o.reportOnly === true)) earlier.set(m.id, r);
       }
-      const toRun = p.chosen.filter((m) => !earlier.has(m.id));
-      if (earlier.size > 0) say(`${p.spec}: ${earlier.size} of the ${p.chosen.length} mutants were judged in ${o.results} on the same spec files; running the other ${toRun.length}`);
-      say(`${p.spec}: ${p.selection}; checking ${toRun.length === p.chosen.length ? 'them' : `those ${toRun.length}`} with SANY`);
+      // --report-only: the report of what the journal holds (an interrupted run's figures), running nothing.
+      const chosen = o.reportOnly === true ? p.chosen.filter((m) => earlier.has(m.id)) : p.chosen;
+      const selection = o.reportOnly === true ? `the ${chosen.length} of ${p.selection} that ${o.results} holds` : p.selection;
+      const toRun = chosen.filter((m) => !earlier.has(m.id));
+      if (earlier.size > 0) say(`${p.spec}: ${earlier.size} of the ${chosen.length} mutants were judged in ${o.results} on the same spec files; running the other ${toRun.length}`);
+      say(`${p.spec}: ${selection}; checking ${toRun.length === chosen.length ? 'them' : `those ${toRun.length}`} with SANY`);
       // SANY rejects the mutants that do not parse or make no sense (e.g. a level error).
       const sany =
         java === undefined || toRun.length === 0
@@ -458,7 +469,7 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
                 : r.status === 'timeout'
                   ? `timed out on ${r.timedOut?.join(', ')}`
                   : r.status;
-          say(`[${done}/${p.chosen.length}] ${p.spec} ${mutant.id} line ${mutant.line}: ${what} (${r.seconds.toFixed(1)} s)`);
+          say(`[${done}/${chosen.length}] ${p.spec} ${mutant.id} line ${mutant.line}: ${what} (${r.seconds.toFixed(1)} s)`);
           return r;
         };
         const rejected = sany?.verdicts.get(mutant.id);
@@ -506,7 +517,7 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
         return finish({ ...head, status: 'survived', diff, seconds: elapsed() });
       });
       const ran = new Map(toRun.map((m, k) => [m.id, fresh[k] as MutantResult]));
-      const results = p.chosen.map((m) => ran.get(m.id) ?? { ...judged(earlier.get(m.id) as MutantResult), reused: true as const });
+      const results = chosen.map((m) => ran.get(m.id) ?? { ...judged(earlier.get(m.id) as MutantResult), reused: true as const });
       const problems = [...p.problems];
       for (const r of results) {
         if (r.status === 'killed' && listed.has(r.id)) {
@@ -520,10 +531,10 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
         spec: p.spec,
         models: [...timed].sort((a, b) => a.seconds - b.seconds).map(({ name, seconds, timeoutSeconds }) => ({ name, seconds, timeoutSeconds, kills: kills.get(name) ?? 0 })),
         fingerprint,
-        selection: p.selection,
+        selection,
         summary: {
           generated: p.all.length,
-          selected: p.chosen.length,
+          selected: chosen.length,
           invalid: count('invalid'),
           killed,
           survived: count('survived'),

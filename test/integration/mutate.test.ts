@@ -53,12 +53,22 @@ describe('iterpin mutate (real TLC)', () => {
     const ids = s!.mutants.map((m) => m.id);
     expect(t?.mutants.map((m) => m.id)).toEqual([ids[3], ids[7], ids[11], ids[15]]);
     const kept = new Set(first.slice(0, 12).map((l) => (JSON.parse(l) as { result: { id: string } }).result.id));
+    // The line cut short went before the first new verdict was appended: every line is whole.
+    for (const l of readFileSync(cut, 'utf8').trim().split('\n')) expect(() => JSON.parse(l) as unknown).not.toThrow();
     expect(t?.summary.reused).toBe([3, 7, 11, 15].filter((k) => kept.has(ids[k]!)).length);
     for (const m of t!.mutants) {
       expect(m.reused === true).toBe(kept.has(m.id));
       expect(m.status).toBe(s!.mutants.find((x) => x.id === m.id)?.status);
       if (!kept.has(m.id)) expect(readFileSync(cut, 'utf8')).toContain(`"id":"${m.id}"`);
     }
+    // --report-only: the figures of what the journal now holds, running nothing.
+    const held = new Set([...kept, ...t!.mutants.map((m) => m.id)]);
+    const rep = await runCli(['mutate', '--spec', 'Pipeline', '--report-only', '--json', '--out', out, '--results', cut]);
+    expect(rep.code).toBe(0);
+    const [u] = (JSON.parse(rep.stdout) as MutateReport).specs;
+    expect(u?.summary).toMatchObject({ generated: 16, selected: held.size, reused: held.size });
+    expect(u!.summary.killed + u!.summary.equivalent).toBe(held.size);
+    expect(rep.stderr).not.toContain('passes on the original');
   });
 
   it('a survivor missing from the list fails the run and is shown with its place and diff', async () => {
@@ -83,6 +93,14 @@ describe('iterpin mutate (real TLC)', () => {
     const [s] = (JSON.parse(r.stdout) as MutateReport).specs;
     expect(s?.mutants[0]?.status).toBe('killed');
     expect(s?.mutants[0]?.killedBy).toMatchObject({ model: 'MCPageLifetime', outcome: 'safety', invariant: 'PageRefsAccountedInv' });
+  });
+
+  it('SpliceRead: DIV_ROUND_UP rounding a remainder of 1 down is killed on the byte-granular sizes, which no generated size gives', async () => {
+    const r = await runCli(['mutate', '--spec', 'SpliceRead', '--model', 'MCSpliceReadOddSizes', '--mutant', 'DivRoundUp:int-literal:f440b8b8', '--json', '--quiet', '--out', out]);
+    expect(r.code).toBe(0);
+    const [s] = (JSON.parse(r.stdout) as MutateReport).specs;
+    expect(s?.mutants[0]).toMatchObject({ before: 'PageSize - 1', after: 'PageSize - 2', status: 'killed' });
+    expect(s?.mutants[0]?.killedBy).toMatchObject({ model: 'MCSpliceReadOddSizes', outcome: 'safety', invariant: 'PipeFileDataInv' });
   });
 
   it('SANY, one JVM for a batch, rejects a mutant that uses an undefined operator and accepts the others', async () => {
@@ -115,6 +133,14 @@ describe('iterpin mutate (real TLC)', () => {
     const m = await runCli(['mutate', '--spec', 'Pipeline', '--mutant', 'Nope:x:1', '--quiet']);
     expect(m.code).toBe(64);
     expect(m.stderr).toContain('no such mutant: Nope:x:1');
+    const ro = await runCli(['mutate', '--spec', 'Pipeline', '--report-only']);
+    expect(ro.code).toBe(64);
+    expect(ro.stderr).toBe('iterpin mutate: --report-only needs --results FILE\n');
+    const notJournal = join(out, 'not-a-journal.json');
+    writeFileSync(notJournal, '{\n  "specs": []\n}\n');
+    const nj = await runCli(['mutate', '--spec', 'Pipeline', '--results', notJournal, '--quiet']);
+    expect(nj.code).toBe(65);
+    expect(nj.stderr).toContain('not a results journal: line 1 is not a results line');
     const bad = join(out, 'bad.json');
     writeFileSync(bad, '{"version": 1, "equivalent": [{"spec": "Pipeline"}]}');
     const b = await runCli(['mutate', '--list', '--equivalent', bad]);

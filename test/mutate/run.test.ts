@@ -57,16 +57,25 @@ describe('the results journal', () => {
   const line = (spec: string, fingerprint: string, r: MutantResult): string => JSON.stringify({ spec, fingerprint, result: r });
   const dir = mkdtempSync(join(tmpdir(), 'iterpin-journal-'));
 
-  it('gives the killed, survived and invalid verdicts by spec, fingerprint and id; timed-out ones run again', async () => {
+  it('gives the verdicts by spec, fingerprint and id, the last of a mutant judged twice', async () => {
     const file = join(dir, 'a.jsonl');
-    const lines = [line('P', 'f1', result('k', 'killed')), line('P', 'f1', result('s', 'survived')), line('P', 'f1', result('t', 'timeout')), line('P', 'f1', result('i', 'invalid'))];
+    const lines = [
+      line('P', 'f1', result('k', 'killed')),
+      line('P', 'f1', result('s', 'survived')),
+      line('P', 'f1', result('t', 'timeout')),
+      line('P', 'f1', result('i', 'invalid')),
+      line('P', 'f0', result('k', 'survived')),
+      line('P', 'f1', result('t', 'killed')),
+    ];
     // An interrupted write leaves the last line cut short: it is skipped.
     writeFileSync(file, `${lines.join('\n')}\n{"spec": "P", "finger`);
     const j = await readJournal(file);
     expect(typeof j).not.toBe('string');
     if (typeof j === 'string') return;
-    expect([...j.keys()].sort()).toEqual(['P\u0000f1\u0000i', 'P\u0000f1\u0000k', 'P\u0000f1\u0000s']);
+    expect([...j.keys()].sort()).toEqual(['P\u0000f0\u0000k', 'P\u0000f1\u0000i', 'P\u0000f1\u0000k', 'P\u0000f1\u0000s', 'P\u0000f1\u0000t']);
     expect(j.get('P\u0000f1\u0000k')?.status).toBe('killed');
+    expect(j.get('P\u0000f0\u0000k')?.status).toBe('survived');
+    expect(j.get('P\u0000f1\u0000t')?.status).toBe('killed');
   });
 
   it('a missing file is an empty journal; a file of other lines is not a journal', async () => {
