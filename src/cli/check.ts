@@ -156,6 +156,7 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
         port: { type: 'string' },
         listen: { type: 'string' },
         'join-timeout': { type: 'string' },
+        container: { type: 'boolean', default: false },
       },
     }));
   } catch (e) {
@@ -275,14 +276,14 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
 
-  const tlc = await prepareTlc(o.runner === 'distributed' ? 'host' : o.runner, io, say);
+  const tlc = await prepareTlc(o.runner === 'distributed' ? (o.distributed?.container === true ? 'container' : 'host') : o.runner, io, say);
   if (!tlc.ok) {
     say(tlc.message);
     return tlc.exit;
   }
   const { jar } = tlc;
   // The distributed runner runs one model at a time: the server takes the port, the workers the machine.
-  const runner = o.distributed !== undefined ? distributedRunner(o.distributed) : tlc.runner;
+  const runner = o.distributed !== undefined ? distributedRunner(o.distributed, say) : tlc.runner;
   if (o.distributed !== undefined) say(joinHint(o.distributed, jar.sha256, hostname()));
   const runDir = await createRunDir(o.outDir, 'check');
   if (!runDir.ok) {

@@ -6,6 +6,7 @@ import { EXIT } from './command.js';
 import { DEFAULT_HEAP, validateHeap } from '../tlc/args.js';
 import { DEFAULT_DISTRIBUTED_PORT } from '../tlc/distributed.js';
 import { MAX_FAILED_IN_A_ROW, workerLoop } from '../tlc/distributed-worker.js';
+import type { PreparedContainer } from '../tlc/container.js';
 import { JAVA_MISSING } from '../tlc/host.js';
 import { JAR_ENV, projectRoot } from '../tlc/jar.js';
 import { findExecutable } from '../tlc/process.js';
@@ -35,6 +36,8 @@ options:
   --listen ADDR      the address the server reaches this worker at (default: this machine's name)
   --wait SECONDS     stop after this long without a server to join (default ${DEFAULT_WAIT_SECONDS})
   --once             join one model's run, then stop
+  --container        run TLC's worker in a container of the runner image (docker/Dockerfile, built from
+                     the verified jar as for 'check --runner container'; host network, for RMI)
   --json             print a summary as JSON at the end
   --verbose          print TLC's worker output
 
@@ -64,6 +67,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         listen: { type: 'string' },
         wait: { type: 'string' },
         once: { type: 'boolean', default: false },
+        container: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
       },
@@ -109,7 +113,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.usage;
   }
 
-  const java = findExecutable('java', io.env);
+  const java = values.container ? 'java' : findExecutable('java', io.env);
   if (java === undefined) {
     say(JAVA_MISSING);
     return EXIT.environment;
@@ -123,8 +127,18 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     say(`${jar.value.path}: sha256 ${jar.value.sha256} is not the server's ${expected}; a worker must run the server's TLC jar (refusing to join)`);
     return EXIT.untrustedJar;
   }
+  let container: PreparedContainer | undefined;
+  if (values.container) {
+    // The runner image carries the same verified jar (built from it), so the hash compared above is the image's.
+    const prepared = await import('../tlc/container.js').then((m) => m.prepareContainer({ jar: jar.value.path, env: io.env, onNote: say }));
+    if (!prepared.ok) {
+      say(prepared.error.message);
+      return EXIT.environment;
+    }
+    container = prepared.value;
+  }
   const server = values.server;
-  say(`joining TLC runs at ${server}:${port} with ${jar.value.path} (sha256 ${jar.value.sha256})`);
+  say(`joining TLC runs at ${server}:${port} with ${jar.value.path} (sha256 ${jar.value.sha256})${container !== undefined ? ` in ${container.image}` : ''}`);
   const result = await workerLoop({
     java,
     jar: jar.value.path,
@@ -134,6 +148,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     ...((threads as number) > 0 ? { threads: threads as number } : {}),
     ...(values.listen !== undefined ? { listen: values.listen } : {}),
     waitMs: (wait as number) * 1000,
+    ...(container !== undefined ? { container } : {}),
     once: values.once,
     env: io.env,
     onLine: (line) => {

@@ -20,8 +20,8 @@ export type { ContainerEngine, EngineName, RunFlags } from './container-engine.j
 export { ensureRunnerImage, runnerImageTag, BASE_ENV, IMAGE_JAR, LOCAL_BASE, LOCAL_BASE_ENV, PUBLIC_BASE, RUNNER_REPO } from './container-image.js';
 export type { ImageOptions, RunnerImage } from './container-image.js';
 
-const SPEC_MOUNT = '/spec';
-const OUT_MOUNT = '/out';
+export const SPEC_MOUNT = '/spec';
+export const OUT_MOUNT = '/out';
 
 export interface ContainerRunOptions extends TlcRunOptions {
   /** The engine; default: detected by `findEngine`. */
@@ -44,12 +44,15 @@ function mountable(path: string): boolean {
 /** Exit codes that come from the engine or the container runtime, never from TLC (125 engine, 126/127 exec). */
 const ENGINE_EXIT_CODES = new Set([125, 126, 127]);
 
-/**
- * Runs one model with TLC in a container: the same options and result as `runTlcOnHost`. The java argv after the
- * image name is the host runner's (`javaTlcArgs`) with the image's jar path and container paths; the log, progress
- * callbacks and classification are the host runner's own code. The time limit kills the container by name.
- */
-export async function runTlcInContainer(opts: ContainerRunOptions): Promise<Result<TlcRunResult, RunnerError>> {
+/** The engine, the runner image and the run flags: everything a `run` of the runner image needs. */
+export interface PreparedContainer {
+  readonly engine: ContainerEngine;
+  readonly image: string;
+  readonly flags: readonly string[];
+}
+
+/** Finds the engine, builds the runner image from the verified jar if needed, and probes the run flags. */
+export async function prepareContainer(opts: Pick<ContainerRunOptions, 'jar' | 'env' | 'engine' | 'engineFlags' | 'root' | 'buildBase' | 'onNote'>): Promise<Result<PreparedContainer, RunnerError>> {
   const env = opts.env ?? process.env;
   const jarHash = await sha256File(opts.jar);
   if (!jarHash.ok) return err({ kind: 'jar-missing', message: `${opts.jar}: no TLC jar there; run 'iterpin setup'` });
@@ -79,6 +82,44 @@ export async function runTlcInContainer(opts: ContainerRunOptions): Promise<Resu
     if (!detected.ok) return detected;
     flags = detected.value.flags;
   }
+  return ok({ engine: eng, image: image.value.tag, flags });
+}
+
+/**
+ * `run` arguments that start `java javaArgs` in the runner image: removed on exit, named (to be killed by name),
+ * the given network, mounts (host path, container path, read-only) and working directory.
+ */
+export function containerJavaArgs(
+  c: PreparedContainer,
+  o: { name: string; network: 'none' | 'host'; mounts: readonly (readonly [string, string, boolean])[]; workdir: string; javaArgs: readonly string[] },
+): Result<string[], RunnerError> {
+  const bad = o.mounts.find(([host]) => !mountable(host));
+  if (bad !== undefined) return err({ kind: 'io', message: `${bad[0]}: a path with ':' or ',' cannot be mounted into a container` });
+  // A rootful docker daemon would write the metadir as root; run as the caller so the scratch dir can be removed.
+  // (Rootless engines already map container root to the caller.)
+  const uid = process.getuid?.();
+  const gid = process.getgid?.();
+  const user = c.engine.name === 'docker' && c.engine.rootless !== true && uid !== undefined && gid !== undefined && uid !== 0 ? ['--user', `${uid}:${gid}`] : [];
+  return ok([
+    'run', '--rm', '--name', o.name, '--network', o.network, '--pull', 'never', ...c.flags, ...user,
+    ...o.mounts.flatMap(([host, inside, ro]) => ['--volume', `${host}:${inside}${ro ? ':ro' : ''}`]),
+    '--workdir', o.workdir, '--entrypoint', 'java', c.image, ...o.javaArgs,
+  ]);
+}
+
+/** A fresh container name for this process. */
+export const containerName = (role: string): string => `iterpin-${role}-${process.pid}-${randomBytes(4).toString('hex')}`;
+
+/**
+ * Runs one model with TLC in a container: the same options and result as `runTlcOnHost`. The java argv after the
+ * image name is the host runner's (`javaTlcArgs`) with the image's jar path and container paths; the log, progress
+ * callbacks and classification are the host runner's own code. The time limit kills the container by name.
+ */
+export async function runTlcInContainer(opts: ContainerRunOptions): Promise<Result<TlcRunResult, RunnerError>> {
+  const env = opts.env ?? process.env;
+  const prepared = await prepareContainer(opts);
+  if (!prepared.ok) return prepared;
+  const eng = prepared.value.engine;
 
   const specDir = resolve(opts.specDir);
   let scratch: string;
@@ -89,11 +130,8 @@ export async function runTlcInContainer(opts: ContainerRunOptions): Promise<Resu
   } catch (e) {
     return err({ kind: 'io', message: `cannot create a temporary directory in ${tmpdir()} (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
   }
-  const name = `iterpin-tlc-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const name = containerName('tlc');
   try {
-    for (const dir of [specDir, scratch]) {
-      if (!mountable(dir)) return err({ kind: 'io', message: `${dir}: a path with ':' or ',' cannot be mounted into a container` });
-    }
     const java = javaTlcArgs({
       jar: IMAGE_JAR,
       heap: opts.heap,
@@ -105,16 +143,15 @@ export async function runTlcInContainer(opts: ContainerRunOptions): Promise<Resu
       metadir: `${OUT_MOUNT}/meta`,
     });
     if (!java.ok) return err({ kind: 'spawn-failed', message: java.error.message });
-    // A rootful docker daemon would write the metadir as root; run as the caller so the scratch dir can be removed.
-    // (Rootless engines already map container root to the caller.)
-    const uid = process.getuid?.();
-    const gid = process.getgid?.();
-    const user = eng.name === 'docker' && eng.rootless !== true && uid !== undefined && gid !== undefined && uid !== 0 ? ['--user', `${uid}:${gid}`] : [];
-    const args = [
-      'run', '--rm', '--name', name, '--network', 'none', '--pull', 'never', ...flags, ...user,
-      '--volume', `${specDir}:${SPEC_MOUNT}:ro`, '--volume', `${scratch}:${OUT_MOUNT}`, '--workdir', SPEC_MOUNT,
-      '--entrypoint', 'java', image.value.tag, ...java.value,
-    ];
+    const run0 = containerJavaArgs(prepared.value, {
+      name,
+      network: 'none',
+      mounts: [[specDir, SPEC_MOUNT, true], [scratch, OUT_MOUNT, false]],
+      workdir: SPEC_MOUNT,
+      javaArgs: java.value,
+    });
+    if (!run0.ok) return run0;
+    const args = run0.value;
     const log = await openLog(opts.logFile);
     if (!log.ok) return log;
     const run = await spawnTlc(eng.program, args, opts, env, log.value);
@@ -138,7 +175,7 @@ export async function runTlcInContainer(opts: ContainerRunOptions): Promise<Resu
 }
 
 /** `kill` then `rm -f` by name; both are no-ops (with an error we ignore) when the container is already gone. */
-async function removeContainer(engine: ContainerEngine, name: string, env: NodeJS.ProcessEnv): Promise<void> {
+export async function removeContainer(engine: ContainerEngine, name: string, env: NodeJS.ProcessEnv): Promise<void> {
   await runCommand(engine.program, ['kill', name], { env, timeoutMs: 30_000 });
   await runCommand(engine.program, ['rm', '--force', name], { env, timeoutMs: 60_000 });
 }

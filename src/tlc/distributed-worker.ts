@@ -7,6 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { containerJavaArgs, containerName, OUT_MOUNT, removeContainer, type PreparedContainer } from './container.js';
+import { IMAGE_JAR } from './container-image.js';
 import { workerJavaArgs } from './distributed.js';
 import { killGroup } from './process.js';
 
@@ -25,6 +27,8 @@ export interface WorkerLoopOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly onLine: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** Run TLC's worker in a container of the runner image (host network) instead of the host JVM. */
+  readonly container?: PreparedContainer;
 }
 
 export interface WorkerLoopResult {
@@ -65,11 +69,22 @@ async function waitForServer(o: WorkerLoopOptions): Promise<boolean> {
   return false;
 }
 
-function runOnce(o: WorkerLoopOptions, tmp: string): Promise<number | null> {
+async function runOnce(o: WorkerLoopOptions, tmp: string): Promise<number | null> {
+  const c = o.container;
+  const name = containerName('tlcworker');
+  const code = await runWorker(o, tmp, name);
+  // A killed engine client leaves its container running.
+  if (c !== undefined && (code === null || o.signal?.aborted === true)) await removeContainer(c.engine, name, o.env);
+  return code;
+}
+
+function runWorker(o: WorkerLoopOptions, tmp: string, name: string): Promise<number | null> {
   return new Promise((resolve) => {
-    const args = workerJavaArgs({ jar: o.jar, heap: o.heap, host: o.server, port: o.port, tmpdir: tmp, ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(o.listen !== undefined ? { listen: o.listen } : {}) });
+    const c = o.container;
+    const java = workerJavaArgs({ jar: c !== undefined ? IMAGE_JAR : o.jar, heap: o.heap, host: o.server, port: o.port, tmpdir: c !== undefined ? OUT_MOUNT : tmp, ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(o.listen !== undefined ? { listen: o.listen } : {}) });
+    const args = c === undefined || !java.ok ? java : containerJavaArgs(c, { name, network: 'host', mounts: [[tmp, OUT_MOUNT, false]], workdir: OUT_MOUNT, javaArgs: java.value });
     if (!args.ok) return resolve(null);
-    const child = spawn(o.java, args.value, { cwd: tmp, env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+    const child = spawn(c !== undefined ? c.engine.program : o.java, args.value, { cwd: tmp, env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
     let partial = '';
     const take = (b: Buffer): void => {
       const lines = (partial + b.toString('utf8')).split('\n');

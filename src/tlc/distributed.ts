@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { err, ok, type Result } from '../shared/result.js';
 import { jvmArgs, tlcArgs } from './args.js';
+import { containerJavaArgs, containerName, OUT_MOUNT, prepareContainer, removeContainer, runTlcInContainer, SPEC_MOUNT, type PreparedContainer } from './container.js';
+import { IMAGE_JAR } from './container-image.js';
 import { cfgProperties, parseCfg } from './cfg.js';
 import { invariantOfState, rebuildTrace } from './distributed-trace.js';
 import { JAVA_MISSING, openLog, runTlcOnHost, spawnTlc, type HostRunOptions } from './host.js';
@@ -46,6 +48,13 @@ export interface DistributedOptions extends HostRunOptions {
   readonly onWorkerStarted?: (pid: number, index: number) => void;
   /** Called once the server is ready for workers. */
   readonly onServerReady?: () => void;
+  /**
+   * Run the server and the local workers in containers of the runner image (host network: RMI calls back on
+   * ports it picks), and the local re-runs in the container runner.
+   */
+  readonly container?: boolean;
+  /** Notes while the runner image is prepared (container form). */
+  readonly onNote?: (line: string) => void;
 }
 
 /** What a distributed run adds to a run's result. */
@@ -113,7 +122,13 @@ const PORT_TAKEN = /Port already in use: (\d+)/;
  */
 export async function runTlcDistributed(opts: DistributedOptions): Promise<Result<DistributedRunResult, RunnerError>> {
   const env = opts.env ?? process.env;
-  const java = opts.java ?? findExecutable('java', env);
+  let ctr: PreparedContainer | undefined;
+  if (opts.container === true) {
+    const prepared = await prepareContainer({ jar: opts.jar, env, ...(opts.onNote !== undefined ? { onNote: opts.onNote } : {}) });
+    if (!prepared.ok) return prepared;
+    ctr = prepared.value;
+  }
+  const java = ctr !== undefined ? ctr.engine.program : (opts.java ?? findExecutable('java', env));
   if (java === undefined) return err({ kind: 'java-missing', message: JAVA_MISSING });
   const jarInfo = await stat(opts.jar).catch(() => undefined);
   if (jarInfo === undefined || !jarInfo.isFile()) return err({ kind: 'jar-missing', message: `${opts.jar}: no TLC jar there; run 'iterpin setup'` });
@@ -129,9 +144,25 @@ export async function runTlcDistributed(opts: DistributedOptions): Promise<Resul
     return err({ kind: 'io', message: `cannot create a temporary directory in ${tmpdir()} (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
   }
   const workers: ChildProcess[] = [];
+  // In containers: the scratch directory is mounted at OUT_MOUNT, the spec directory at SPEC_MOUNT, the jar is the image's.
+  const paths = ctr === undefined ? { jar: opts.jar, scratch } : { jar: IMAGE_JAR, scratch: OUT_MOUNT };
+  const containers: string[] = [];
+  /** The program and argv that run `java javaArgs` for a server or a worker, on the host or in a container. */
+  const launch = (role: string, javaArgs: string[], spec: boolean): Result<string[], RunnerError> => {
+    if (ctr === undefined) return ok(javaArgs);
+    const name = containerName(role);
+    containers.push(name);
+    return containerJavaArgs(ctr, {
+      name,
+      network: 'host',
+      mounts: [...(spec ? [[opts.specDir, SPEC_MOUNT, true] as const] : []), [scratch, OUT_MOUNT, false] as const],
+      workdir: spec ? SPEC_MOUNT : OUT_MOUNT,
+      javaArgs,
+    });
+  };
   try {
-    const jvm = jvmArgs({ heap: opts.heap, tmpdir: join(scratch, 'tmp') });
-    const tlc = tlcArgs({ module: opts.module, cfg: opts.cfg, workers: 1, metadir: join(scratch, 'meta'), ...(opts.extraArgs !== undefined ? { extraArgs: opts.extraArgs } : {}) });
+    const jvm = jvmArgs({ heap: opts.heap, tmpdir: join(paths.scratch, 'tmp') });
+    const tlc = tlcArgs({ module: opts.module, cfg: opts.cfg, workers: 1, metadir: join(paths.scratch, 'meta'), ...(opts.extraArgs !== undefined ? { extraArgs: opts.extraArgs } : {}) });
     if (!jvm.ok) return err({ kind: 'spawn-failed', message: jvm.error.message });
     if (!tlc.ok) return err({ kind: 'spawn-failed', message: tlc.error.message });
     // TLCServer takes TLC's options except -workers (its workers are the processes that join), and does not read
@@ -143,13 +174,15 @@ export async function runTlcDistributed(opts: DistributedOptions): Promise<Resul
     const serverOnly = (a: string | undefined): boolean => a === '-workers' || a === '-lncheck';
     const serverTlc = tlc.value.filter((a, i, all) => !serverOnly(a) && !serverOnly(all[i - 1]));
     if (noDeadlock && !serverTlc.includes('-deadlock')) serverTlc.splice(serverTlc.length - 1, 0, '-deadlock');
-    const args = [
+    const launched = launch('tlcserver', [
       ...jvm.value,
       `-D${PORT_PROPERTY}=${opts.port}`,
       `-D${REPORT_PROPERTY}=10000`,
       ...(opts.listen !== undefined ? [`-Djava.rmi.server.hostname=${opts.listen}`] : []),
-      '-cp', opts.jar, SERVER_CLASS, ...serverTlc,
-    ];
+      '-cp', paths.jar, SERVER_CLASS, ...serverTlc,
+    ], true);
+    if (!launched.ok) return launched;
+    const args = launched.value;
     const log = await openLog(opts.logFile);
     if (!log.ok) return log;
 
@@ -170,7 +203,8 @@ export async function runTlcDistributed(opts: DistributedOptions): Promise<Resul
     };
     const startWorkers = (): void => {
       for (let i = 0; i < opts.localWorkers; i++) {
-        const w = workerJavaArgs({ jar: opts.jar, heap: opts.heap, host: 'localhost', port: opts.port, threads: opts.workerThreads ?? 1, tmpdir: join(scratch, 'tmp') });
+        const wj = workerJavaArgs({ jar: paths.jar, heap: opts.heap, host: 'localhost', port: opts.port, threads: opts.workerThreads ?? 1, tmpdir: join(paths.scratch, 'tmp') });
+        const w = wj.ok ? launch(`tlcworker${i + 1}`, wj.value, false) : wj;
         if (!w.ok) continue;
         const child = spawn(java, w.value, { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
         const wlog = createWriteStream(opts.logFile.replace(/\.log$/, `.worker${i + 1}.log`), { flags: 'wx' });
@@ -204,6 +238,8 @@ export async function runTlcDistributed(opts: DistributedOptions): Promise<Resul
     clearTimeout(joinTimer);
     opts.signal?.removeEventListener('abort', outer);
     for (const w of workers) killGroup(w.pid);
+    // Killing an engine client leaves its container running: stop them by name.
+    if (ctr !== undefined) for (const name of containers.splice(0)) await removeContainer(ctr.engine, name, env);
     if (!ran.ok) return ran;
     const serverRun = ran.value;
     const text = await readFile(opts.logFile, 'utf8').catch(() => '');
@@ -241,7 +277,11 @@ export async function runTlcDistributed(opts: DistributedOptions): Promise<Resul
     }
     if (!out.finished) return ok(failed(`the server ended without its final message (see ${opts.logFile})`));
 
-    const local: TlcRunner = (o) => runTlcOnHost({ ...o, ...(opts.java !== undefined ? { java: opts.java } : {}) });
+    const inCtr = ctr;
+    const local: TlcRunner =
+      inCtr !== undefined
+        ? (o) => runTlcInContainer({ ...o, engine: inCtr.engine, engineFlags: inCtr.flags })
+        : (o) => runTlcOnHost({ ...o, ...(opts.java !== undefined ? { java: opts.java } : {}) });
     const localOpts: TlcRunOptions = { ...opts, coverage: false, onProgress: () => undefined };
     if (out.trace.length > 0) {
       // A violation, whatever the server's exit status: name it and rebuild its behaviour locally.
@@ -278,6 +318,7 @@ export async function runTlcDistributed(opts: DistributedOptions): Promise<Resul
     return ok({ ...again.value, seconds: serverRun.seconds + again.value.seconds, distributed: withProps });
   } finally {
     for (const w of workers) killGroup(w.pid);
+    if (ctr !== undefined) for (const name of containers) await removeContainer(ctr.engine, name, env);
     await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
   }
 }
