@@ -21,6 +21,8 @@ export default {
   vitest: { configFile: 'vitest.stryker.config.ts', related: false },
   // faults.ts holds the test-only fault hooks, not kernel code.
   mutate: [`src/kernel/${part ?? '**'}/*.ts`, '!src/kernel/lib/faults.ts'],
+  plugins: ['@stryker-mutator/vitest-runner', './test/stryker/ignorers.mjs'],
+  ignorers: ['kernel-text'],
   coverageAnalysis: 'perTest',
   incremental: true,
   incrementalFile: `reports/stryker/${name}.incremental.json`,
