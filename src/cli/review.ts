@@ -178,6 +178,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     runner: tlc.runner,
     jar: tlc.jar,
     runDir: runDir.value,
+    outDir,
     jobs,
     heap: heap.value,
     timeoutMs: timeout * 1000,

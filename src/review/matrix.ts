@@ -3,6 +3,7 @@
 
 import type { Expectation } from '../manifest/manifest.js';
 import type { ReplayVerdict } from '../trace/report.js';
+import type { SampledRecord } from './sampled.js';
 
 export type CellStatus = 'holds' | 'violated' | 'error' | 'timeout';
 
@@ -54,6 +55,8 @@ export interface ReviewSpec {
   readonly finalVariant: string;
   readonly invariants: readonly string[];
   readonly rows: readonly ReviewRow[];
+  /** The spec's sampled models: not run by the review, shown with their last recorded sampled result. */
+  readonly sampled?: readonly SampledRecord[];
 }
 
 export interface ReviewReport {

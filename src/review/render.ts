@@ -4,6 +4,7 @@ import type { ReviewCell, ReviewReport, ReviewSpec } from './matrix.js';
 import type { Timeline } from './timeline.js';
 import { anchor } from './html.js';
 import { reviewDiagram } from './mermaid.js';
+import { sampledLine } from './sampled.js';
 
 /** `✗ 5` — violated with a 5-state counterexample; `✓` holds. */
 function cellText(c: ReviewCell): string {
@@ -56,9 +57,10 @@ export function renderReviewText(report: ReviewReport): string {
       out.push(`  ${v.variant} ✗ ${v.cell.invariant} (${v.cell.length} states): ${replayText(v.cell, spec.finalVariant, v.final)}`);
     }
     for (const r of spec.rows) for (const d of r.disagreements) out.push(`  ! ${r.variant}: ${d}`);
+    for (const s of spec.sampled ?? []) out.push(`  ~ ${sampledLine(s)}`);
     out.push('');
   }
-  out.push('✓ holds   ✗ k violated, counterexample of k states   * final design');
+  out.push('✓ holds   ✗ k violated, counterexample of k states   * final design   ~ sampled model, last recorded result');
   const runs = report.tlcRuns !== undefined ? `, ${report.tlcRuns} TLC runs, ${report.cacheHits ?? 0} answered from the cache` : '';
   out.push(`${report.ok ? 'every row agrees with the manifest' : 'some rows DISAGREE with the manifest'} (${report.seconds.toFixed(1)} s${runs})`);
   return `${out.join('\n')}\n`;
@@ -93,6 +95,8 @@ export function renderReviewMarkdown(report: ReviewReport, timelines?: ReadonlyM
     }
     const ds = spec.rows.flatMap((r) => r.disagreements.map((d) => `- **${r.variant}**: ${mdEscape(d)}`));
     if (ds.length > 0) out.push('', 'Disagreements:', '', ...ds);
+    const ss = (spec.sampled ?? []).map((s) => `- ${mdEscape(sampledLine(s))}`);
+    if (ss.length > 0) out.push('', 'Sampled models (not run by the review; their last recorded `npm run sample` result):', '', ...ss);
     out.push('');
   }
   out.push('✓ holds · ✗ *k* violated with a counterexample of *k* states · **bold** = final design');

@@ -19,6 +19,7 @@ import { writeItf } from '../tla/itf.js';
 import { writeFileAtomic } from '../shared/output.js';
 import { pool } from '../shared/pool.js';
 import { cfgInvariants, cfgShape, parseCfg, rewriteCfg, type CfgSection } from '../tlc/cfg.js';
+import { sampledRecords } from './sampled.js';
 import { disagreements, type ReviewCell, type ReviewReport, type ReviewRow, type ReviewSpec } from './matrix.js';
 
 export interface ReviewOptions {
@@ -37,6 +38,8 @@ export interface ReviewOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Where TLC results are cached by the content that decides them (cache.ts); none = no cache. */
   readonly cacheDir?: string;
+  /** Where earlier check runs are: the sampled models show their newest recorded result from there. */
+  readonly outDir?: string;
   /** Called when a TLC run of the review finishes, for progress output. */
   readonly onRun?: (line: string) => void;
 }
@@ -219,12 +222,17 @@ export async function runReview(o: ReviewOptions): Promise<ReviewReport | Review
     for (const f of await readdir(o.specDir)) if (f.endsWith('.tla')) await copyFile(join(o.specDir, f), join(work, f));
     const jobs = planned.flatMap((plan) => plan.binding.variants.map((variant) => ({ plan, variant })));
     const rows = await pool(jobs, o.jobs, ({ plan, variant }) => reviewVariant(o, work, plan, variant));
-    const specs: ReviewSpec[] = planned.map((plan) => ({
-      spec: plan.spec,
-      finalVariant: plan.binding.finalVariant,
-      invariants: plan.invariants,
-      rows: rows.filter((_r, k) => jobs[k]?.plan === plan),
-    }));
+    const specs: ReviewSpec[] = [];
+    for (const plan of planned) {
+      const sampled = await sampledRecords(o.manifest.models, plan.spec, o.outDir);
+      specs.push({
+        spec: plan.spec,
+        finalVariant: plan.binding.finalVariant,
+        invariants: plan.invariants,
+        rows: rows.filter((_r, k) => jobs[k]?.plan === plan),
+        ...(sampled.length > 0 ? { sampled } : {}),
+      });
+    }
     return {
       specs,
       seconds: Number(process.hrtime.bigint() - started) / 1e9,
