@@ -22,7 +22,7 @@ export interface PlanRow {
 }
 
 /** The seconds of each model in the earlier check runs under `outDir`, the newest run first. */
-async function recordedSeconds(outDir: string): Promise<Map<string, { seconds: number; run: string }>> {
+export async function recordedSeconds(outDir: string): Promise<Map<string, { seconds: number; run: string }>> {
   const found = new Map<string, { seconds: number; run: string }>();
   const runs = await readdir(outDir).catch(() => [] as string[]);
   // Run directories are named check-<UTC time>-<pid>: sorting by name sorts by time.

@@ -12,7 +12,7 @@ import { formatManifestError, loadManifest } from '../manifest/load.js';
 import { projectRoot } from '../tlc/jar.js';
 import type { TlcRunOptions, TlcRunResult } from '../tlc/run.js';
 import { nameViolatedProperty, type PropertyNaming } from '../tlc/liveness.js';
-import { DEFAULT_HEAP, validateHeap } from '../tlc/args.js';
+import { DEFAULT_HEAP, jitFor, validateHeap } from '../tlc/args.js';
 import { writeItf } from '../tla/itf.js';
 import { traceFromRun } from '../tlc/counterexample.js';
 import { createRunDir, pointLatest, writeFileAtomic } from '../shared/output.js';
@@ -29,7 +29,7 @@ import { parseSampleArgs, SAMPLE_HELP, SAMPLE_OPTIONS, sampleBudget, type Sample
 import { runSampled, type SampledRun } from '../tlc/simulate.js';
 import { distributedMeta, distributedNotes, distributedOnly, distributedPart, distributedRunner, DISTRIBUTED_HELP, joinHint, parseDistributedOptions, type DistributedCheckOptions } from './check-distributed.js';
 import { hostname } from 'node:os';
-import { planRows, renderPlanJson, renderPlanText } from './check-plan.js';
+import { planRows, recordedSeconds, renderPlanJson, renderPlanText } from './check-plan.js';
 import { checkpointArgs, DEFAULT_CHECKPOINT_MINUTES, dropMetadir, dropResumeRecord, formatCheckpointInterval, latestCheckpoint, modelMetadir, parseCheckpointInterval, readResumeRecord, recoveryOf, writeResumeRecord } from './check-resume.js';
 import { mkdir } from 'node:fs/promises';
 
@@ -320,6 +320,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   let tlcVersion: string | undefined;
   const started = process.hrtime.bigint();
 
+  // what earlier runs recorded, for the JIT each model gets (jitFor)
+  const recorded = await recordedSeconds(o.outDir);
   const checkOne = async (m: ManifestModel): Promise<ModelCheck> => {
     const budget = sampleBudget(m, o.sample);
     const base = {
@@ -356,6 +358,11 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       signal: stop.signal,
       onProgress: (p) => sink.progress(m.name, p),
       coverage: o.coverage && m.noCoverage === undefined,
+      jit: jitFor({
+        long: m.scale === true || budget !== undefined,
+        ...(m.distinct !== undefined ? { distinct: m.distinct } : {}),
+        ...(recorded.get(m.name) !== undefined ? { seconds: (recorded.get(m.name) as { seconds: number }).seconds } : {}),
+      }),
       ...(metadir !== undefined && tlcCheckpoint !== undefined ? { metadir, ...tlcCheckpoint } : {}),
     };
     let sampled: SampledRun | undefined;

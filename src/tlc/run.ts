@@ -3,6 +3,7 @@
 
 import type { TraceState } from '../tla/trace.js';
 import type { CoverageEntry } from './tool-coverage.js';
+import type { Jit } from './args.js';
 import type { Result } from '../shared/result.js';
 
 /** How a TLC run ended. The first six are TLC's own verdicts; the last two are ours. */
@@ -128,6 +129,8 @@ export interface TlcRunOptions {
   readonly jvmProperties?: Readonly<Record<string, string>>;
   /** Aborts the run from outside (e.g. another model hit an environment problem); reported as 'error'. */
   readonly signal?: AbortSignal;
+  /** The JIT of the TLC JVM (host runner; default quick): see jitFor in args.ts. */
+  readonly jit?: Jit;
   /** Run with TLC's `-coverage`: the result then says how often each sub-action of Next was taken. */
   readonly coverage?: boolean;
   /**
