@@ -56,6 +56,17 @@ describe('small folios read as unsigned (§D.1)', () => {
   });
 });
 
+describe('references on a freed page (§D.2)', () => {
+  it('get_page() on a page that was freed is reported (folio_get()\'s VM_BUG_ON on a zero refcount)', () => {
+    const mm = createMm();
+    const page = allocPage(mm, 'k');
+    expect(ownerReleasePage(mm, page, 'k')).toBe(true);
+    expect(mm.warnings).toEqual([]);
+    getPage(mm, page);
+    expect(mm.warnings.map((w) => [w.kind, w.page])).toEqual([['grab-free-folio', page]]);
+  });
+});
+
 describe('large folios (§D.1, §D.2)', () => {
   function largeMapped(order: number): { mm: ReturnType<typeof createMm>; head: number } {
     const mm = createMm();
