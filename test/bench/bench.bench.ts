@@ -214,7 +214,7 @@ describe('bench', () => {
       ['IovIter', 'MCIovIterSample', 20],
       ['PageLifetime', 'MCPageLifetimeSample', 20],
       ['SpliceRead', 'MCSpliceReadSample', 20],
-      ['IterToSg', 'MCIterToSgSample', 10],
+      ['IterToSg', 'MCIterToSgSample', 2],
     ] as const) {
       const r = await iterpin(['check', '--simulate', '--model', model, '--behaviours', String(behaviours), '--seed', '1', '--jobs', '1', '--json']);
       const row = r.status === 0 ? (JSON.parse(r.stdout) as { models: { seconds: number; got: { sampled?: { behaviours: number; depth: number } } }[] }).models[0] : undefined;
