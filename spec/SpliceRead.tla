@@ -36,8 +36,10 @@
 (* buffers of an earlier writer, anywhere in the ring, and happens once;   *)
 (* the pipe lock keeps the reader out until the splice returns; the page   *)
 (* allocator hands the task the lowest free page (the other allocator may  *)
-(* take any); copy_splice_read()'s alloc_pages_bulk_array() may return     *)
-(* fewer pages than asked, or none (-ENOMEM), when AllocFailures.          *)
+(* take any); when AllocFailures, copy_splice_read()'s                     *)
+(* alloc_pages_bulk_array() may return fewer pages than asked, or none     *)
+(* (-ENOMEM), and in the pipe forms push_anon()'s alloc_page() may fail    *)
+(* (the extraction gets no page: -EFAULT, §E.1).                            *)
 (* What a page holds is a record: kind, and for file data the file offset  *)
 (* of the page's first byte and how many bytes from there are file data.   *)
 (***************************************************************************)
@@ -55,7 +57,8 @@ CONSTANTS
     Offsets,     \* possible file position (*ppos) of the splice; block aligned, as O_DIRECT requires
     Occupancies, \* possible number of full buffers an earlier writer left in the pipe
     PipeTails,   \* possible ring index of the oldest of them (pipe->tail)
-    AllocFailures \* TRUE: copy_splice_read()'s bulk allocation may get fewer pages, or none
+    AllocFailures \* TRUE: copy_splice_read()'s bulk allocation may get fewer pages, or none; push_anon() may
+                  \* get no page
 
 Variants == {"copy-splice-read", "pipe-get-pages", "pipe-extract-no-ref", "pipe-get-pages-no-revert"}
 
@@ -88,7 +91,7 @@ ContentKinds == {"junk", "file", "other", "pipe"}
 Junk == [kind |-> "junk", pos |-> 0, upto |-> 0]
 BioStates == {"built", "inflight", "done"}
 Pcs == {"idle", "dio", "map", "submit", "wait", "return", "done"}
-Errs == {"none", "ENOMEM"}
+Errs == {"none", "ENOMEM", "EFAULT", "EAGAIN"}
 ActionNames == {"Init", "SpliceStart", "DioStart", "Extract", "Submit", "DioRevert", "DioWait",
                 "SpliceReturn", "BioComplete", "OtherAlloc", "Truncate", "TruncateBlocks", "PipeRead"}
 
@@ -203,6 +206,14 @@ PipeRevert(h, u, p, it, st) ==
                             [p EXCEPT !.bufs[s] = NoBuf, !.head = @ - 1], it,
                             PutPages(<<b.page>>, st))
 
+(* pipe_discard_from(pipe, h0): release every buffer from the head back to   *)
+(* index h0 (generic_file_splice_read()'s error path, §E.1).                  *)
+RECURSIVE PipeDiscardFrom(_, _, _)
+PipeDiscardFrom(h0, p, st) ==
+    IF p.head <= h0 THEN [pipe |-> p, st |-> st]
+    ELSE LET s == SlotOf(p.head - 1)
+         IN PipeDiscardFrom(h0, [p EXCEPT !.bufs[s] = NoBuf, !.head = @ - 1], PutPages(<<p.bufs[s].page>>, st))
+
 -----------------------------------------------------------------------------
 (* The ITER_BVEC iterator over copy_splice_read()'s array (KERNEL.md §A.4).   *)
 
@@ -256,6 +267,11 @@ Init ==
 (* action records how many pages it fell short by (`short`).                  *)
 AllocCounts(n) == IF AllocFailures THEN 0..n ELSE {n}
 
+(* push_anon()'s alloc_page() in the pipe forms: with failures injected it may *)
+(* get no page (1) when append_pipe() needs a new buffer; growing the last     *)
+(* anonymous buffer allocates nothing.  The Extract action records it (nomem). *)
+PushAnonFails(grows) == IF AllocFailures /\ ~grows THEN {0, 1} ELSE {0}
+
 (* The task's start: do_splice_read() caps len at the free pipe space; then    *)
 (* generic_file_splice_read() sets up iov_iter_pipe() (pipe forms), or          *)
 (* copy_splice_read() allocates DIV_ROUND_UP(len, PS) pages, caps len at what   *)
@@ -302,36 +318,50 @@ DioStart ==
 (* pipe_get_pages() for the pipe_get_pages() forms and nothing for the pre-v12 *)
 (* iov_iter_extract_pipe_pages(); ITER_BVEC: bio_iov_bvec_set() shares the     *)
 (* caller's pages (BIO_CLONED, no references) and advances the iterator.      *)
+(* When push_anon() gets no page (nomem = 1), append_pipe() returns NULL       *)
+(* before touching the pipe or the iterator, the page getter returns -EFAULT,  *)
+(* the bio is put and __iomap_dio_rw() ends its loop with that error (the      *)
+(* failing bio is the first of its one-block extent, so nothing was copied in *)
+(* this iteration; a failure after earlier bios of the same extent would       *)
+(* return their count and let the loop try again, a step that changes nothing *)
+(* this model records).                                                       *)
 Extract ==
     /\ task.pc = "map"
+    /\ task.err = "none"
     /\ iter.count > 0
     /\ dio.pos < file.mapped
     /\ LET size == Min(PageSize, Min(iter.count, file.mapped - dio.pos))
            b == Len(bios) + 1
        IN IF PipeForm
-          THEN /\ \/ iter.lastOffset > 0 /\ iter.lastOffset < PageSize   \* room in the last buffer
-                  \/ ~PipeFull /\ FreePages # {}                         \* or a new one
-               /\ LET a == AppendPipe(size)
-                      reffed == Variant \in {"pipe-get-pages", "pipe-get-pages-no-revert"}
-                  IN /\ pipe' = a.pipe
-                     /\ iter' = a.iter
-                     /\ refcount' = [refcount EXCEPT ![a.page] = (IF a.new THEN 1 ELSE @) + (IF reffed THEN 1 ELSE 0)]
-                     /\ owner' = IF a.new THEN [owner EXCEPT ![a.page] = "splice"] ELSE owner
-                     /\ content' = IF a.new THEN [content EXCEPT ![a.page] = Junk] ELSE content
-                     /\ bios' = Append(bios, [pages |-> <<a.page>>, offset |-> a.off, len |-> a.chunk, pos |-> dio.pos,
-                                              flags |-> IF reffed THEN {"REFFED"} ELSE {}, state |-> "built"])
-                     /\ dio' = [dio EXCEPT !.pos = @ + a.chunk]
-                     /\ action' = [name |-> "Extract", bio |-> b, size |-> size, page |-> a.page]
-                     /\ UNCHANGED bvec
+          THEN LET grows == iter.lastOffset > 0 /\ iter.lastOffset < PageSize   \* room in the last buffer
+               IN /\ grows \/ (~PipeFull /\ FreePages # {})                    \* or a new one
+                  /\ \E nomem \in PushAnonFails(grows) :
+                       IF nomem = 1
+                       THEN /\ task' = [task EXCEPT !.err = "EFAULT"]
+                            /\ action' = [name |-> "Extract", bio |-> 0, size |-> size, page |-> 0, nomem |-> 1]
+                            /\ UNCHANGED <<pageVars, pipe, iter, bios, dio, bvec>>
+                       ELSE LET a == AppendPipe(size)
+                                reffed == Variant \in {"pipe-get-pages", "pipe-get-pages-no-revert"}
+                            IN /\ pipe' = a.pipe
+                               /\ iter' = a.iter
+                               /\ refcount' = [refcount EXCEPT ![a.page] = (IF a.new THEN 1 ELSE @) + (IF reffed THEN 1 ELSE 0)]
+                               /\ owner' = IF a.new THEN [owner EXCEPT ![a.page] = "splice"] ELSE owner
+                               /\ content' = IF a.new THEN [content EXCEPT ![a.page] = Junk] ELSE content
+                               /\ bios' = Append(bios, [pages |-> <<a.page>>, offset |-> a.off, len |-> a.chunk, pos |-> dio.pos,
+                                                        flags |-> IF reffed THEN {"REFFED"} ELSE {}, state |-> "built"])
+                               /\ dio' = [dio EXCEPT !.pos = @ + a.chunk]
+                               /\ task' = [task EXCEPT !.pc = "submit"]
+                               /\ action' = [name |-> "Extract", bio |-> b, size |-> size, page |-> a.page, nomem |-> 0]
+                               /\ UNCHANGED bvec
           ELSE LET e == bvec[iter.idx]
                    chunk == Min(size, e.len - iter.iovOffset)
                IN /\ bios' = Append(bios, [pages |-> <<e.page>>, offset |-> e.offset + iter.iovOffset,
                                            len |-> chunk, pos |-> dio.pos, flags |-> {"CLONED"}, state |-> "built"])
                   /\ iter' = [BvecAdvance(iter, chunk) EXCEPT !.count = @ - chunk]
                   /\ dio' = [dio EXCEPT !.pos = @ + chunk]
-                  /\ action' = [name |-> "Extract", bio |-> b, size |-> size, page |-> e.page]
+                  /\ task' = [task EXCEPT !.pc = "submit"]
+                  /\ action' = [name |-> "Extract", bio |-> b, size |-> size, page |-> e.page, nomem |-> 0]
                   /\ UNCHANGED <<pageVars, pipe, bvec>>
-    /\ task' = [task EXCEPT !.pc = "submit"]
     /\ UNCHANGED file
 
 (* iomap_dio_submit_bio() -> submit_bio(): the device now owns a pending write *)
@@ -346,10 +376,11 @@ Submit ==
 
 (* __iomap_dio_rw() after the loop, before waiting: "we only report that we've *)
 (* read data up to i_size", so iov_iter_revert(iter, iomi.pos - dio->i_size)    *)
-(* (419e9c38aa07; the variant before it does not revert: unroll 0).            *)
+(* (419e9c38aa07; the variant before it does not revert: unroll 0).  The loop  *)
+(* ends when the iterator is empty, past the written blocks, or on an error.   *)
 DioRevert ==
     /\ task.pc = "map"
-    /\ iter.count = 0 \/ dio.pos >= file.mapped
+    /\ iter.count = 0 \/ dio.pos >= file.mapped \/ task.err # "none"
     /\ LET u == IF Reverts /\ dio.pos >= dio.isize THEN dio.pos - dio.isize ELSE 0
        IN /\ IF u = 0 THEN UNCHANGED <<iter, pipe, refcount, owner>>
              ELSE IF iter.type = "PIPE"
@@ -365,23 +396,31 @@ DioRevert ==
     /\ UNCHANGED <<content, file, bvec, bios, dio>>
 
 (* The synchronous kiocb waits for every bio; iomap_dio_complete() returns     *)
-(* dio->size clipped to the sampled i_size, then inode_dio_end().              *)
+(* the DIO's error if it has one, else dio->size clipped to the sampled i_size, *)
+(* then inode_dio_end().                                                       *)
 DioWait ==
     /\ task.pc = "wait"
     /\ \A b \in 1..Len(bios) : bios[b].state = "done"
-    /\ LET ret == Min(dio.pos, dio.isize) - task.pos
+    /\ LET ret == IF task.err # "none" THEN 0 ELSE Min(dio.pos, dio.isize) - task.pos
        IN /\ task' = [task EXCEPT !.pc = "return", !.ret = ret]
           /\ action' = [name |-> "DioWait", ret |-> ret]
     /\ UNCHANGED <<pageVars, file, pipe, iter, bvec, bios, dio>>
 
 (* The ->splice_read() method returns.  generic_file_splice_read(): the pipe  *)
-(* already holds what was read.  copy_splice_read(): keep                      *)
-(* DIV_ROUND_UP(ret, PS) pages, release_pages() the rest, push the kept ones   *)
-(* into the pipe as default_pipe_buf_ops buffers.                              *)
+(* already holds what was read; on an error it frees what was emitted          *)
+(* (pipe_discard_from(pipe, start_head)) and returns -EAGAIN for -EFAULT.      *)
+(* copy_splice_read(): keep DIV_ROUND_UP(ret, PS) pages, release_pages() the   *)
+(* rest, push the kept ones into the pipe as default_pipe_buf_ops buffers.     *)
 SpliceReturn ==
     /\ task.pc = "return"
     /\ IF PipeForm
-       THEN /\ UNCHANGED <<pageVars, pipe, bvec>>
+       THEN /\ IF task.err = "none"
+               THEN UNCHANGED <<refcount, owner, pipe>>
+               ELSE LET d == PipeDiscardFrom(iter.startHead, pipe, Refs)
+                    IN /\ pipe' = d.pipe
+                       /\ refcount' = d.st.rc
+                       /\ owner' = d.st.own
+            /\ UNCHANGED <<content, bvec>>
             /\ action' = [name |-> "SpliceReturn", ret |-> task.ret]
        ELSE LET keep == DivRoundUp(task.ret)
                 dropped == [i \in 1..(Len(bvec) - keep) |-> bvec[keep + i].page]
@@ -400,7 +439,7 @@ SpliceReturn ==
                /\ action' = [name |-> "SpliceReturn", ret |-> task.ret]
                /\ UNCHANGED content
     /\ iter' = NoIter
-    /\ task' = [task EXCEPT !.pc = "done"]
+    /\ task' = [task EXCEPT !.pc = "done", !.err = IF @ = "EFAULT" THEN "EAGAIN" ELSE @]
     /\ UNCHANGED <<file, bios, dio>>
 
 (* What a page holds after the device wrote bio b's bytes [off, off + len) of  *)
@@ -554,7 +593,8 @@ RingBytesFrom(from) == IF from >= pipe.head THEN 0 ELSE Buf(from).len + RingByte
 (* an ITER_PIPE iterator writes the ring: its head and last_offset describe the *)
 (* last buffer, the buffers since start_head hold exactly the bytes it consumed *)
 (* (append_pipe() and the revert keep them in step), and once the DIO returned *)
-(* exactly what the read reports (§E.2: the revert after 419e9c38aa07).        *)
+(* without an error exactly what the read reports (§E.2: the revert after      *)
+(* 419e9c38aa07; an error's buffers go at the splice's return).               *)
 PipeRingInv ==
     /\ pipe.tail <= pipe.head
     /\ pipe.head - pipe.tail <= MaxUsage
@@ -571,14 +611,14 @@ PipeRingInv ==
              THEN pipe.head = iter.startHead
              ELSE iter.head = pipe.head - 1 /\ iter.lastOffset = LastOffset(Buf(pipe.head - 1))
           /\ RingBytesFrom(iter.startHead) = task.len - iter.count
-          /\ task.pc = "return" => task.len - iter.count = task.ret
+          /\ task.pc = "return" /\ task.err = "none" => task.len - iter.count = task.ret
 
 (* What a reader of the pipe gets, at every read (the reader runs once the     *)
 (* splice returned; KERNEL.md §H.12, §E.2, §E.4): the buffers the splice added  *)
 (* hold the file's bytes from its start position in order -- buffer h the bytes *)
 (* at pos + (h - head0) * PAGE_SIZE + offset, written there by the device --    *)
 (* without a hole, and never past what the read returned; the pipe got all of  *)
-(* it; a failed splice added nothing.                                          *)
+(* it; a failed splice (-ENOMEM, -EAGAIN) added nothing.                       *)
 SpliceEnd(h) == (h - task.head0) * PageSize + Buf(h).offset + Buf(h).len
 PipeFileDataInv ==
     task.pc = "done" =>

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseItfText } from '../../src/tla/itf.js';
 import { replay, readAction } from '../../src/trace/replay.js';
 import type { Trace } from '../../src/tla/trace.js';
-import type { TlaValue } from '../../src/tla/value.js';
+import { tlaInt, type TlaValue } from '../../src/tla/value.js';
 import { binding } from '../../src/trace/bindings/splice_read.js';
 import { projectRoot } from '../../src/tlc/jar.js';
 
@@ -178,7 +178,7 @@ describe('the binding refuses what the implementation cannot do', () => {
   it('a task step out of order is refused with the step the task would take', () => {
     const init = binding.init(first, 'copy-splice-read');
     if (!init.ok) throw new Error(init.error);
-    const r = binding.step(init.value.state, { name: 'Extract', args: new Map() });
+    const r = binding.step(init.value.state, { name: 'Extract', args: new Map([['nomem', tlaInt(0)]]) });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatch(/next step is to start the splice \(SpliceStart\), not Extract/);
   });

@@ -1,8 +1,10 @@
 // Conformance of the reference implementation with SpliceRead beyond the bug traces: TLC finds behaviours of every
 // variant that reach chosen witness states (a whole-buffer revert with another allocator's page, freed blocks, and
-// a drained pipe); each replays state for state on that variant's implementation. Needs TLC.
+// a drained pipe, and the failure paths: copy_splice_read()'s bulk allocation falling short, push_anon() getting
+// no page in the pipe forms); each replays state for state on that variant's implementation, and the liveness
+// models with the failures injected hold every invariant and property. Needs TLC.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTlcOnHost } from '../../src/tlc/host.js';
@@ -12,6 +14,7 @@ import { replay } from '../../src/trace/replay.js';
 import type { Trace } from '../../src/tla/trace.js';
 import { binding } from '../../src/trace/bindings/splice_read.js';
 import { SPLICE_READ_VARIANTS, type SpliceReadVariant } from '../../src/kernel/fs/splice.js';
+import { manifestModels, pinnedJar, runModel } from '../tlc-harness.js';
 
 const SPEC = join(projectRoot(), 'spec');
 
@@ -23,6 +26,7 @@ RevertedWitness == ~(Quiescent /\\ task.ret > 0 /\\ pipe.tail > 0 /\\ dio.pos >=
 BlocksFreedWitness == ~(Quiescent /\\ task.ret > 0 /\\ pipe.tail > 0 /\\ file.mapped < 8192)
 PartialAllocWitness == ~(Quiescent /\\ task.len = 4096 /\\ task.ret = 4096 /\\ pipe.tail = 1)
 EnomemWitness == ~(Quiescent /\\ task.err = "ENOMEM")
+PushAnonFailWitness == ~(Quiescent /\\ task.err = "EAGAIN" /\\ Len(bios) = 1)
 ====
 `;
 const WITNESSES = ['RevertedWitness', 'BlocksFreedWitness'] as const;
@@ -31,6 +35,12 @@ const WITNESSES = ['RevertedWitness', 'BlocksFreedWitness'] as const;
  * page (the read shrinks to it) or none (-ENOMEM); the behaviour runs on until everything settled.
  */
 const FAILURE_WITNESSES = ['PartialAllocWitness', 'EnomemWitness'] as const;
+/**
+ * Failure injection in the pipe forms: the same two-block splice, whose second block's push_anon() gets no page;
+ * the DIO ends with -EFAULT after the first bio, generic_file_splice_read() discards the buffer it emitted and
+ * returns -EAGAIN.
+ */
+const PIPE_FAILURE_VARIANTS = ['pipe-get-pages', 'pipe-extract-no-ref'] as const;
 
 const VARIANT_CONSTANT: Readonly<Record<SpliceReadVariant, string>> = {
   'copy-splice-read': 'VariantCopySpliceRead',
@@ -40,7 +50,7 @@ const VARIANT_CONSTANT: Readonly<Record<SpliceReadVariant, string>> = {
 };
 
 function cfg(variant: SpliceReadVariant, witness: string): string {
-  const failure = (FAILURE_WITNESSES as readonly string[]).includes(witness);
+  const failure = (FAILURE_WITNESSES as readonly string[]).includes(witness) || witness === 'PushAnonFailWitness';
   const lines = [
     'CONSTANTS',
     `    Variant <- ${VARIANT_CONSTANT[variant]}`,
@@ -85,6 +95,7 @@ beforeAll(async () => {
   const runs = [
     ...SPLICE_READ_VARIANTS.flatMap((variant) => WITNESSES.map((witness) => [variant, witness] as const)),
     ...FAILURE_WITNESSES.map((witness) => ['copy-splice-read', witness] as const),
+    ...PIPE_FAILURE_VARIANTS.map((variant) => [variant, 'PushAnonFailWitness'] as const),
   ];
   {
     for (const [variant, witness] of runs) {
@@ -127,6 +138,23 @@ describe('TLC behaviours of every variant replay on the implementation', () => {
     });
   }
 
+  for (const variant of PIPE_FAILURE_VARIANTS) {
+    it(`${variant}: the shortest behaviour through a push_anon() that gets no page conforms, with every invariant held`, () => {
+      const trace = traces.get(key(variant, 'PushAnonFailWitness'));
+      expect(trace).toBeDefined();
+      const report = replay(trace!, binding, { variant });
+      expect(report.verdict).toBe('conforms');
+      expect(report.steps.flatMap((s) => s.violated)).toEqual([]);
+      const extracts = trace!.states
+        .map((s) => s.values.get('action'))
+        .filter((a) => a?.kind === 'record' && a.fields.some(([k, v]) => k === 'name' && v.kind === 'str' && v.value === 'Extract'))
+        .map((a) => (a?.kind === 'record' ? a.fields.find(([k]) => k === 'nomem')?.[1] : undefined))
+        .map((v) => (v?.kind === 'int' ? Number(v.value) : undefined));
+      expect(extracts).toEqual([0, 1]);
+      expect(report.steps.flatMap((s) => s.narration).join('\n')).toContain('push_anon: alloc_page() got no page');
+    });
+  }
+
   for (const variant of SPLICE_READ_VARIANTS) {
     for (const witness of WITNESSES) {
       it(`${variant}: the shortest behaviour to ${witness} conforms`, () => {
@@ -165,4 +193,19 @@ describe('TLC behaviours of every variant replay on the implementation', () => {
     }
     expect([...used].sort()).toEqual(Object.keys(binding.actionArgs).filter((a) => a !== 'Finished').slice().sort());
   });
+});
+
+describe('the failure paths hold every invariant and liveness property', () => {
+  // copy_splice_read()'s bulk allocation (the fix) and push_anon() (before the series) failing, under LiveSpec
+  for (const name of ['MCSpliceReadLive', 'MCSpliceReadPipeGetPagesLive']) {
+    it(`${name}: TLC finds no violation, with the manifest's distinct-state count`, async () => {
+      const m = (await manifestModels('SpliceRead')).find((x) => x.name === name);
+      if (m === undefined || m.expect.result !== 'success') throw new Error(`${name} is not a passing model of spec/manifest.json`);
+      const cfgText = await readFile(join(SPEC, m.cfg), 'utf8');
+      expect(cfgText).toMatch(/AllocFailures = TRUE/);
+      expect(cfgText).toMatch(/PROPERTIES\n(    \w+Prop\n){3}/);
+      const run = await runModel(await pinnedJar(), m, { timeoutMs: 300_000 });
+      expect([run.result.outcome, run.result.stats?.distinct]).toEqual(['success', m.distinct]);
+    });
+  }
 });

@@ -92,6 +92,8 @@ export interface DioEnv {
 export type DioEvent =
   | { readonly kind: 'dio-start'; readonly dio: IomapDio; readonly proceed: boolean }
   | { readonly kind: 'extracted'; readonly bio: Bio }
+  /** bio_iov_iter_get_pages() failed: the bio is put and the mapping loop ends with the error. */
+  | { readonly kind: 'extract-failed'; readonly error: BioErrno }
   | { readonly kind: 'submitted'; readonly bio: Bio }
   | { readonly kind: 'reverted'; readonly unroll: number }
   | { readonly kind: 'blocked'; readonly waitingFor: readonly number[] }
@@ -151,8 +153,11 @@ export function* iomapDioRw(
     const length = Math.min(inode.blockSize - (dio.pos % inode.blockSize), inode.mapped - dio.pos);
     const bio = iomapDioBioIter(env, iter, dio.pos, length);
     if (typeof bio === 'string') {
+      // Each block is its own extent here, so nothing was copied in this iteration: iomap_dio_bio_iter() returns
+      // the error and the loop ends with it.
       dio.error = bio;
-      env.mm.log.push(`iomap_dio_bio_iter: -${bio}`);
+      env.mm.log.push(`iomap_dio_bio_iter: bio_put(), -${bio}`);
+      yield { kind: 'extract-failed', error: bio };
       break;
     }
     dio.bios.push(bio);
@@ -180,9 +185,9 @@ export function* iomapDioRw(
     yield { kind: 'blocked', waitingFor: live };
   }
 
-  // iomap_dio_complete()
+  // iomap_dio_complete(): the DIO's error if it has one, else what was read up to the sampled i_size
   let ret: number | BioErrno = dio.size;
-  if (dio.size === 0 && dio.error !== null) ret = dio.error;
+  if (dio.error !== null) ret = dio.error;
   else if (iocb.pos + dio.size > dio.iSize) ret = dio.iSize - iocb.pos;
   if (typeof ret === 'number') iocb.pos += ret;
   inode.dioCount--;

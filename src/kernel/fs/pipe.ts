@@ -17,6 +17,8 @@ export interface PipeBuffer {
 
 /** alloc_page(GFP_USER) as push_anon() calls it; replaceable so a replay can follow the spec's allocator. */
 export type PageAllocator = (mm: Mm, owner: OwnerTag) => PageId;
+/** The pipe's alloc_page(GFP_USER), which may fail (NULL): a failure injection point of push_anon(). */
+export type PipePageAllocator = (mm: Mm, owner: OwnerTag) => PageId | null;
 
 /** `struct pipe_inode_info`: a ring of `ringSize` slots of which at most `maxUsage` are occupied. */
 export interface PipeInodeInfo {
@@ -27,7 +29,7 @@ export interface PipeInodeInfo {
   readonly maxUsage: number;
   readonly ringSize: number;
   readonly bufs: (PipeBuffer | null)[];
-  readonly allocPage: PageAllocator;
+  readonly allocPage: PipePageAllocator;
 }
 
 /** The owner tag of pages push_anon() allocates. */
@@ -38,7 +40,7 @@ export interface PipeOptions {
   readonly maxUsage?: number;
   /** pipe->ring_size; default max_usage. */
   readonly ringSize?: number;
-  readonly allocPage?: PageAllocator;
+  readonly allocPage?: PipePageAllocator;
 }
 
 /** alloc_pipe_info(): an empty pipe. */
@@ -91,9 +93,16 @@ export function pipeBufRelease(pipe: PipeInodeInfo, h: number): PageId {
   return b.page;
 }
 
-/** push_anon(pipe, size): a fresh page (refcount 1, owned by the new buffer) in slot head++, `size` bytes long. */
-export function pushAnon(pipe: PipeInodeInfo, size: number): PageId {
+/**
+ * push_anon(pipe, size): a fresh page (refcount 1, owned by the new buffer) in slot head++, `size` bytes long;
+ * null, with the pipe untouched, when alloc_page() gets no page.
+ */
+export function pushAnon(pipe: PipeInodeInfo, size: number): PageId | null {
   const page = pipe.allocPage(pipe.mm, PIPE_OWNER);
+  if (page === null) {
+    pipe.mm.log.push('push_anon: alloc_page() got no page');
+    return null;
+  }
   pipe.bufs[pipeSlot(pipe, pipe.head)] = { page, offset: 0, len: size, ops: 'anon' };
   pipe.mm.log.push(`push_anon: buffer ${pipeSlot(pipe, pipe.head)} = page ${page}, len ${size}`);
   pipe.head++;
@@ -191,7 +200,8 @@ export interface PipeChunk {
 /**
  * append_pipe(i, size, &off): room for up to `size` bytes in one page — the rest of the last anonymous buffer if
  * it has any, else a new buffer from push_anon() when the pipe is not full. Decrements `i.count` itself and
- * moves `i.head`/`i.lastOffset`. Returns null when the pipe is full.
+ * moves `i.head`/`i.lastOffset`. Returns null, the iterator untouched, when the pipe is full or push_anon() gets
+ * no page.
  */
 export function appendPipe(i: PipeIter, size: number): PipeChunk | null {
   const pipe = i.pipe;
@@ -209,6 +219,7 @@ export function appendPipe(i: PipeIter, size: number): PipeChunk | null {
   size = Math.min(size, i.pageSize);
   if (pipeFull(pipe.head, pipe.tail, pipe.maxUsage)) return null;
   const page = pushAnon(pipe, size);
+  if (page === null) return null;
   i.head = pipe.head - 1;
   i.lastOffset = size;
   i.count -= size;

@@ -109,6 +109,8 @@ export interface SpliceSystem {
   readonly otherMax?: number;
   /** Failure injection: how many pages short of the request the next alloc_pages_bulk_array() falls (0: none). */
   bulkAllocShort: number;
+  /** Failure injection: the next push_anon()'s alloc_page() gets no page (consumed by that call). */
+  pushAnonFail: boolean;
 }
 
 export interface SystemConfig {
@@ -156,7 +158,14 @@ export function createSpliceSystem(c: SystemConfig): SpliceSystem {
     return p;
   };
   const opts = SPLICE_VARIANT_OPTIONS[c.variant];
-  const pipe = allocPipeInfo(mm, { maxUsage: c.maxUsage, allocPage: alloc });
+  // push_anon()'s alloc_page(): the injected failure, else the same allocator
+  const pipeAlloc = (m: Mm, owner: OwnerTag): PageId | null => {
+    if (!sys.pushAnonFail) return alloc(m, owner);
+    sys.pushAnonFail = false;
+    m.log.push(`alloc_page() for ${owner}: no page (injected failure)`);
+    return null;
+  };
+  const pipe = allocPipeInfo(mm, { maxUsage: c.maxUsage, allocPage: pipeAlloc });
   pipe.head = pipe.tail = c.pipeTail ?? 0;
   for (let p = 1; p <= occupancy; p++) {
     allocPageAt(mm, p, PIPE_OWNER);
@@ -166,7 +175,7 @@ export function createSpliceSystem(c: SystemConfig): SpliceSystem {
   }
   mm.log.length = 0;
   const pos = c.pos ?? 0;
-  return {
+  const sys: SpliceSystem = {
     variant: c.variant,
     opts,
     mm,
@@ -177,7 +186,9 @@ export function createSpliceSystem(c: SystemConfig): SpliceSystem {
     allocPage: alloc,
     ...(c.otherMax !== undefined ? { otherMax: c.otherMax } : {}),
     bulkAllocShort: 0,
+    pushAnonFail: false,
   };
+  return sys;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -288,6 +299,7 @@ const PHASE_AFTER: Readonly<Record<SpliceEvent['kind'], TaskPhase | null>> = {
   'splice-start': 'dio',
   'dio-start': null, // 'map' or 'return', by the event
   extracted: 'submit',
+  'extract-failed': 'map',
   submitted: 'map',
   reverted: 'wait',
   blocked: 'wait',

@@ -139,7 +139,8 @@ function pipeData(sys: SpliceSystem): string[] {
  * The pipe ring at every state (KERNEL.md §E.1, §H.11): tail ≤ head, occupancy within max_usage, every buffer in
  * [tail, head) a non-empty piece of one page, every slot outside it empty, no page in two buffers; while an
  * ITER_PIPE iterator writes the ring, its head/last_offset describe the last buffer, the buffers since start_head
- * hold what it consumed, and once the DIO returned exactly what the read reports (§E.2).
+ * hold what it consumed, and once the DIO returned without an error exactly what the read reports (§E.2; an
+ * error's buffers go when the splice returns).
  */
 function pipeRing(sys: SpliceSystem): string[] {
   const { pipe, task } = sys;
@@ -175,7 +176,7 @@ function pipeRing(sys: SpliceSystem): string[] {
     for (let h = i.startHead; h < pipe.head; h++) held += pipeBuf(pipe, h)?.len ?? 0;
     const consumed = task.len - i.count;
     if (held !== consumed) out.push(`the ring holds ${held} bytes since start_head, the iterator consumed ${consumed}`);
-    if (task.phase === 'return' && consumed !== task.ret) {
+    if (task.phase === 'return' && typeof task.ret === 'number' && consumed !== task.ret) {
       out.push(`the read returned ${String(task.ret)} but the iterator, and the ring, hold ${consumed} bytes`);
     }
   }

@@ -37,7 +37,7 @@ const ACTION_ARGS = {
   Init: [],
   SpliceStart: ['len', 'short'],
   DioStart: ['size'],
-  Extract: ['bio', 'size', 'page'],
+  Extract: ['bio', 'size', 'page', 'nomem'],
   Submit: ['bio'],
   DioRevert: ['unroll'],
   DioWait: ['ret'],
@@ -199,6 +199,7 @@ const EVENT_TEXT: Readonly<Record<SpliceEvent['kind'] | 'returned', string>> = {
   'splice-start': 'start the splice (SpliceStart)',
   'dio-start': 'sample i_size (DioStart)',
   extracted: 'put the next block into a bio (Extract)',
+  'extract-failed': 'fail to get the next block\'s page (Extract with nomem)',
   submitted: 'submit the bio (Submit)',
   reverted: 'revert the iterator (DioRevert)',
   blocked: 'wait for the bios (DioWait)',
@@ -213,8 +214,30 @@ function runTask(sys: SpliceSystem, name: ActionName): Result<string[], string> 
   const r = taskStep(sys);
   if (!r.ok) return err(r.error);
   const got = r.value.kind;
-  if (got !== want && !(name === 'SpliceStart' && got === 'returned')) return err(`the task's next step is to ${EVENT_TEXT[got]}, not ${name}`);
+  if (got !== want && !(name === 'SpliceStart' && got === 'returned') && !(name === 'Extract' && got === 'extract-failed')) {
+    return err(`the task's next step is to ${EVENT_TEXT[got]}, not ${name}`);
+  }
   return ok([]);
+}
+
+/**
+ * Extract, with push_anon()'s alloc_page() failing when the trace says so (nomem 1): the step must then be the
+ * failed extraction, and without it a successful one.
+ */
+function runExtract(sys: SpliceSystem, action: StepAction): Result<string[], string> {
+  const nomem = argInt(action, 'nomem');
+  if (!nomem.ok) return nomem;
+  if (nomem.value !== 0 && nomem.value !== 1) return err(`action.nomem is ${nomem.value}, not 0 or 1`);
+  sys.pushAnonFail = nomem.value === 1;
+  const before = sys.env.bios.length;
+  const r = runTask(sys, 'Extract');
+  const unused = sys.pushAnonFail;
+  sys.pushAnonFail = false;
+  if (!r.ok) return r;
+  const failed = sys.env.bios.length === before;
+  if (nomem.value === 1 && unused) return err('the extraction needed no new pipe page, so push_anon() could not fail (nomem 1)');
+  if (nomem.value === 1 !== failed) return err(nomem.value === 1 ? 'push_anon() failed but a bio was built' : 'the extraction failed without an injected failure');
+  return r;
 }
 
 /** Live bios that target `page`. */
@@ -263,8 +286,10 @@ function step(sys: SpliceSystem, action: StepAction): Result<StepEffect<SpliceSy
       r = runTask(sys, name);
       break;
     }
-    case 'DioStart':
     case 'Extract':
+      r = runExtract(sys, action);
+      break;
+    case 'DioStart':
     case 'Submit':
     case 'DioRevert':
     case 'DioWait':
@@ -408,7 +433,8 @@ function abstract(sys: SpliceSystem): ReadonlyMap<string, TlaValue> {
       pc: tlaStr(task.phase),
       len: tlaInt(task.len),
       ret: tlaInt(typeof task.ret === 'number' ? task.ret : 0),
-      err: tlaStr(typeof task.ret === 'number' ? 'none' : task.ret),
+      // the DIO's error is the task's from the failed extraction on, as the spec records it
+      err: tlaStr(typeof task.ret === 'string' ? task.ret : task.phase !== 'done' ? (task.dio?.error ?? 'none') : 'none'),
       pos: tlaInt(task.pos0),
       head0: tlaInt(task.head0),
     }),
@@ -490,6 +516,14 @@ function candidates(sys: SpliceSystem, c: Constants): StepAction[] {
   for (const n of constantInts(c, 'TruncSizes')) out.push(withArgs('Truncate', { size: n }));
   out.push(none('TruncateBlocks'), none('PipeRead'), none('Finished'));
   for (const name of TASK_CANDIDATES[sys.task.phase]) {
+    if (name === 'Extract') {
+      // PushAnonFails(grows): with failures injected, push_anon() may get no page when append_pipe() needs one
+      const i = sys.task.iter;
+      const grows = i !== null && i.type === 'PIPE' && i.lastOffset > 0 && i.lastOffset < PAGE_SIZE;
+      const fails = sys.opts.spliceRead === 'generic' && allocFailures(c) && !grows ? [0, 1] : [0];
+      for (const nomem of fails) out.push(withArgs('Extract', { nomem }));
+      continue;
+    }
     if (name !== 'SpliceStart') {
       out.push(none(name));
       continue;
@@ -503,6 +537,11 @@ function candidates(sys: SpliceSystem, c: Constants): StepAction[] {
   }
   return out;
 }
+
+const argNomem = (a: StepAction): number => {
+  const v = a.args.get('nomem');
+  return v?.kind === 'int' ? Number(v.value) : 0;
+};
 
 const taskRet = (sys: SpliceSystem): number => (typeof sys.task.ret === 'number' ? sys.task.ret : 0);
 
@@ -518,8 +557,10 @@ function recorded(a: StepAction, before: SpliceSystem, after: SpliceSystem): Ste
       // iomap_dio_bio_iter() gets the rest of the block, the iterator hands over at most its count.
       const pos = before.task.dio?.pos ?? 0;
       const length = Math.min(before.inode.blockSize - (pos % before.inode.blockSize), before.inode.mapped - pos);
+      const size = Math.min(length, before.task.iter?.count ?? 0);
+      if (argNomem(a) === 1) return args({ bio: 0, size, page: 0, nomem: 1 });
       const bio = after.env.bios[after.env.bios.length - 1];
-      return args({ bio: after.env.bios.length, size: Math.min(length, before.task.iter?.count ?? 0), page: bio === undefined ? 0 : (bioPages(bio)[0] ?? 0) });
+      return args({ bio: after.env.bios.length, size, page: bio === undefined ? 0 : (bioPages(bio)[0] ?? 0), nomem: 0 });
     }
     case 'Submit':
       return args({ bio: after.env.bios.length });
@@ -549,6 +590,7 @@ function classify(a: StepAction, before: SpliceSystem, after: SpliceSystem): str
     if (before.task.pos0 > 0) out.push('splice from a non-zero offset');
   }
   if (a.name === 'Extract') {
+    if (argNomem(a) === 1) out.push('push_anon() gets no page (-EFAULT)');
     const bio = after.env.bios[after.env.bios.length - 1];
     if (bio !== undefined && bioSize(bio) < PAGE_SIZE) out.push('partial block');
     if (bio !== undefined && (bio.vecs[0]?.offset ?? 0) > 0) out.push('appends to the last buffer');
