@@ -29,6 +29,8 @@ export interface ValidationProfile<P> {
   constants(p: P, variant: string): Constants;
   /** The most steps of a run. */
   readonly maxSteps: number;
+  /** Runs per TLC run, when fewer than the default suit the spec (its `Next` over many layouts at once is costly). */
+  readonly batch?: number;
 }
 
 export interface Run<P> {
@@ -309,7 +311,7 @@ export async function validate<S, P>(o: ValidateOptions<S, P>): Promise<Result<V
     tlcRuns++;
     return checkBatch(binding.spec, binding.vars, batch, { ...o.job, logFile: join(o.runDir, `${what}.log`) });
   };
-  const size = o.batch ?? 250;
+  const size = o.batch ?? profile.batch ?? 250;
   let failing: { index: number; step: number } | undefined;
   for (let from = 0; from < walked.length && failing === undefined; from += size) {
     const v = await check(walked.slice(from, from + size), `batch-${from / size + 1}`);

@@ -94,12 +94,16 @@ describe('iterpin conform', () => {
     }
   });
 
-  it('bad input: an unknown model is one message and exit 64; a dump TLC cannot write is a TLC error, no trace', async () => {
+  it('bad input: an unknown model (conform, explore) is one message and exit 64; a dump TLC cannot write is a TLC error, no trace', async () => {
     const unknown = await runCli(['conform', '--model', 'NoSuchModel', '--quiet']);
     expect(unknown.code).toBe(64);
     expect(unknown.stderr).toMatch(/unknown model 'NoSuchModel'/);
     const both = await runCli(['conform', '--all', '--spec', 'IovIter']);
     expect(both.code).toBe(64);
+    const explored = await runCli(['explore', '--model', 'NoSuchModel', '--quiet']);
+    expect(explored.code).toBe(64);
+    expect(explored.stderr.trim().split('\n')).toHaveLength(1);
+    expect(explored.stderr).toMatch(/^iterpin explore: .*unknown model 'NoSuchModel'/);
     const j = await job();
     await mkdir(join(j.runDir, 'MCPipelineBroken.dot')); // where the dump goes: a directory, so TLC cannot write it
     const r = await conformModel(await model('MCPipelineBroken'), j);

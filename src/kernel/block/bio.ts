@@ -3,6 +3,7 @@
 // extraction code, bio_release_page(s) per the bio's flags, and submit/DMA/completion.
 
 import type { DioOptions } from '../fs/dio_variant.js';
+import { kernelFaults } from '../lib/faults.js';
 import { iovIterAdvance, iovIterRevert, type BvecIter, type IovIter } from '../lib/iov_iter.js';
 import { iovIterExtractPages, iovIterExtractWillPin, type PinUserPagesFast } from '../lib/iov_iter_extract.js';
 import {
@@ -223,7 +224,8 @@ export function bioReleasePages(mm: Mm, opts: DioOptions, bio: Bio, markDirty: b
   }
   mm.log.push(`bio_release_pages(bio ${bio.id}, ${markDirty ? 'mark dirty' : 'clean'}): flags [${bio.flags.join(', ')}]`);
   const mark = mm.log.length;
-  for (const v of bio.vecs) for (const page of bvecReleasedPages(opts, v)) bioReleasePage(mm, opts, bio, page);
+  const vecs = kernelFaults.bioReleaseSkipsLastVec ? bio.vecs.slice(0, -1) : bio.vecs;
+  for (const v of vecs) for (const page of bvecReleasedPages(opts, v)) bioReleasePage(mm, opts, bio, page);
   indentSince(mm, mark);
 }
 

@@ -5,6 +5,10 @@
 export interface KernelFaults {
   /** iov_iter_revert() on an element array steps back over an element without nr_segs++ (KERNEL.md §A.4). */
   revertForgetsNrSegs: boolean;
+  /** bio_release_pages() stops one bio_vec short: the bio's last bio_vec keeps its pins or references (§C.5). */
+  bioReleaseSkipsLastVec: boolean;
+  /** extract_kvec_to_sg() keeps the element's first in-page offset for the pages after the first (§F.2). */
+  kvecToSgKeepsOffset: boolean;
 }
 
-export const kernelFaults: KernelFaults = { revertForgetsNrSegs: false };
+export const kernelFaults: KernelFaults = { revertForgetsNrSegs: false, bioReleaseSkipsLastVec: false, kvecToSgKeepsOffset: false };

@@ -5,6 +5,7 @@
 // code. The table is kept as pointer-sized words, as the kernel's memory is, so the temporary array and the
 // entries overlap exactly where they overlap in the kernel.
 
+import { kernelFaults } from './faults.js';
 import { assertNever, folioqFolioSize, iovIterAdvance, userBackedIter, xaLoad, type BvecIter, type FolioqIter, type FolioQueue, type IovIter, type IovecIter, type KvecIter, type UbufIter, type XarrayIter } from './iov_iter.js';
 import { iovIterExtractPages, type ExtractErrno, type PinUserPagesFast } from './iov_iter_extract.js';
 
@@ -247,7 +248,7 @@ function extractKvecToSg(iter: KvecIter, maxsize: number, sgMax: number, o: SgOp
       sgMax--; // unsigned: 0 wraps to "a lot" (-1 here), so only the bug variant can get here with 0
       len -= seg;
       kaddr += ps;
-      off = 0;
+      if (!kernelFaults.kvecToSgKeepsOffset) off = 0;
     } while (len > 0 && sgMax !== 0);
     if (o.kvecPerPage) w.ret -= len;
     if (maxsize <= 0 || sgMax === 0) break;

@@ -250,10 +250,15 @@ const exploration: Exploration<IterToSgReplayState> = {
     return out;
   },
   stuttering: 'Terminating',
-  classify(a, before) {
+  classify(a, before, after) {
     const out: string[] = [before.w.iter.type];
     if (a.name === 'Call' && before.w.table.nents > 0) out.push('entries already in the table');
+    if (a.name === 'Call' && num(a.args.get('sgMax')) === 0) out.push('sg_max 0');
     if (a.name === 'UserRound') out.push(`gup ${printArg(a.args.get('gup'))}`);
+    const added = Math.min(after.w.table.nents, after.w.table.capacity) - Math.min(before.w.table.nents, before.w.table.capacity);
+    if (added > 1) out.push('several entries (crosses pages or elements)');
+    if (after.w.call?.phase === 'done' && 'result' in after.w.call.progress && after.w.call.progress.result === 0) out.push('returns 0');
+    if (before.w.iter.iovOffset % before.w.iter.pageSize !== 0) out.push('unaligned position');
     return out;
   },
   constraints: {

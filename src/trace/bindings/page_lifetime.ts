@@ -413,7 +413,19 @@ const exploration: Exploration<PageLifetimeState> = {
   classify(a, before) {
     const d = a.args.get('dio');
     const dio = d?.kind === 'int' ? before.world.dios[Number(d.value) - 1] : undefined;
-    return dio === undefined ? [] : [`${dio.iter.type} ${dio.op === 'READ' ? 'read' : 'write'}`];
+    if (dio === undefined) return [];
+    const out = [`${dio.iter.type} ${dio.op === 'READ' ? 'read' : 'write'}`];
+    const arg = (n: string): number => {
+      const v = a.args.get(n);
+      return v?.kind === 'int' ? Number(v.value) : 0;
+    };
+    if (a.name === 'GetPages') {
+      if (arg('gup') > 0) out.push('GUP fault injected');
+      if (arg('add') > 0) out.push('add refused');
+      if (arg('alloc') > 0) out.push('page array allocation fails');
+      if (arg('bio') === 0) out.push('no bio built (error)');
+    }
+    return out;
   },
   // Steps work on the state in place: each try works on the world's copy (the page table's user pages are fixed).
   clone: (s) => ({ world: dioWorldCopy(s.world), vpages: s.vpages }),
