@@ -582,6 +582,22 @@ RefsAccountedInv ==
 PipeDataInv ==
     task.pc = "done" => \A h \in Max(pipe.tail, task.head0)..(pipe.head - 1) : content[Buf(h).page].kind = "file"
 
+(* Bytes of copy_splice_read()'s bio_vec array before element k. *)
+RECURSIVE BvecBytesBefore(_)
+BvecBytesBefore(k) == IF k <= 1 THEN 0 ELSE BvecBytesBefore(k - 1) + bvec[k - 1].len
+
+(* The ITER_BVEC cursor says how far the iterator went (KERNEL.md §A.2, §A.4):  *)
+(* iov_offset is progress within the current element, always short of its end  *)
+(* (advance steps over an element it reaches the end of; revert stops in the    *)
+(* first element u fits in), the cursor stays within the array (one past it at  *)
+(* the end), and the bytes before it are the bytes consumed: len - count, after *)
+(* every advance and every revert.                                             *)
+BvecPosInv ==
+    iter.type = "BVEC" =>
+        /\ iter.idx \in 1..(Len(bvec) + 1)
+        /\ iter.iovOffset \in 0..(IF iter.idx <= Len(bvec) THEN bvec[iter.idx].len - 1 ELSE 0)
+        /\ BvecBytesBefore(iter.idx) + iter.iovOffset = task.len - iter.count
+
 (* Bytes the ring holds in buffers [from, pipe->head). *)
 RECURSIVE RingBytesFrom(_)
 RingBytesFrom(from) == IF from >= pipe.head THEN 0 ELSE Buf(from).len + RingBytesFrom(from + 1)

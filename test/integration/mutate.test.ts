@@ -103,6 +103,14 @@ describe('iterpin mutate (real TLC)', () => {
     expect(s?.mutants[0]?.killedBy).toMatchObject({ model: 'MCSpliceReadOddSizes', outcome: 'safety', invariant: 'PipeFileDataInv' });
   });
 
+  it('SpliceRead: an ITER_BVEC revert that steps back one element too far is killed by BvecPosInv', async () => {
+    const r = await runCli(['mutate', '--spec', 'SpliceRead', '--model', 'MCSpliceRead', '--mutant', 'BvecBack:comparison:9cc3ef1f', '--json', '--quiet', '--out', out]);
+    expect(r.code).toBe(0);
+    const [s] = (JSON.parse(r.stdout) as MutateReport).specs;
+    expect(s?.mutants[0]).toMatchObject({ definition: 'BvecBack', before: 'u <= bvec[it.idx - 1].len', after: 'u < bvec[it.idx - 1].len', status: 'killed' });
+    expect(s?.mutants[0]?.killedBy).toMatchObject({ model: 'MCSpliceRead', outcome: 'safety', invariant: 'BvecPosInv' });
+  });
+
   it('SANY, one JVM for a batch, rejects a mutant that uses an undefined operator and accepts the others', async () => {
     const specDir = join(projectRoot(), 'spec');
     const text = readFileSync(join(specDir, 'Pipeline.tla'), 'utf8');

@@ -16,6 +16,7 @@ export const SPLICE_INVARIANTS = [
   'PipeDataInv',
   'PipeRingInv',
   'PipeFileDataInv',
+  'BvecPosInv',
 ] as const;
 export type SpliceInvariant = (typeof SPLICE_INVARIANTS)[number];
 
@@ -113,6 +114,24 @@ function refsAccounted(sys: SpliceSystem): string[] {
     if (f.refcount !== want) out.push(`page ${f.head}: refcount ${f.refcount}, holders account for ${want}`);
     if (f.free !== (f.refcount === 0)) out.push(`page ${f.head}: ${f.free ? 'free' : 'allocated'} with refcount ${f.refcount}`);
   }
+  return out;
+}
+
+/**
+ * The ITER_BVEC cursor says how far the iterator went (§A.2, §A.4): within the array (one past it at the end),
+ * short of the current element's end, and the bytes before it are the bytes consumed, len - count.
+ */
+function bvecPos(sys: SpliceSystem): string[] {
+  const it = sys.task.iter;
+  if (it === null || it.type !== 'BVEC') return [];
+  const n = it.segs.length;
+  if (it.cur < 0 || it.cur > n) return [`bvec iterator at element ${it.cur} of ${n}`];
+  const out: string[] = [];
+  const room = it.cur < n ? (it.segs[it.cur]?.len ?? 0) : 1;
+  if (it.iovOffset < 0 || it.iovOffset >= room) out.push(`bvec iterator offset ${it.iovOffset} outside element ${it.cur} (${room} bytes)`);
+  const before = it.segs.slice(0, it.cur).reduce((a, bv) => a + bv.len, 0);
+  const consumed = sys.task.len - it.count;
+  if (before + it.iovOffset !== consumed) out.push(`bvec iterator at byte ${before + it.iovOffset}, but ${consumed} bytes were consumed`);
   return out;
 }
 
@@ -228,6 +247,7 @@ const CHECKS: Readonly<Record<SpliceInvariant, (sys: SpliceSystem) => string[]>>
   PipeDataInv: pipeData,
   PipeRingInv: pipeRing,
   PipeFileDataInv: pipeFileData,
+  BvecPosInv: bvecPos,
 };
 
 /** Every violated invariant with what breaks it, in SPLICE_INVARIANTS order. */

@@ -78,6 +78,20 @@ describe('the syzbot interleaving (KERNEL.md §E.3)', () => {
     expect(violatedSplice(sys)).toEqual([]);
   });
 
+  it('copy-splice-read: the revert leaves the ITER_BVEC cursor where len - count says (BvecPosInv), and a cursor off by an element is flagged', () => {
+    const sys = raceToRevert('copy-splice-read');
+    const it = sys.task.iter;
+    if (it === null || it.type !== 'BVEC') throw new Error('expected the ITER_BVEC iterator');
+    // 8192 bytes consumed, 6144 unrolled: 2048 bytes into the first element.
+    expect([it.cur, it.iovOffset, it.count]).toEqual([0, 2048, 6144]);
+    expect(violatedSplice(sys)).toEqual([]);
+    // A revert that stepped back one element too far, or not far enough, leaves the cursor off the consumed bytes.
+    it.cur = 1;
+    expect(checkSplice(sys)).toEqual([{ invariant: 'BvecPosInv', detail: 'bvec iterator at byte 6144, but 2048 bytes were consumed' }]);
+    it.iovOffset = 4096;
+    expect(checkSplice(sys).map((v) => v.detail)).toContain('bvec iterator offset 4096 outside element 1 (4096 bytes)');
+  });
+
   it('copy-splice-read: the revert moves the ITER_BVEC cursor only; unused pages are released after the read', () => {
     const sys = raceToRevert('copy-splice-read');
     expect(sys.task.bvec.map((b) => pageFolio(sys.mm, b.page).refcount)).toEqual([1, 1]);
