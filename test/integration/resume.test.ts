@@ -1,6 +1,6 @@
-// Interrupt-and-resume with real TLC: a test-only cfg of the Pipeline self-test large enough to run for several
-// seconds (seven items, a queue of five: 80,781 distinct states, depth 15, recorded in its test manifest from an
-// uninterrupted run), checkpointed every second through TLC's own `tlc2.TLCGlobals.chkpt` property (TLC looks
+// Interrupt-and-resume with real TLC: a test-only cfg of the Pipeline self-test large enough to run well past its
+// first checkpoint on a quiet machine too (eight items, a queue of five: 655,049 distinct states, depth 17, recorded
+// in its test manifest from an uninterrupted run; about 15-30 s), checkpointed every second through TLC's own `tlc2.TLCGlobals.chkpt` property (TLC looks
 // 3 s into the search, so the first checkpoint comes then). `iterpin check` is interrupted with SIGINT, as Ctrl-C
 // does, once TLC has finished writing that checkpoint (the metadir and the log are polled, no fixed sleep); then
 // `iterpin check --resume RUNDIR` must recover from it and end with the uninterrupted run's counts and verdict.
@@ -19,9 +19,9 @@ const SPEC = join(ROOT, 'spec');
 const env = { ...process.env, TLA2TOOLS_JAR: '' };
 const MODEL = 'MCPipelineResume';
 
-const CFG = `\\* Test only: the Pipeline with seven items and a queue of five, long enough to interrupt after a checkpoint.
+const CFG = `\\* Test only: the Pipeline with eight items and a queue of five, long enough to interrupt after a checkpoint.
 CONSTANTS
-    Items = {1, 2, 3, 4, 5, 6, 7}
+    Items = {1, 2, 3, 4, 5, 6, 7, 8}
     Capacity = 5
     Variant <- VariantBounded
 SPECIFICATION Spec
@@ -38,7 +38,7 @@ async function specDir(): Promise<string> {
   for (const f of ['Pipeline.tla', 'MCPipeline.tla']) await writeFile(join(dir, f), await readFile(join(SPEC, f)));
   await writeFile(join(dir, `${MODEL}.cfg`), CFG);
   // The uninterrupted run's figures (iterpin check of this cfg from the start).
-  const model = { name: MODEL, spec: 'Pipeline', module: 'MCPipeline.tla', cfg: `${MODEL}.cfg`, variant: 'bounded', expect: { result: 'success' }, distinct: 80781, depth: 15, purpose: 'test only' };
+  const model = { name: MODEL, spec: 'Pipeline', module: 'MCPipeline.tla', cfg: `${MODEL}.cfg`, variant: 'bounded', expect: { result: 'success' }, distinct: 655049, depth: 17, purpose: 'test only' };
   await writeFile(join(dir, 'manifest.json'), JSON.stringify({ version: 1, models: [model] }));
   return dir;
 }
@@ -111,7 +111,7 @@ describe('iterpin check: interrupt and resume', () => {
     expect(resumed.code).toBe(EXIT.ok);
     const row = (JSON.parse(resumed.stdout) as { models: Row[] }).models[0] as Row;
     expect(row.status).toBe('match');
-    expect(row.got).toMatchObject({ outcome: 'success', distinct: 80781, depth: 15 });
+    expect(row.got).toMatchObject({ outcome: 'success', distinct: 655049, depth: 17 });
     // It really went on from the checkpoint, under the interrupted run's fingerprint polynomial and seed.
     const log = await readFile(row.log as string, 'utf8');
     expect(log).toMatch(/Starting recovery from checkpoint .*MCPipelineResume\.states/);
