@@ -5,6 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCfgInvariants } from '../src/cli/check.js';
+import { PROFILES } from '../src/conform/profiles.js';
+import type { ValidateOptions } from '../src/conform/validate.js';
 import type { ManifestModel } from '../src/manifest/manifest.js';
 import { parseItfText, writeItf } from '../src/tla/itf.js';
 import { runTlcOnHost } from '../src/tlc/host.js';
@@ -13,6 +15,8 @@ import type { TlcRunResult } from '../src/tlc/run.js';
 import { ensureJar } from '../src/tlc/setup.js';
 import { traceFromRun } from '../src/tlc/counterexample.js';
 import type { Trace } from '../src/tla/trace.js';
+import type { ExplorableBinding } from '../src/trace/binding.js';
+import { loadBinding } from '../src/trace/bindings/index.js';
 
 export const ROOT = projectRoot();
 export const SPEC = join(ROOT, 'spec');
@@ -126,4 +130,19 @@ export function iovIterCfg(variant: string, allocs: string, invariants: readonly
     'VIEW View',
     '',
   ].join('\n');
+}
+
+/** `iterpin validate`'s options for a spec's final design on the pinned TLC, in a fresh run directory. */
+export async function validateOptions(spec: string, seed: number, runs = 100): Promise<ValidateOptions<unknown, unknown>> {
+  const binding = (await loadBinding(spec)) as ExplorableBinding<unknown>;
+  const jar = await pinnedJar();
+  return {
+    binding,
+    profile: PROFILES[spec]!,
+    variant: binding.finalVariant,
+    runs,
+    seed,
+    job: { runner: runTlcOnHost, jar: jar.path, specDir: SPEC, heap: '512m', timeoutMs: 400_000 },
+    runDir: await mkdtemp(join(tmpdir(), 'iterpin-validate-test-')),
+  };
 }

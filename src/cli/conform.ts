@@ -13,7 +13,7 @@ import { createRunDir, writeFileAtomic } from '../shared/output.js';
 import { projectRoot } from '../tlc/jar.js';
 import { DEFAULT_HEAP, validateHeap } from '../tlc/args.js';
 import { conformModel, exploreModel, type ConformError, type ConformReport, type ModelJob } from '../conform/conform.js';
-import { renderConformText, renderExploreText, conformJson, exploreJson, renderCoverage } from '../conform/render.js';
+import { renderConformText, renderExploreText, conformJson, conformVerdictLine, exploreJson, renderCoverage } from '../conform/render.js';
 import type { ExploreResult } from '../conform/explore.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 600;
@@ -53,7 +53,9 @@ invariants or VIEW, dumped with -dump dot and read with the project's value pars
 be equal, and every state's transitions too (action name, arguments and successor). On a difference it
 prints the first one on a shortest path (a state the spec reaches and the implementation does not, or
 the other way round, with the action leading to it) and writes that path as an ITF trace that
-'iterpin replay' accepts. Results go into a new directory out/conform-<time>-<pid>/.
+'iterpin replay' accepts. Results go into a new directory out/conform-<time>-<pid>/. Each model's
+verdict line (states, transitions, explorer and TLC seconds) goes to stderr as the model finishes, with
+--json too (the JSON report goes to stdout at the end); --quiet leaves the progress and verdict lines out.
 
 options:
   --model NAME       the model (repeatable, or comma-separated)
@@ -224,16 +226,24 @@ async function runConform(argv: readonly string[], io: Io): Promise<number> {
   const problems: { model: string; kind: ConformError['kind']; message: string }[] = [];
   let exit: number = EXIT.ok;
   const started = performance.now();
+  const soFar = (): string => `${((performance.now() - started) / 1000).toFixed(0)} s so far`;
+  // One verdict line per model on stderr as it finishes (with --json too: the report comes out whole at the end).
+  const verdict = (k: number, line: string): void => {
+    if (!p.o.quiet) io.stderr.write(`iterpin conform: [${k + 1}/${p.models.length}] ${line} (${soFar()})\n`);
+  };
   for (const [k, model] of p.models.entries()) {
-    if (p.models.length > 1) p.job.note?.(`model ${k + 1} of ${p.models.length}: ${model.name} (${((performance.now() - started) / 1000).toFixed(0)} s so far)`);
+    if (p.models.length > 1) p.job.note?.(`model ${k + 1} of ${p.models.length}: ${model.name} (${soFar()})`);
     const r = await conformModel(model, p.job);
     if (!r.ok) {
       problems.push({ model: model.name, ...r.error });
-      if (!p.o.json) io.stdout.write(`${model.name.padEnd(40)} ${r.error.kind === 'no-implementation' ? 'skipped' : 'ERROR'}: ${r.error.message}\n`);
+      const what = `${r.error.kind === 'no-implementation' ? 'skipped' : 'ERROR'}: ${r.error.message}`;
+      verdict(k, `${model.name} ${what}`);
+      if (!p.o.json) io.stdout.write(`${model.name.padEnd(40)} ${what}\n`);
       exit = Math.max(exit, ERROR_EXIT[r.error.kind]);
       continue;
     }
     reports.push(r.value);
+    verdict(k, conformVerdictLine(r.value));
     if (r.value.verdict !== 'conforms') exit = Math.max(exit, EXIT.mismatch);
     if (!p.o.json) io.stdout.write(renderConformText(r.value));
   }

@@ -139,7 +139,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   });
   if (!r.ok) {
     say(r.error);
-    return /TLC|trace-validation module/.test(r.error) ? EXIT.tlcError : EXIT.badInput;
+    return /: cannot write \(/.test(r.error) ? EXIT.cantCreate : /TLC|trace-validation module/.test(r.error) ? EXIT.tlcError : EXIT.badInput;
   }
   const v = r.value;
   const s = v.stuck;

@@ -109,7 +109,7 @@ export function problemText(r: TlcRunResult): string {
   const p = r.problems[0];
   if (p === undefined) return `TLC ended with ${r.outcome} (exit ${r.exitCode ?? r.exitSignal}); see ${r.logFile}`;
   const where = p.file !== undefined ? ` (${p.file}${p.line !== undefined ? `:${p.line}` : ''})` : '';
-  return `${p.message}${where}; see ${r.logFile}`;
+  return `${p.message}${where}${p.message.includes(r.logFile) ? '' : `; see ${r.logFile}`}`;
 }
 
 const CONST_MARK = '"iterpin-constant"';

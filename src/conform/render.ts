@@ -66,12 +66,18 @@ function differenceLines(d: FirstDifference): string[] {
   return out;
 }
 
-export function renderConformText(r: ConformReport): string {
+/** One model's verdict in one line: model, verdict, states and transitions (the explorer's, then TLC's), seconds. */
+export function conformVerdictLine(r: ConformReport, pad = 0): string {
   const e = r.explorer;
+  return (
+    `${r.model.padEnd(pad)} ${r.verdict === 'conforms' ? 'conforms' : 'DIFFERS '}  ${e.distinct} states, ${e.transitions} transitions ` +
+    `(TLC ${r.tlc.distinct}, ${r.tlc.transitions}); explorer ${e.seconds.toFixed(1)} s, TLC dump ${r.tlc.seconds.toFixed(1)} s`
+  );
+}
+
+export function renderConformText(r: ConformReport): string {
   const c = r.comparison;
-  const head =
-    `${r.model.padEnd(40)} ${r.verdict === 'conforms' ? 'conforms' : 'DIFFERS '}  ${e.distinct} states, ${e.transitions} transitions ` +
-    `(TLC ${r.tlc.distinct}, ${r.tlc.transitions}); explorer ${e.seconds.toFixed(1)} s, TLC dump ${r.tlc.seconds.toFixed(1)} s`;
+  const head = conformVerdictLine(r, 40);
   if (r.verdict === 'conforms') return `${head}\n`;
   const lines = [
     head,

@@ -94,6 +94,26 @@ describe('iterpin conform', () => {
     }
   });
 
+  it('--spec --json: a verdict line per model on stderr as each finishes, the whole JSON report on stdout', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'iterpin-conform-cli-'));
+    const r = await runCli(['conform', '--spec', 'Pipeline', '--json', '--out', out]);
+    expect(r.code).toBe(0);
+    const names = (await manifestModels('Pipeline')).filter((m) => m.scale !== true).map((m) => m.name);
+    expect(names.length).toBe(3);
+    const verdicts = r.stderr.split('\n').filter((l) => /^iterpin conform: \[\d+\/\d+\] /.test(l));
+    expect(verdicts).toHaveLength(names.length);
+    for (const [k, name] of names.entries()) {
+      expect(verdicts[k]).toMatch(
+        new RegExp(`^iterpin conform: \\[${k + 1}/${names.length}\\] ${name} conforms +\\d+ states, \\d+ transitions \\(TLC \\d+, \\d+\\); explorer [0-9.]+ s, TLC dump [0-9.]+ s \\(\\d+ s so far\\)$`),
+      );
+    }
+    // Each verdict comes before the next model starts.
+    expect(r.stderr.indexOf(verdicts[0]!)).toBeLessThan(r.stderr.indexOf(`model 2 of 3: ${names[1]}`));
+    const report = JSON.parse(r.stdout) as { models: { model: string; verdict: string }[]; problems: unknown[] };
+    expect(report.models.map((m) => [m.model, m.verdict])).toEqual(names.map((n) => [n, 'conforms']));
+    expect(report.problems).toEqual([]);
+  });
+
   it('bad input: an unknown model (conform, explore) is one message and exit 64; a dump TLC cannot write is a TLC error, no trace', async () => {
     const unknown = await runCli(['conform', '--model', 'NoSuchModel', '--quiet']);
     expect(unknown.code).toBe(64);

@@ -3,34 +3,17 @@
 // scatterlist over iterators of up to ten elements), each spec's batch checked in one TLC run; and per spec a
 // test-only fault hook whose broken path the spec cannot take, found on a shrunk run with its seed.
 
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { formatActionValue } from '../../src/conform/compare.js';
 import { PROFILES } from '../../src/conform/profiles.js';
-import { validate, type ValidateOptions } from '../../src/conform/validate.js';
+import { validate } from '../../src/conform/validate.js';
 import { kernelFaults, type KernelFaults } from '../../src/kernel/lib/faults.js';
 import { parseItfText } from '../../src/tla/itf.js';
-import { runTlcOnHost } from '../../src/tlc/host.js';
 import type { ExplorableBinding } from '../../src/trace/binding.js';
 import { loadBinding } from '../../src/trace/bindings/index.js';
 import { replay } from '../../src/trace/replay.js';
-import { pinnedJar, SPEC } from '../tlc-harness.js';
-
-async function options(spec: string, seed: number, runs = 100): Promise<ValidateOptions<unknown, unknown>> {
-  const binding = (await loadBinding(spec)) as ExplorableBinding<unknown>;
-  const jar = await pinnedJar();
-  return {
-    binding,
-    profile: PROFILES[spec]!,
-    variant: binding.finalVariant,
-    runs,
-    seed,
-    job: { runner: runTlcOnHost, jar: jar.path, specDir: SPEC, heap: '512m', timeoutMs: 400_000 },
-    runDir: await mkdtemp(join(tmpdir(), 'iterpin-validate-test-')),
-  };
-}
+import { validateOptions } from '../tlc-harness.js';
 
 async function withFault<T>(fault: keyof KernelFaults, f: () => Promise<T>): Promise<T> {
   kernelFaults[fault] = true;
@@ -43,7 +26,7 @@ async function withFault<T>(fault: keyof KernelFaults, f: () => Promise<T>): Pro
 
 describe('iterpin validate: PageLifetime and IterToSg', () => {
   it.each(['PageLifetime', 'IterToSg'])('%s: the spec takes every step of 100 generated runs (in TLC batches)', async (spec) => {
-    const r = await validate(await options(spec, 7));
+    const r = await validate(await validateOptions(spec, 7));
     if (!r.ok) throw new Error(r.error);
     expect(r.value.stuck).toBeUndefined();
     expect(r.value.verdict).toBe('followed');
@@ -62,7 +45,7 @@ describe('iterpin validate: PageLifetime and IterToSg', () => {
     { spec: 'PageLifetime', fault: 'bioReleaseSkipsLastVec' as const, action: /^(Complete|GetPages)\(/, seed: 3 },
     { spec: 'IterToSg', fault: 'kvecToSgKeepsOffset' as const, action: /^Call\(/, seed: 3 },
   ])('$spec: a broken kernel path ($fault) is a step the spec cannot take, on a shrunk run with its seed', async ({ spec, fault, action, seed }) => {
-    const r = await withFault(fault, async () => validate({ ...(await options(spec, seed)), shrinkRounds: 3 }));
+    const r = await withFault(fault, async () => validate({ ...(await validateOptions(spec, seed)), shrinkRounds: 3 }));
     if (!r.ok) throw new Error(r.error);
     expect(r.value.verdict).toBe('stuck');
     const s = r.value.stuck!;

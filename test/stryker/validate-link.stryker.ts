@@ -4,16 +4,10 @@
 // costly part of the link (one TLC run per spec and mutant), so the mutation run's sequencer runs it last: a mutant
 // the unit tests or the conformance link already kill never gets here.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { PROFILES } from '../../src/conform/profiles.js';
 import { validate } from '../../src/conform/validate.js';
-import { runTlcOnHost } from '../../src/tlc/host.js';
-import type { ExplorableBinding } from '../../src/trace/binding.js';
-import { loadBinding } from '../../src/trace/bindings/index.js';
-import { pinnedJar, SPEC } from '../tlc-harness.js';
+import { validateOptions } from '../tlc-harness.js';
 
 /** Runs per spec and their seed: the same runs for every mutant. */
 export const VALIDATE_RUNS = 60;
@@ -21,24 +15,13 @@ const SEED = 7;
 
 describe('the spec takes every step of the implementation beyond the models\' bounds', () => {
   it.each(['Pipeline', 'SpliceRead', 'IovIter'])('%s', async (spec) => {
-    const binding = (await loadBinding(spec)) as ExplorableBinding<unknown>;
-    const jar = await pinnedJar();
-    const runDir = await mkdtemp(join(tmpdir(), 'iterpin-validate-link-'));
+    const o = await validateOptions(spec, SEED, VALIDATE_RUNS);
     try {
-      const r = await validate({
-        binding,
-        profile: PROFILES[spec]!,
-        variant: binding.finalVariant,
-        runs: VALIDATE_RUNS,
-        seed: SEED,
-        shrinkRounds: 0,
-        job: { runner: runTlcOnHost, jar: jar.path, specDir: SPEC, heap: '512m', timeoutMs: 400_000 },
-        runDir,
-      });
+      const r = await validate({ ...o, shrinkRounds: 0 });
       if (!r.ok) throw new Error(r.error);
       expect(r.value.stuck === undefined ? 'followed' : `stuck at step ${r.value.stuck.step} of run ${r.value.stuck.index}`).toBe('followed');
     } finally {
-      await rm(runDir, { recursive: true, force: true });
+      await rm(o.runDir, { recursive: true, force: true });
     }
   });
 });
