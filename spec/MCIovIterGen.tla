@@ -39,11 +39,15 @@ GenLayouts(maxSegs, lens, offs) ==
        \cup {GenLay("XARRAY", "SOURCE", <<>>, GenPageSize + p[1], p[2]) : p \in pieces}
        \cup {GenLay("DISCARD", "DEST", <<>>, 0, l) : l \in lens}
 
-\* Default tier: up to two elements; lengths 0, 1 (in a page) and 5 (always crossing a boundary); offsets
-\* 0 and 3 (aligned, and one byte before a boundary: 3 + 1 and 3 + 5 end exactly on one).
+\* Lengths 0, 1 (in a page) and 5 (always crossing a boundary); offsets 0 and 3 (aligned, and one byte
+\* before a boundary: 3 + 1 and 3 + 5 end exactly on one).
 GenLens == {0, 1, 5}
 GenOffs == {0, 3}
-GenDefault == GenLayouts(2, GenLens, GenOffs)
+\* Default tier: every single element of those pieces, and every pair of unaligned elements of 0 or 5 bytes
+\* (an empty element before or after data, a boundary-ending element followed by another that crosses one).
+GenDefault == GenLayouts(1, GenLens, GenOffs) \cup GenLayouts(2, {0, 5}, {3})
+\* Deep tier, middle size: every list of up to two elements of all those pieces.
+GenMid == GenLayouts(2, GenLens, GenOffs)
 GenSizes == {2, 32}          \* less than a page (from mid-page: across a boundary), all that is left
 GenPageCounts == {1, 2}
 GenSteps == {1, 3}
@@ -59,6 +63,7 @@ GenDeep == GenLayouts(3, GenLens, GenOffs)
 TwoLeadingEmpties(l) == l.type = "BVEC" /\ Len(l.segs) >= 2 /\ l.segs[1].len = 0 /\ l.segs[2].len = 0
                         /\ l.count > 0
 GenDefaultV612 == {l \in GenDefault : l.type = "BVEC"}
+GenMidV612 == {l \in GenMid : l.type = "BVEC"}
 GenDeepV612 == {l \in GenDeep : l.type = "BVEC" /\ ~TwoLeadingEmpties(l)}
 
 GenAllocs == {"caller", "alloc", "fail"}

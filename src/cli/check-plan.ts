@@ -86,3 +86,18 @@ export function renderPlanText(rows: readonly PlanRow[]): string {
 export function renderPlanJson(rows: readonly PlanRow[]): string {
   return `${JSON.stringify({ plan: rows }, null, 2)}\n`;
 }
+
+/**
+ * The order in which a run starts its models: the longest first, so that with several jobs no long model
+ * starts last and runs alone (the report keeps the manifest's order). A model's length is its last recorded
+ * wall time; one never recorded is guessed from the manifest's distinct states (deep-tier and sampled models
+ * count as long). Ties keep the manifest's order.
+ */
+export function longestFirst(models: readonly ManifestModel[], recorded: ReadonlyMap<string, { seconds: number }>): ManifestModel[] {
+  const guess = (m: ManifestModel): number =>
+    recorded.get(m.name)?.seconds ?? (m.scale === true || m.sample !== undefined ? 600 : 1 + (m.distinct ?? 0) / 2_000);
+  return models
+    .map((m, i) => ({ m, i, s: guess(m) }))
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .map((x) => x.m);
+}

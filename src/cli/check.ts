@@ -29,7 +29,7 @@ import { parseSampleArgs, SAMPLE_HELP, SAMPLE_OPTIONS, sampleBudget, type Sample
 import { runSampled, type SampledRun } from '../tlc/simulate.js';
 import { distributedMeta, distributedNotes, distributedOnly, distributedPart, distributedRunner, DISTRIBUTED_HELP, joinHint, parseDistributedOptions, type DistributedCheckOptions } from './check-distributed.js';
 import { hostname } from 'node:os';
-import { planRows, recordedSeconds, renderPlanJson, renderPlanText } from './check-plan.js';
+import { longestFirst, planRows, recordedSeconds, renderPlanJson, renderPlanText } from './check-plan.js';
 import { checkpointArgs, DEFAULT_CHECKPOINT_MINUTES, dropMetadir, dropResumeRecord, formatCheckpointInterval, latestCheckpoint, modelMetadir, parseCheckpointInterval, readResumeRecord, recoveryOf, writeResumeRecord } from './check-resume.js';
 import { mkdir } from 'node:fs/promises';
 
@@ -360,7 +360,6 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       coverage: o.coverage && m.noCoverage === undefined,
       jit: jitFor({
         long: m.scale === true || budget !== undefined,
-        ...(m.distinct !== undefined ? { distinct: m.distinct } : {}),
         ...(recorded.get(m.name) !== undefined ? { seconds: (recorded.get(m.name) as { seconds: number }).seconds } : {}),
       }),
       ...(metadir !== undefined && tlcCheckpoint !== undefined ? { metadir, ...tlcCheckpoint } : {}),
@@ -410,7 +409,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   };
 
   process.on('SIGINT', onSigint);
-  const results = await pool(models, jobs, checkOne).finally(() => process.off('SIGINT', onSigint));
+  const results = await pool(longestFirst(models, recorded), jobs, checkOne)
+    .then((done) => models.map((m) => done.find((d) => d.name === m.name) as ModelCheck))
+    .finally(() => process.off('SIGINT', onSigint));
   sink.close();
   if (interrupted) {
     const kept = [];

@@ -40,33 +40,26 @@ export interface JvmArgsOptions {
   readonly tmpdir?: string;
   /** Further system properties (`-Dname=value`), e.g. TLC's own `tlc2.TLCGlobals.chkpt`. */
   readonly properties?: Readonly<Record<string, string>>;
-  /**
-   * A class-data-sharing archive of TLC's classes (see class-archive.ts): `use` maps it at start-up, `create`
-   * writes one at exit. JVM logging goes to errors on stderr only, so CDS notes never reach TLC's stdout stream,
-   * and a JVM without these options ignores them.
-   */
-  readonly classArchive?: { readonly path: string; readonly mode: 'use' | 'create' };
   /** The JIT: `quick` (default) stops at the C1 compiler, `full` keeps the optimising tier (see jitFor). */
   readonly jit?: Jit;
 }
 
 export type Jit = 'quick' | 'full';
 
-/** Distinct states (as the manifest records them) from which a model runs with the optimising compiler. */
-export const FULL_JIT_DISTINCT = 2_000;
 /** Seconds (its last recorded run) from which a model runs with the optimising compiler. */
-export const FULL_JIT_SECONDS = 8;
+export const FULL_JIT_SECONDS = 20;
 
 /**
- * Which JIT a model's run gets. A run of a few seconds spends less CPU on the C1 compiler alone (C2 compiles
- * start-up code it never uses again: about 0.7 s of CPU on a 2 s run), while a model that evaluates recursive
- * operators for tens of seconds costs 1.2-1.7× the CPU without C2 (MCIovIter with coverage: 70 s against 44 s).
- * So: the optimising tier for long runs (deep-tier and sampled models) and for models the manifest records at
- * FULL_JIT_DISTINCT distinct states or more, or whose last recorded run took FULL_JIT_SECONDS or more.
+ * Which JIT a model's run gets. The quick compiler (C1) alone spends less CPU on most runs: the optimising
+ * tier (C2) compiles in threads of its own, which on a run of seconds costs more than it saves (MCSpliceReadLive,
+ * 2,483 distinct states: 4.8 s of CPU with C1, 11.2 s with C2; MCPageLifetimeLive: 15.7 s against 24.5 s). A
+ * run of tens of seconds over recursive operators gains from it (MCIovIter with coverage: 43 s of CPU against
+ * 62 s). So: the optimising tier for long runs (deep-tier and sampled models) and for models whose last
+ * recorded run took FULL_JIT_SECONDS or more; the manifest's distinct-state count is no guide (MCIovIter's
+ * 3,427 states take longer than MCPageLifetime's 16,322).
  */
-export function jitFor(o: { readonly long?: boolean; readonly distinct?: number; readonly seconds?: number }): Jit {
+export function jitFor(o: { readonly long?: boolean; readonly seconds?: number }): Jit {
   if (o.long === true) return 'full';
-  if (o.distinct !== undefined && o.distinct >= FULL_JIT_DISTINCT) return 'full';
   if (o.seconds !== undefined && o.seconds >= FULL_JIT_SECONDS) return 'full';
   return 'quick';
 }
@@ -94,8 +87,7 @@ function validateOperand(what: string, value: string): Result<string, ArgsError>
 }
 
 /**
- * JVM options: heap, the throughput collector TLC asks for, the JIT (jitFor), optionally a private temp dir and a
- * class archive.
+ * JVM options: heap, the throughput collector TLC asks for, the JIT (jitFor), optionally a private temp dir.
  */
 export function jvmArgs(o: JvmArgsOptions): Result<string[], ArgsError> {
   const heap = validateHeap(o.heap);
@@ -103,25 +95,11 @@ export function jvmArgs(o: JvmArgsOptions): Result<string[], ArgsError> {
   const props = Object.entries(o.properties ?? {});
   const bad = props.find(([k, v]) => !/^[A-Za-z][\w.]*$/.test(k) || v === '');
   if (bad !== undefined) return err({ kind: 'bad-path', message: `JVM property '${bad[0]}' is not a property name with a value` });
-  if (o.classArchive !== undefined && (o.classArchive.path === '' || o.classArchive.path.includes(','))) {
-    return err({ kind: 'bad-path', message: `class archive '${o.classArchive.path}' is not a usable file name` });
-  }
-  const archive =
-    o.classArchive === undefined
-      ? []
-      : [
-          '-XX:+IgnoreUnrecognizedVMOptions',
-          o.classArchive.mode === 'use' ? `-XX:SharedArchiveFile=${o.classArchive.path}` : `-XX:ArchiveClassesAtExit=${o.classArchive.path}`,
-          '-Xshare:auto',
-          '-Xlog:disable',
-          '-Xlog:all=error:stderr',
-        ];
   const jit = o.jit === 'full' ? [] : ['-XX:TieredStopAtLevel=1'];
   return ok([
     `-Xmx${heap.value}`,
     '-XX:+UseParallelGC',
     ...jit,
-    ...archive,
     ...(o.tmpdir !== undefined ? [`-Djava.io.tmpdir=${o.tmpdir}`] : []),
     ...props.map(([k, v]) => `-D${k}=${v}`),
   ]);

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { err, ok, type Result } from '../shared/result.js';
 import { javaTlcArgs } from './args.js';
-import { planClassArchive } from './class-archive.js';
 import { findExecutable, killGroup } from './process.js';
 import { classifyRun, type RunnerError, type TlcRunOptions, type TlcRunResult } from './run.js';
 import { OutputWatcher } from './summary.js';
@@ -38,13 +37,10 @@ export async function runTlcOnHost(opts: HostRunOptions): Promise<Result<TlcRunR
   } catch (e) {
     return err({ kind: 'io', message: `cannot create a temporary directory in ${tmpdir()} (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
   }
-  const archive = await planClassArchive(java, opts.jar, env);
-  let ran = false;
   try {
     const args = javaTlcArgs({
       jar: opts.jar,
       heap: opts.heap,
-      ...(archive !== undefined ? { classArchive: { path: archive.path, mode: archive.mode } } : {}),
       ...(opts.jit !== undefined ? { jit: opts.jit } : {}),
       tmpdir: join(scratch, 'tmp'),
       ...(opts.jvmProperties !== undefined ? { properties: opts.jvmProperties } : {}),
@@ -58,12 +54,8 @@ export async function runTlcOnHost(opts: HostRunOptions): Promise<Result<TlcRunR
     if (!args.ok) return err({ kind: 'spawn-failed', message: args.error.message });
     const log = await openLog(opts.logFile);
     if (!log.ok) return log;
-    const run = await spawnTlc(java, args.value, opts, env, log.value);
-    // an archive is whole only when the JVM ran to its exit (killed or timed out, it may be cut short)
-    ran = run.ok && run.value.exitSignal === null && run.value.outcome !== 'timeout';
-    return run;
+    return await spawnTlc(java, args.value, opts, env, log.value);
   } finally {
-    await archive?.settle(ran);
     await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -1,7 +1,7 @@
 // The TLC argv builder: the exact command line both runners use, and refusal of malformed sizes and names.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { FULL_JIT_DISTINCT, FULL_JIT_SECONDS, javaTlcArgs, jitFor, jvmArgs, tlcArgs, validateHeap, validateWorkers, TLC_MAIN_CLASS } from '../../src/tlc/args.js';
+import { FULL_JIT_SECONDS, javaTlcArgs, jitFor, jvmArgs, tlcArgs, validateHeap, validateWorkers, TLC_MAIN_CLASS } from '../../src/tlc/args.js';
 
 describe('tlcArgs', () => {
   it('builds -tool -workers N -lncheck final -config CFG -metadir DIR MODULE in that order', () => {
@@ -57,29 +57,14 @@ describe('javaTlcArgs', () => {
     expect(jvmArgs({ heap: '256m' })).toEqual({ ok: true, value: ['-Xmx256m', '-XX:+UseParallelGC', '-XX:TieredStopAtLevel=1'] });
     expect(jvmArgs({ heap: '256m', jit: 'full' })).toEqual({ ok: true, value: ['-Xmx256m', '-XX:+UseParallelGC'] });
   });
-
-  it('maps a class archive, or writes one at exit, with JVM notes kept off stdout', () => {
-    const quiet = ['-Xshare:auto', '-Xlog:disable', '-Xlog:all=error:stderr'];
-    expect(jvmArgs({ heap: '1g', classArchive: { path: '/c/t.jsa', mode: 'use' } })).toEqual({
-      ok: true,
-      value: ['-Xmx1g', '-XX:+UseParallelGC', '-XX:TieredStopAtLevel=1', '-XX:+IgnoreUnrecognizedVMOptions', '-XX:SharedArchiveFile=/c/t.jsa', ...quiet],
-    });
-    expect(jvmArgs({ heap: '1g', classArchive: { path: '/c/t.jsa.tmp', mode: 'create' } })).toEqual({
-      ok: true,
-      value: ['-Xmx1g', '-XX:+UseParallelGC', '-XX:TieredStopAtLevel=1', '-XX:+IgnoreUnrecognizedVMOptions', '-XX:ArchiveClassesAtExit=/c/t.jsa.tmp', ...quiet],
-    });
-    // the JVM reads a comma as a list separator in these options
-    expect(jvmArgs({ heap: '1g', classArchive: { path: '/c/a,b.jsa', mode: 'use' } }).ok).toBe(false);
-  });
 });
 
 describe('jitFor', () => {
   it('keeps the quick compiler for short runs and the optimising tier for long ones', () => {
     expect(jitFor({})).toBe('quick');
-    expect(jitFor({ distinct: FULL_JIT_DISTINCT - 1, seconds: FULL_JIT_SECONDS - 0.1 })).toBe('quick');
-    expect(jitFor({ distinct: FULL_JIT_DISTINCT })).toBe('full');
-    expect(jitFor({ distinct: 8, seconds: FULL_JIT_SECONDS })).toBe('full');
-    expect(jitFor({ long: true, distinct: 8 })).toBe('full');
+    expect(jitFor({ seconds: FULL_JIT_SECONDS - 0.1 })).toBe('quick');
+    expect(jitFor({ seconds: FULL_JIT_SECONDS })).toBe('full');
+    expect(jitFor({ long: true })).toBe('full');
   });
 });
 
