@@ -11,7 +11,7 @@ import { projectRoot } from '../tlc/jar.js';
 import { DEFAULT_HEAP, validateHeap } from '../tlc/args.js';
 import { createRunDir, pointLatest, writeFileAtomic } from '../shared/output.js';
 import { prepareTlc } from './tlc-env.js';
-import { runReview } from '../review/run.js';
+import { runReview, unknownVariants } from '../review/run.js';
 import { renderReviewJson, renderReviewMarkdown, renderReviewText } from '../review/render.js';
 import { reviewTimelines } from '../review/pages.js';
 import { resolveRevision, reviewAtRevision } from '../review/base.js';
@@ -37,6 +37,7 @@ options:
                      page-lifetime timeline on its own variant and on the final design
   --json             print the report as JSON
   --spec NAME        only this spec (repeatable)
+  --variant NAME     only the row of this variant (repeatable; not with --base)
   --runner R         host (default) or container
   --jobs N           TLC runs at the same time (default: the number of cores)
   --timeout SECONDS  time limit per TLC run (default 300)
@@ -55,7 +56,7 @@ exit codes:
   0   every row agrees with the manifest and every replay verdict is the expected one
       (with --base: every added or changed row agrees with the manifest)
   ${EXIT.mismatch}   some row disagrees (with --base: some added or changed row)
-  ${EXIT.usage}  wrong usage
+  ${EXIT.usage}  wrong usage (a --variant no reviewed spec has among them)
   ${EXIT.badInput}  the manifest is invalid, or a spec has no passing final-design model
   ${EXIT.cantCreate}  the output directory cannot be written
   ${EXIT.untrustedJar}  the cached TLC jar's SHA-256 is not the pinned one
@@ -73,6 +74,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         html: { type: 'string' },
         json: { type: 'boolean', default: false },
         spec: { type: 'string', multiple: true },
+        variant: { type: 'string', multiple: true },
         runner: { type: 'string', default: 'host' },
         jobs: { type: 'string' },
         timeout: { type: 'string', default: '300' },
@@ -95,6 +97,10 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   if (values['no-cache'] && values['cache-dir'] !== undefined) {
     say('--no-cache and --cache-dir exclude each other');
+    return EXIT.usage;
+  }
+  if (values.base !== undefined && values.variant !== undefined) {
+    say('--variant picks rows of one review; leave out --base');
     return EXIT.usage;
   }
   if (values.base !== undefined && values.html !== undefined) {
@@ -136,6 +142,11 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     say(formatManifestError(manifest.error));
     return manifest.error.kind === 'unreadable' ? EXIT.noInput : EXIT.badInput;
   }
+  const unknown = await unknownVariants(manifest.value, values.spec, values.variant);
+  if (unknown !== undefined) {
+    say(unknown.message);
+    return EXIT.usage;
+  }
   const tlc = await prepareTlc(runner, io, say);
   if (!tlc.ok) {
     say(tlc.message);
@@ -175,6 +186,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     manifest: manifest.value,
     specDir: dirname(manifestPath),
     ...(values.spec !== undefined ? { specs: values.spec } : {}),
+    ...(values.variant !== undefined ? { variants: values.variant } : {}),
     runner: tlc.runner,
     jar: tlc.jar,
     runDir: runDir.value,

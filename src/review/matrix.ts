@@ -38,6 +38,11 @@ export interface ReviewCell {
 export interface ReviewRow {
   readonly variant: string;
   readonly final: boolean;
+  /**
+   * The final-design model whose configuration the row runs (with the variant in place of the final design): the
+   * one of the same configuration as the variant's own model, else the spec's first (run.ts rowBase).
+   */
+  readonly model?: string;
   readonly cells: readonly ReviewCell[];
   /** The manifest models of this variant over the same model shape (what `iterpin check` runs). */
   readonly expects: readonly { readonly model: string; readonly expect: Expectation }[];
@@ -53,6 +58,8 @@ export interface ReviewRow {
 export interface ReviewSpec {
   readonly spec: string;
   readonly finalVariant: string;
+  /** The spec's first default-tier final-design model: the rows run on it unless their own says otherwise. */
+  readonly model?: string;
   readonly invariants: readonly string[];
   readonly rows: readonly ReviewRow[];
   /** The spec's sampled models: not run by the review, shown with their last recorded sampled result. */

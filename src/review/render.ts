@@ -32,8 +32,22 @@ function replayText(c: ReviewCell, finalVariant: string, final: boolean): string
   return `${own}; on ${finalVariant}: ${c.replayFinal ?? '—'}${step}`;
 }
 
-function violations(spec: ReviewSpec): { variant: string; cell: ReviewCell; final: boolean }[] {
-  return spec.rows.flatMap((r) => r.cells.filter((c) => c.status === 'violated').map((cell) => ({ variant: r.variant, cell, final: r.final })));
+function violations(spec: ReviewSpec): { variant: string; cell: ReviewCell; final: boolean; model?: string }[] {
+  return spec.rows.flatMap((r) =>
+    r.cells
+      .filter((c) => c.status === 'violated')
+      .map((cell) => ({ variant: r.variant, cell, final: r.final, ...(r.model !== undefined && r.model !== spec.model ? { model: r.model } : {}) })),
+  );
+}
+
+/**
+ * `final design: v6.5 on MCPageLifetime; bug-x on MCPageLifetimeFail (…)`: the model the rows run on, and the rows
+ * that run on another final-design model than the spec's first. `q` quotes a name (Markdown code spans).
+ */
+function headline(spec: ReviewSpec, q: (s: string) => string = (s) => s): string {
+  const others = spec.rows.filter((r) => r.model !== undefined && r.model !== spec.model).map((r) => `${q(r.variant)} on ${q(r.model ?? '')}`);
+  const on = spec.model !== undefined ? ` on ${q(spec.model)}` : '';
+  return `final design: ${q(spec.finalVariant)}${on}${others.length > 0 ? `; ${others.join(', ')} (the final design's model of the configuration its own model has)` : ''}`;
 }
 
 function pad(rows: string[][]): string[] {
@@ -45,7 +59,7 @@ function pad(rows: string[][]): string[] {
 export function renderReviewText(report: ReviewReport): string {
   const out: string[] = [];
   for (const spec of report.specs) {
-    out.push(`${spec.spec} (final design: ${spec.finalVariant})`);
+    out.push(`${spec.spec} (${headline(spec)})`);
     const header = ['variant', ...spec.invariants, 'manifest'];
     const rows = spec.rows.map((r) => [
       r.final ? `${r.variant} *` : r.variant,
@@ -54,7 +68,8 @@ export function renderReviewText(report: ReviewReport): string {
     ]);
     out.push(...pad([header, ...rows]).map((l) => `  ${l}`));
     for (const v of violations(spec)) {
-      out.push(`  ${v.variant} ✗ ${v.cell.invariant} (${v.cell.length} states): ${replayText(v.cell, spec.finalVariant, v.final)}`);
+      const on = v.model !== undefined ? `, on ${v.model}` : '';
+      out.push(`  ${v.variant} ✗ ${v.cell.invariant} (${v.cell.length} states${on}): ${replayText(v.cell, spec.finalVariant, v.final)}`);
     }
     for (const r of spec.rows) for (const d of r.disagreements) out.push(`  ! ${r.variant}: ${d}`);
     for (const s of spec.sampled ?? []) out.push(`  ~ ${sampledLine(s)}`);
@@ -75,7 +90,8 @@ const mdEscape = (s: string): string => s.replace(/\|/g, '\\|');
 export function renderReviewMarkdown(report: ReviewReport, timelines?: ReadonlyMap<string, Timeline>): string {
   const out: string[] = [];
   for (const spec of report.specs) {
-    out.push(`### ${spec.spec}`, '', `Final design: \`${spec.finalVariant}\`.`, '');
+    const h = headline(spec, (x) => `\`${x}\``);
+    out.push(`### ${spec.spec}`, '', `${h.charAt(0).toUpperCase()}${h.slice(1)}.`, '');
     out.push(`| variant | ${spec.invariants.map((i) => `\`${i}\``).join(' | ')} | manifest |`);
     out.push(`|---|${spec.invariants.map(() => ':-:').join('|')}|---|`);
     for (const r of spec.rows) {
@@ -86,7 +102,8 @@ export function renderReviewMarkdown(report: ReviewReport, timelines?: ReadonlyM
     if (vs.length > 0) {
       out.push('', 'Counterexamples, replayed on the reference implementation:', '');
       for (const v of vs) {
-        out.push(`- \`${v.variant}\` violates \`${v.cell.invariant}\` in ${v.cell.length} states — ${mdEscape(replayText(v.cell, spec.finalVariant, v.final))}`);
+        const on = v.model !== undefined ? ` (on \`${v.model}\`)` : '';
+        out.push(`- \`${v.variant}\` violates \`${v.cell.invariant}\` in ${v.cell.length} states${on} — ${mdEscape(replayText(v.cell, spec.finalVariant, v.final))}`);
         const t = timelines?.get(anchor(spec.spec, v.variant, v.cell.invariant));
         if (t !== undefined) {
           out.push('', '  <details><summary>sequence diagram</summary>', '', ...reviewDiagram(t).split('\n').map((l) => `  ${l}`), '', '  </details>', '');

@@ -28,6 +28,8 @@ export interface ReviewOptions {
   readonly specDir: string;
   /** Only these specs (default: every spec of the manifest that has a replay binding). */
   readonly specs?: readonly string[];
+  /** Only the rows of these variants (default: every variant of each spec's binding). */
+  readonly variants?: readonly string[];
   readonly runner: TlcRunner;
   readonly jar: { readonly path: string; readonly sha256: string };
   /** Where TLC logs and counterexamples (ITF) go. */
@@ -44,13 +46,19 @@ export interface ReviewOptions {
   readonly onRun?: (line: string) => void;
 }
 
-interface Plan {
-  readonly spec: string;
-  readonly binding: Binding<unknown>;
+/** A final-design model the review runs variants on: its manifest entry and its cfg. */
+interface Base {
   readonly base: ManifestModel;
   readonly sections: readonly CfgSection[];
   readonly invariants: readonly string[];
   readonly shape: string;
+}
+
+interface Plan extends Base {
+  readonly spec: string;
+  readonly binding: Binding<unknown>;
+  /** The model each variant runs on (rowBase); a variant not listed runs on the plan's own base. */
+  readonly rows: ReadonlyMap<string, Base>;
 }
 
 export type ReviewError = { readonly message: string };
@@ -65,9 +73,10 @@ async function plans(o: ReviewOptions): Promise<Plan[] | ReviewError> {
       if (o.specs !== undefined) return { message: `no replay binding for spec '${spec}'` };
       continue; // the pipeline self-test spec: checked by `iterpin check` and replayed, not reviewed
     }
-    const base = o.manifest.models.find(
+    const finals = o.manifest.models.filter(
       (m) => m.spec === spec && m.variant === binding.finalVariant && m.expect.result === 'success' && m.scale !== true && m.sample === undefined,
     );
+    const base = finals[0];
     if (base === undefined) return { message: `the manifest has no passing ${binding.finalVariant} model for ${spec}` };
     let text: string;
     try {
@@ -76,19 +85,64 @@ async function plans(o: ReviewOptions): Promise<Plan[] | ReviewError> {
       return { message: `${join(o.specDir, base.cfg)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
     }
     const sections = parseCfg(text);
-    out.push({ spec, binding, base, sections, invariants: cfgInvariants(sections), shape: cfgShape(sections) });
+    const first: Base = { base, sections, invariants: cfgInvariants(sections), shape: cfgShape(sections) };
+    const rows = new Map<string, Base>();
+    for (const variant of binding.variants) {
+      if (variant === binding.finalVariant) continue;
+      const twin = await rowBase(o, first, finals, variant);
+      if (twin !== undefined && twin.base !== base) rows.set(variant, twin);
+    }
+    out.push({ spec, binding, ...first, rows });
   }
   return out;
 }
 
-/** The manifest models that run `variant` on the same model shape as the review's base model. */
-async function expectationsFor(o: ReviewOptions, plan: Plan, variant: string): Promise<ReviewRow['expects']> {
+/** A model's cfg read as a review base, or undefined when it cannot be read (`iterpin check` reports that). */
+async function readBase(o: ReviewOptions, m: ManifestModel): Promise<Base | undefined> {
+  try {
+    const sections = parseCfg(await readFile(join(o.specDir, m.cfg), 'utf8'));
+    return { base: m, sections, invariants: cfgInvariants(sections), shape: cfgShape(sections) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The final-design model a variant runs on: the default-tier final-design model of the same configuration as
+ * the variant's own model (same module, same cfg but for the Variant binding and the invariants, the same
+ * invariants as the spec's first final-design model), for the first of the variant's own default-tier models, in
+ * manifest order, that has one. So a bug that lives on a failure path runs on the final design with that failure
+ * injectable, and its counterexample's actions are replayed there. Undefined: the spec's first final-design model.
+ */
+async function rowBase(o: ReviewOptions, first: Base, finals: readonly ManifestModel[], variant: string): Promise<Base | undefined> {
+  const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
+  const candidates: Base[] = [];
+  for (const f of finals) {
+    const b = f === first.base ? first : await readBase(o, f);
+    if (b !== undefined && same(b.invariants, first.invariants)) candidates.push(b);
+  }
+  for (const m of o.manifest.models) {
+    if (m.spec !== first.base.spec || m.variant !== variant || m.scale === true || m.sample !== undefined) continue;
+    const own = await readBase(o, m);
+    const twin = own === undefined ? undefined : candidates.find((c) => c.base.module === m.module && c.shape === own.shape);
+    if (twin !== undefined) return twin;
+  }
+  return undefined;
+}
+
+/** The model `variant` runs on, with its cfg. */
+function baseOf(plan: Plan, variant: string): Base {
+  return plan.rows.get(variant) ?? plan;
+}
+
+/** The manifest models that run `variant` on the same model shape as the row's base model. */
+async function expectationsFor(o: ReviewOptions, plan: Plan, row: Base, variant: string): Promise<ReviewRow['expects']> {
   const out: { model: string; expect: ManifestModel['expect'] }[] = [];
   for (const m of o.manifest.models) {
-    if (m.spec !== plan.spec || m.variant !== variant || m.module !== plan.base.module || m.scale === true || m.sample !== undefined) continue;
+    if (m.spec !== plan.spec || m.variant !== variant || m.module !== row.base.module || m.scale === true || m.sample !== undefined) continue;
     try {
       const shape = cfgShape(parseCfg(await readFile(join(o.specDir, m.cfg), 'utf8')));
-      if (shape === plan.shape) out.push({ model: m.name, expect: m.expect });
+      if (shape === row.shape) out.push({ model: m.name, expect: m.expect });
     } catch {
       // An unreadable cfg has no expectation to compare with; `iterpin check` reports it.
     }
@@ -101,8 +155,8 @@ type Round =
   | { readonly cached: false; readonly error: string };
 
 /** One TLC run of the review, from the cache when the same modules, cfg and jar were checked before. */
-async function tlcRound(o: ReviewOptions, work: string, plan: Plan, name: string, cfgText: string, meta: CounterexampleSource): Promise<Round> {
-  const key = o.cacheDir !== undefined ? await runKey(o.specDir, plan.base.module, cfgText, o.jar.sha256) : undefined;
+async function tlcRound(o: ReviewOptions, work: string, row: Base, name: string, cfgText: string, meta: CounterexampleSource): Promise<Round> {
+  const key = o.cacheDir !== undefined ? await runKey(o.specDir, row.base.module, cfgText, o.jar.sha256) : undefined;
   if (key !== undefined && o.cacheDir !== undefined) {
     const hit = await readCached(o.cacheDir, key);
     if (hit !== undefined) {
@@ -115,7 +169,7 @@ async function tlcRound(o: ReviewOptions, work: string, plan: Plan, name: string
   const result = await o.runner({
     jar: o.jar.path,
     specDir: work,
-    module: plan.base.module,
+    module: row.base.module,
     cfg: `${name}.cfg`,
     workers: 1,
     heap: o.heap,
@@ -141,22 +195,23 @@ async function tlcRound(o: ReviewOptions, work: string, plan: Plan, name: string
 
 async function reviewVariant(o: ReviewOptions, work: string, plan: Plan, variant: string): Promise<ReviewRow> {
   const final = variant === plan.binding.finalVariant;
+  const row = baseOf(plan, variant);
   const cells = new Map<string, ReviewCell>();
   let remaining = [...plan.invariants];
   let hits = 0;
   let runs = 0;
   for (let round = 0; remaining.length > 0; round++) {
     const name = `${plan.spec}-${variant.replace(/[^A-Za-z0-9]+/g, '_')}-${round}`;
-    const cfgText = rewriteCfg(plan.sections, variant, remaining);
+    const cfgText = rewriteCfg(row.sections, variant, remaining);
     const meta = {
       source: 'iterpin review',
       spec: plan.spec,
-      model: `${plan.base.name}@${variant}`,
+      model: `${row.base.name}@${variant}`,
       variant,
       jarSha256: o.jar.sha256,
       invariants: remaining,
     };
-    const run = await tlcRound(o, work, plan, name, cfgText, meta);
+    const run = await tlcRound(o, work, row, name, cfgText, meta);
     if (run.cached) hits++;
     else runs++;
     if ('error' in run) {
@@ -205,22 +260,39 @@ async function reviewVariant(o: ReviewOptions, work: string, plan: Plan, variant
     remaining = remaining.filter((i) => i !== inv);
   }
   const ordered = plan.invariants.map((inv) => cells.get(inv) ?? { invariant: inv, status: 'error' as const, message: 'not checked' });
-  const expects = await expectationsFor(o, plan, variant);
+  const expects = await expectationsFor(o, plan, row, variant);
   const why = disagreements(ordered, final, expects);
-  return { variant, final, cells: ordered, expects, agrees: why.length === 0, disagreements: why, tlcRuns: runs, cacheHits: hits };
+  return { variant, final, model: row.base.name, cells: ordered, expects, agrees: why.length === 0, disagreements: why, tlcRuns: runs, cacheHits: hits };
+}
+
+/** The `variants` no reviewed spec's binding knows, as an error; undefined when there are none. */
+export async function unknownVariants(
+  manifest: Manifest,
+  specs: readonly string[] | undefined,
+  variants: readonly string[] | undefined,
+): Promise<ReviewError | undefined> {
+  if (variants === undefined) return undefined;
+  const known = new Set<string>();
+  for (const spec of specs ?? new Set(manifest.models.map((m) => m.spec))) for (const v of (await loadBinding(spec))?.variants ?? []) known.add(v);
+  const unknown = variants.filter((v) => !known.has(v));
+  return unknown.length > 0 ? { message: `no reviewed spec has variant ${unknown.map((v) => `'${v}'`).join(', ')}` } : undefined;
 }
 
 export async function runReview(o: ReviewOptions): Promise<ReviewReport | ReviewError> {
   const started = process.hrtime.bigint();
   const planned = await plans(o);
   if (!Array.isArray(planned)) return planned;
+  const unknown = await unknownVariants(o.manifest, o.specs, o.variants);
+  if (unknown !== undefined) return unknown;
   await mkdir(o.runDir, { recursive: true });
   // TLC runs on a private copy of the spec directory, so derived cfgs never land in spec/ and the container
   // runner can mount it read-only like the real one.
   const work = await mkdtemp(join(tmpdir(), 'iterpin-review-'));
   try {
     for (const f of await readdir(o.specDir)) if (f.endsWith('.tla')) await copyFile(join(o.specDir, f), join(work, f));
-    const jobs = planned.flatMap((plan) => plan.binding.variants.map((variant) => ({ plan, variant })));
+    const jobs = planned.flatMap((plan) =>
+      plan.binding.variants.filter((v) => o.variants === undefined || o.variants.includes(v)).map((variant) => ({ plan, variant })),
+    );
     const rows = await pool(jobs, o.jobs, ({ plan, variant }) => reviewVariant(o, work, plan, variant));
     const specs: ReviewSpec[] = [];
     for (const plan of planned) {
@@ -228,6 +300,7 @@ export async function runReview(o: ReviewOptions): Promise<ReviewReport | Review
       specs.push({
         spec: plan.spec,
         finalVariant: plan.binding.finalVariant,
+        model: plan.base.name,
         invariants: plan.invariants,
         rows: rows.filter((_r, k) => jobs[k]?.plan === plan),
         ...(sampled.length > 0 ? { sampled } : {}),

@@ -283,6 +283,8 @@ const REPLAY_ROWS: Row[] = [
   { name: 'replay: TLC output of a run SANY stopped (no trace)', run: () => replayOf('sany-error.log'), exit: EXIT.badInput, stream: 'stdout', message: () => badTrace('sany-error.log', 'TLC output without a counterexample trace') },
   { name: 'replay: --against names no variant', run: () => cli(['replay', t('good.itf.json'), '--against', 'v9.9']), exit: EXIT.usage, stream: 'stderr', oneLine: true, message: () => /^iterpin replay: unknown variant 'v9\.9' for IovIter \(known: .*\)$/m },
   { name: 'replay: --html into a directory that does not exist', run: () => cli(['replay', t('good.itf.json'), '--html', t('no-such-dir/x.html')]), exit: EXIT.cantCreate, stream: 'stderr', oneLine: true, message: () => new RegExp(`^iterpin replay: ${re(t('no-such-dir/x.html'))}: cannot write \\(ENOENT\\)$`, 'm') },
+  { name: 'review: --variant no reviewed spec has', run: () => cli(['review', '--spec', 'IovIter', '--variant', 'v9.9']), exit: EXIT.usage, stream: 'stderr', oneLine: true, message: () => /^iterpin review: no reviewed spec has variant 'v9\.9'$/m },
+  { name: 'review: --variant with --base', run: () => cli(['review', '--base', 'HEAD', '--variant', 'v6.6']), exit: EXIT.usage, stream: 'stderr', oneLine: true, message: () => /^iterpin review: --variant picks rows of one review; leave out --base$/m },
   { name: 'review: --base names no commit', run: () => cli(['review', '--base', 'no-such-rev', '--spec', 'IovIter']), exit: EXIT.badInput, stream: 'stderr', oneLine: true, message: () => /^iterpin review: --base no-such-rev: 'no-such-rev' names no commit in /m },
 ];
 

@@ -83,6 +83,22 @@ describe('review renderers', () => {
     expect(md).not.toMatch(/diverged at step/);
   });
 
+  it("a row run on another final-design model than the spec's first names that model in the headline and its counterexample lines", () => {
+    const spec = report.specs[0]!;
+    const moved: ReviewReport = {
+      ...report,
+      specs: [{ ...spec, model: 'MCIovIter', rows: [{ ...spec.rows[0]!, model: 'MCIovIter' }, { ...spec.rows[1]!, model: 'MCIovIterFail' }] }],
+    };
+    const text = renderReviewText(moved);
+    expect(text).toContain("IovIter (final design: v6.6 on MCIovIter; bug-clobber-maxsize on MCIovIterFail (the final design's model of the configuration its own model has))");
+    expect(text).toMatch(/^ {2}bug-clobber-maxsize ✗ NoStallInv \(3 states, on MCIovIterFail\): own variant: reproduced/m);
+    const md = renderReviewMarkdown(moved);
+    expect(md).toContain("Final design: `v6.6` on `MCIovIter`; `bug-clobber-maxsize` on `MCIovIterFail` (the final design's model of the configuration its own model has).");
+    expect(md).toContain('- `bug-clobber-maxsize` violates `NoStallInv` in 3 states (on `MCIovIterFail`) — own variant');
+    // A row on the spec's first model is not singled out.
+    expect(renderReviewText({ ...report, specs: [{ ...spec, model: 'MCIovIter' }] })).toContain('IovIter (final design: v6.6 on MCIovIter)\n');
+  });
+
   it('the terminal table aligns its columns', () => {
     const lines = renderReviewText(report).split('\n');
     const header = lines.find((l) => l.includes('variant'))!;
