@@ -87,6 +87,8 @@ function diffSpec(before: ReviewSpec | undefined, after: ReviewSpec | undefined)
       const was = old.cells.find((c) => c.invariant === cell.invariant);
       if (was !== undefined) changes.push(...cellChanges(was, cell));
     }
+    // A revision before rows named their model says nothing about it.
+    if (old.model !== undefined && row.model !== undefined && old.model !== row.model) changes.push({ invariant: '', what: 'model', before: old.model, after: row.model });
     if (old.agrees !== row.agrees) changes.push({ invariant: '', what: 'manifest', before: old.agrees ? 'agrees' : 'disagrees', after: row.agrees ? 'agrees' : 'disagrees' });
     if (changes.length > 0) rows.push({ variant: row.variant, kind: 'changed', row, changes });
   }

@@ -59,6 +59,15 @@ describe('review --base diff', () => {
     expect(d.specs[0]?.rows[0]?.changes[0]).toMatchObject({ invariant: 'Inv', what: 'verdict', before: 'holds', after: 'violated (2 states)' });
     expect(renderDiffText(d)).toMatch(/~ v1: Inv verdict holds → violated \(2 states\); manifest agrees → disagrees; DISAGREES/);
   });
+
+  it('a row that moved to another final-design model says so; a base revision that named no model says nothing', () => {
+    const on = (r: ReviewRow, model?: string): ReviewRow => ({ ...r, ...(model !== undefined ? { model } : {}) });
+    const [v1, bugA, gone] = before.specs[0]!.rows;
+    const moved = report(['TypeOK', 'Inv'], [on(v1!, 'MC'), on(bugA!, 'MCFail'), on(gone!, 'MC')]);
+    const d = diffReviews('HEAD~1', report(['TypeOK', 'Inv'], [on(v1!, 'MC'), on(bugA!, 'MC'), on(gone!, 'MC')]), moved, 1);
+    expect(d.specs[0]?.rows.map((r) => [r.variant, r.changes.map((c) => `${c.what} ${c.before}→${c.after}`)])).toEqual([['bug-a', ['model MC→MCFail']]]);
+    expect(diffReviews('HEAD~1', before, moved, 1).specs).toEqual([]);
+  });
 });
 
 describe('review result cache', () => {
