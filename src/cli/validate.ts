@@ -32,7 +32,7 @@ options:
   --runs N           runs to generate (default 100)
   --seed X           fast-check's seed (default: the clock; printed)
   --variant V        the design the implementation runs (default: the spec's final design)
-  --batch N          runs per TLC run (default 250)
+  --batch N          runs per TLC run (default 250; ${Object.entries(PROFILES).filter(([, p]) => p.batch !== undefined).map(([s, p]) => `${s} ${p.batch}`).join(', ')})
   --timeout SECONDS  time limit of each TLC run (default 600)
   --heap SIZE        JVM heap of each TLC run (default ${DEFAULT_HEAP})
   --out DIR          parent of the run directory (default: out/ in the project)
@@ -89,7 +89,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.usage;
   }
   const runs = posInt(values['runs'] as string | undefined, '--runs', 100);
-  const batch = posInt(values['batch'] as string | undefined, '--batch', 250);
+  // Without --batch, the spec's profile decides (PageLifetime: 20 runs per TLC run), else 250.
+  const batch = posInt(values['batch'] as string | undefined, '--batch', profile.batch ?? 250);
   const timeout = posInt(values['timeout'] as string | undefined, '--timeout', 600);
   const seedText = values['seed'] as string | undefined;
   const seed = seedText === undefined ? Date.now() % 2 ** 31 : /^-?[0-9]+$/.test(seedText) ? Number(seedText) : `--seed must be an integer, got '${seedText}'`;

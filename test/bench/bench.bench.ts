@@ -1,10 +1,12 @@
 // Performance figures for out/bench.json: the TLC-output parser against JSON.parse on the same trace as ITF,
-// replay steps per second, the explorer's distinct states per second against TLC's on the same model, the wall
+// replay steps per second, the explorer's distinct states per second against TLC's on the same model, validation
+// traces per second per spec, replay of a 10,000-step recorded run against decoding its ITF file, the wall
 // time of the default `iterpin check`, a cold and a warm full `iterpin review` (empty result cache, then the same
 // cache), sampled behaviours per second per spec, the distributed runner against the local one (where iterpin has
 // it), and the container runner against the host runner on one model. A figure whose run failed is recorded as "not
 // measured" with the reason, never as a number. Measurements only: nothing here asserts on time.
 
+import fc from 'fast-check';
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,9 @@ import { parseToolOutput } from '../../src/tlc/toolstream.js';
 import { parseItfText, writeItf } from '../../src/tla/itf.js';
 import { toolOutputOf } from '../text-tools.js';
 import type { Trace, TraceState } from '../../src/tla/trace.js';
+import { PROFILES } from '../../src/conform/profiles.js';
+import { walk } from '../../src/conform/validate.js';
+import type { ExplorableBinding } from '../../src/trace/binding.js';
 import { loadBinding } from '../../src/trace/bindings/index.js';
 import { replay } from '../../src/trace/replay.js';
 
@@ -151,15 +156,20 @@ describe('bench', () => {
         continue;
       }
       const e = (JSON.parse(ex.stdout) as { distinct: number; seconds: number }[])[0]!;
-      const t = (JSON.parse(tlc.stdout) as { models: { distinct?: number; seconds: number }[] }).models[0]!;
+      const t = (JSON.parse(tlc.stdout) as { models: { got?: { distinct?: number }; seconds: number }[] }).models[0]!;
+      const tlcDistinct = t.got?.distinct;
+      if (tlcDistinct === undefined || tlcDistinct === 0) {
+        rows.push({ model, explorer: 'measured', tlc: 'not measured', note: "not measured: TLC's report gives no distinct-state count" });
+        continue;
+      }
       const explorerRate = e.distinct / e.seconds;
-      const tlcRate = (t.distinct ?? 0) / t.seconds;
+      const tlcRate = tlcDistinct / t.seconds;
       rows.push({
         model,
         explorerDistinct: e.distinct,
         explorerSeconds: +e.seconds.toFixed(2),
         explorerDistinctPerSecond: Math.round(explorerRate),
-        tlcDistinct: t.distinct,
+        tlcDistinct,
         tlcSeconds: +t.seconds.toFixed(2),
         tlcDistinctPerSecond: Math.round(tlcRate),
         ratio: +(explorerRate / tlcRate).toFixed(2),
@@ -169,6 +179,67 @@ describe('bench', () => {
       target: 'explorer at least as many distinct states per second as TLC with one worker (ratio >= 1)',
       note: "TLC's seconds are the wall time of its run (JVM start included); the explorer's exclude the TLC run that evaluates the constants",
       models: rows,
+    };
+  });
+
+  it('validation traces per second per spec (iterpin validate, 100 runs)', async () => {
+    // Each spec's runs beyond the models' bounds, generated, recorded and checked by TLC in batches, as
+    // `iterpin validate` runs them (wall time of the command: generation, the walks, every TLC run with its JVM start).
+    const out = mkdtempSync(join(tmpdir(), 'iterpin-bench-validate-'));
+    const rows = [];
+    for (const spec of ['Pipeline', 'SpliceRead', 'IovIter', 'PageLifetime', 'IterToSg']) {
+      const r = await iterpin(['validate', '--spec', spec, '--runs', '100', '--seed', '1', '--json', '--quiet', '--out', out]);
+      if (r.status !== 0) {
+        rows.push({ spec, measured: false, exitCode: r.status, note: 'not measured: the validation did not finish with every run followed' });
+        continue;
+      }
+      const v = JSON.parse(r.stdout) as { runs: number; steps: number; tlcRuns: number; seconds: number; walkSeconds: number; tracesPerSecond: number };
+      rows.push({
+        spec,
+        measured: true,
+        runs: v.runs,
+        steps: v.steps,
+        tlcRuns: v.tlcRuns,
+        seconds: +v.seconds.toFixed(2),
+        tracesPerSecond: +v.tracesPerSecond.toFixed(2),
+        walkSeconds: +v.walkSeconds.toFixed(3),
+        walkTracesPerSecond: v.walkSeconds > 0 ? Math.round(v.runs / v.walkSeconds) : null,
+      });
+    }
+    results.validate = { note: "traces per second over the whole command; walkTracesPerSecond is the implementation's share (generating and recording the runs)", specs: rows };
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('replay of a long recorded run (10,000 steps) against decoding the same ITF file', async () => {
+    // A run of the reference implementation recorded as `iterpin validate` records it (IovIter's profile: 4096-byte
+    // pages, up to ten elements; Advance, Revert and Extract with every argument the constants allow), 10,000 steps.
+    const binding = (await loadBinding('IovIter')) as ExplorableBinding<unknown>;
+    const profile = PROFILES['IovIter']!;
+    const [params] = fc.sample(profile.params, { seed: 1, numRuns: 1 });
+    const [choices] = fc.sample(fc.array(fc.nat(), { minLength: 10_001, maxLength: 10_001 }), { seed: 2, numRuns: 1 });
+    const w = walk(binding, profile, { params: params!, choices: choices! }, binding.finalVariant);
+    if (!w.ok) throw new Error(w.error);
+    const steps = w.value.states.length - 1;
+    expect(steps).toBe(10_000);
+    const text = writeItf({
+      meta: { format: 'ITF', source: 'iterpin validate', spec: 'IovIter', variant: binding.finalVariant },
+      vars: [...binding.vars],
+      states: w.value.states.map((values, index) => ({ index, values })),
+    });
+    const decoded = parseItfText(text);
+    if (!decoded.ok) throw new Error(decoded.error.message);
+    expect(replay(decoded.value, binding, { quiet: true }).verdict).toBe('conforms');
+    const decodeMs = await timeIt(() => void parseItfText(text), 10_000);
+    const replayMs = await timeIt(() => void replay(decoded.value, binding, { quiet: true }), 10_000);
+    results.longReplay = {
+      target: 'replay within 2x of decoding the same file (ratio <= 2)',
+      spec: 'IovIter',
+      steps,
+      itfBytes: text.length,
+      decodeMs: +decodeMs.toFixed(2),
+      replayMs: +replayMs.toFixed(2),
+      ratio: +(replayMs / decodeMs).toFixed(2),
+      replayStepsPerSecond: Math.round(steps / (replayMs / 1000)),
     };
   });
 
