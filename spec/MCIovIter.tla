@@ -63,6 +63,9 @@ MCLayoutsFolioq ==
 
 MCSizes == {0, 1, 2, 3, 5, 32}   \* 32 stands for "more than is left" (the kunit tests' 100 KiB)
 MCPageCounts == {1, 2, 3}
+\* The folio queue's default-tier sizes: less than a page, more than a page, more than is left (the deep
+\* tier's MCIovIterFolioqDeep takes every size of MCSizes).
+MCSizesFolioq == {1, 5, 32}
 MCSteps == {0, 1, 2, 3, 5}
 \* The caller's maxpages array, and a NULL *pages whose allocation fails (-ENOMEM injection); the bug
 \* models that need no allocation keep to the caller's array.

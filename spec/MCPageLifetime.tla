@@ -67,6 +67,10 @@ MCKernelLayouts == {LayoutKernel}
 \* models, where every GetPages may stop at any page, so two DIOs side by side would multiply the interleavings.
 OneDio(L, d) == [L EXCEPT !.iter = 1 :> L.iter[d]]
 MCOneDioLayouts == {OneDio(L, d) : L \in MCLayouts, d \in {1, 2}}
+\* The default tier's liveness model: a user IOVEC read (pins, a same-page merge, two bios), a kernel KVEC write
+\* (borrowed pages, no pin or reference) and the unaligned O_DIRECT read (a fragment from mid-page), each alone;
+\* every one-DIO layout, with every failure injectable, is the deep tier's MCPageLifetimeLiveFail.
+MCLiveLayouts == {OneDio(LayoutUser, 1), OneDio(LayoutKernel, 1), OneDio(LayoutUnaligned, 1)}
 \* The unaligned O_DIRECT read alone (small models that show a leak or a stuck bio as a liveness violation).
 MCUnalignedRead == {OneDio(LayoutUnaligned, 1)}
 

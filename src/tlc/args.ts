@@ -47,16 +47,16 @@ export interface JvmArgsOptions {
 export type Jit = 'quick' | 'full';
 
 /** Seconds (its last recorded run) from which a model runs with the optimising compiler. */
-export const FULL_JIT_SECONDS = 20;
+export const FULL_JIT_SECONDS = 60;
 
 /**
- * Which JIT a model's run gets. The quick compiler (C1) alone spends less CPU on most runs: the optimising
- * tier (C2) compiles in threads of its own, which on a run of seconds costs more than it saves (MCSpliceReadLive,
- * 2,483 distinct states: 4.8 s of CPU with C1, 11.2 s with C2; MCPageLifetimeLive: 15.7 s against 24.5 s). A
- * run of tens of seconds over recursive operators gains from it (MCIovIter with coverage: 43 s of CPU against
- * 62 s). So: the optimising tier for long runs (deep-tier and sampled models) and for models whose last
- * recorded run took FULL_JIT_SECONDS or more; the manifest's distinct-state count is no guide (MCIovIter's
- * 3,427 states take longer than MCPageLifetime's 16,322).
+ * Which JIT a model's run gets. The quick compiler (C1) alone spends less CPU on most runs: the optimising tier
+ * (C2) compiles in threads of its own, which costs more than it saves on runs of up to tens of seconds
+ * (MCSpliceReadLive: 4.8 s of CPU with C1 against 11.2 s; MCPageLifetimeGen: 10.4 s against 16.4 s; MCIovIterGen:
+ * 9.9 s against 14.7 s). A run of a minute over recursive operators gains from it (MCIovIter with coverage: 43 s of
+ * CPU with C2 against 62 s). So: the optimising tier for long runs (deep-tier and sampled models) and for models
+ * whose last recorded run took FULL_JIT_SECONDS or more; the manifest's distinct-state count is no guide
+ * (MCIovIter's 3,427 states take longer than MCPageLifetime's 16,322).
  */
 export function jitFor(o: { readonly long?: boolean; readonly seconds?: number }): Jit {
   if (o.long === true) return 'full';
