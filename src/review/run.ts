@@ -73,10 +73,11 @@ async function plans(o: ReviewOptions): Promise<Plan[] | ReviewError> {
       if (o.specs !== undefined) return { message: `no replay binding for spec '${spec}'` };
       continue; // the pipeline self-test spec: checked by `iterpin check` and replayed, not reviewed
     }
+    // every passing final-design model that is not sampled: the deep tier's too, as a variant's twin (rowBase)
     const finals = o.manifest.models.filter(
-      (m) => m.spec === spec && m.variant === binding.finalVariant && m.expect.result === 'success' && m.scale !== true && m.sample === undefined,
+      (m) => m.spec === spec && m.variant === binding.finalVariant && m.expect.result === 'success' && m.sample === undefined,
     );
-    const base = finals[0];
+    const base = finals.find((m) => m.scale !== true);
     if (base === undefined) return { message: `the manifest has no passing ${binding.finalVariant} model for ${spec}` };
     let text: string;
     try {
@@ -108,8 +109,8 @@ async function readBase(o: ReviewOptions, m: ManifestModel): Promise<Base | unde
 }
 
 /**
- * The final-design model a variant runs on: the default-tier final-design model of the same configuration as
- * the variant's own model (same module, same cfg but for the Variant binding and the invariants, the same
+ * The final-design model a variant runs on: the final-design model (default or deep tier) of the same
+ * configuration as the variant's own model (same module, same cfg but for the Variant binding and the invariants, the same
  * invariants as the spec's first final-design model), for the first of the variant's own default-tier models, in
  * manifest order, that has one. So a bug that lives on a failure path runs on the final design with that failure
  * injectable, and its counterexample's actions are replayed there. Undefined: the spec's first final-design model.
