@@ -31,6 +31,12 @@ export interface ModelCoverage {
   readonly allowed: Readonly<Record<string, string>>;
   /** Set when Next's disjuncts could not be read from the source: the names are TLC's, and this says why. */
   readonly namesFromTlc?: string;
+  /**
+   * The counts come from TLC's dump of the state graph (a run without the VIEW), not from -coverage: the model's
+   * manifest entry says under `noCoverage` why TLC's coverage set-up is not used. `generated` is then the
+   * transitions the action took, `distinct` the distinct states they reach.
+   */
+  readonly fromDump?: true;
 }
 /**
  * A run's outcome as the report states it: TLC's, except that a sampled run (TLC's simulation mode) that found no

@@ -10,7 +10,9 @@ import { EXIT } from './command.js';
 import type { ManifestModel } from '../manifest/manifest.js';
 import { formatManifestError, loadManifest } from '../manifest/load.js';
 import { projectRoot } from '../tlc/jar.js';
-import type { TlcRunOptions, TlcRunResult } from '../tlc/run.js';
+import type { TlcRunner, TlcRunOptions, TlcRunResult } from '../tlc/run.js';
+import { dumpCoverage } from '../conform/dump-coverage.js';
+import { err, ok, type Result } from '../shared/result.js';
 import { nameViolatedProperty, type PropertyNaming } from '../tlc/liveness.js';
 import { DEFAULT_HEAP, jitFor, validateHeap } from '../tlc/args.js';
 import { writeItf } from '../tla/itf.js';
@@ -46,7 +48,8 @@ TLC runs with -coverage: the report says, per model, how often each action of Ne
 named after the operator it applies) fired, as "actions fired" k/n. A model expected to succeed in which
 an action never fires is "uncovered" unless its manifest entry lists the action under "neverFires" with
 the reason; "actionsFired" ("k/n"), when the manifest records it, is compared like the state counts.
-A model whose entry says "noCoverage" (with the reason) runs without -coverage.
+A model whose entry says "noCoverage" (with the reason) runs without -coverage; its action counts come
+from a second TLC run of its cfg without the VIEW that dumps the state graph (-dump dot,actionlabels).
 
 A model may expect a liveness violation: "expect": {"result": "liveness", "property": "P"}, P one of its
 cfg's PROPERTIES. TLC does not name the property it found violated; with several PROPERTIES the model is
@@ -391,9 +394,15 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     if (named.note !== undefined) warnings.push(`${m.name}: liveness violation, property not named: ${named.note}`);
     const r = named.result;
     tlcVersion ??= r.tlcVersion;
-    const coverage = r.coverage !== undefined ? await coverageOf(m, r.coverage, specDir) : undefined;
+    // A model TLC's -coverage set-up cannot handle gets its action counts from a dump of its state graph.
+    const dumped =
+      r.coverage === undefined && o.coverage && m.noCoverage !== undefined && budget === undefined && (r.outcome === 'success' || r.outcome === 'safety')
+        ? await coverageFromDump(m, tlc.runner, { ...runOptions, onProgress: () => undefined, workers: 1, logFile: join(runDir.value, `${m.name}.coverage.log`) })
+        : undefined;
+    const coverage = r.coverage !== undefined ? await coverageOf(m, r.coverage, specDir) : dumped?.ok === true ? dumped.value : undefined;
     // A violation after a distributed run comes from the one-worker local re-run: its counts are deterministic.
-    const verdict = compareRun(m, r, distributedMeta(r)['reconstructed'] === true ? 1 : o.workers, coverage, sampled);
+    const compared = compareRun(m, r, distributedMeta(r)['reconstructed'] === true ? 1 : o.workers, coverage, sampled);
+    const verdict = dumped?.ok === false ? { ...compared, status: 'mismatch' as const, differences: [...compared.differences, `action counts: ${dumped.error}`] } : compared;
     warnings.push(...distributedNotes(m.name, r));
     const itf = await writeCounterexample(runDir.value, m, r, jar.sha256, specDir, sampled);
     if (itf !== undefined && !itf.ok) writeErrors.push(itf.message);
@@ -446,6 +455,19 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 async function coverageOf(m: ManifestModel, entries: NonNullable<TlcRunResult['coverage']>, specDir: string): Promise<ModelCoverage> {
   const next = await readNextList(specDir, m.module, m.cfg);
   return modelCoverage(m, actionCoverage(entries, next.ok ? next.value : undefined), next.ok ? undefined : next.error);
+}
+
+/** The action counts of a model run without -coverage, from TLC's dump of its state graph (dump-coverage.ts). */
+async function coverageFromDump(
+  m: ManifestModel,
+  runner: TlcRunner,
+  run: TlcRunOptions & { readonly specDir: string },
+): Promise<Result<ModelCoverage, string>> {
+  const next = await readNextList(run.specDir, m.module, m.cfg);
+  if (!next.ok) return err(`Next's actions cannot be read: ${next.error}`);
+  const { metadir: _metadir, extraArgs: _extra, coverage: _coverage, ...rest } = run;
+  const counted = await dumpCoverage(runner, rest, next.value);
+  return counted.ok ? ok({ ...modelCoverage(m, counted.value.actions), fromDump: true }) : counted;
 }
 
 /** Writes a run's counterexample as `<model>.itf.json`; nothing for a success or a killed run. */

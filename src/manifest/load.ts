@@ -193,9 +193,6 @@ function model(v: unknown, at: string): Check<ManifestModel> {
   if (fired !== undefined && !fired.ok) return fired;
   const noCoverage = 'noCoverage' in v ? nonEmptyString(v.noCoverage, `${at}.noCoverage`) : undefined;
   if (noCoverage !== undefined && !noCoverage.ok) return fail(`${at}.noCoverage`, `must be the reason the model runs without -coverage, got ${describe(v.noCoverage)}`);
-  if (noCoverage !== undefined && (never !== undefined || fired !== undefined)) {
-    return fail(`${at}.noCoverage`, 'a model without coverage has no neverFires or actionsFired');
-  }
   return ok({
     name: name.value,
     spec: spec.value,

@@ -42,7 +42,10 @@ export interface ManifestModel {
    * behaviours of depth D", never "holds".
    */
   readonly sample?: SampleSettings;
-  /** Why this model runs without -coverage (so no action counts and no `uncovered` verdict), when it does. */
+  /**
+   * Why this model runs without TLC's -coverage, when it does: its action counts (and `uncovered` verdict,
+   * neverFires, actionsFired) then come from a second TLC run that dumps the state graph (conform/dump-coverage.ts).
+   */
   readonly noCoverage?: string;
 }
 

@@ -63,12 +63,17 @@ export function cfgProperties(sections: readonly CfgSection[]): string[] {
     .flatMap((s) => s.body.split(/\s+/).filter((t) => t !== ''));
 }
 
+/** One section written back as cfg text: the keyword, and its body indented on the lines below. */
+export function cfgSectionText(s: CfgSection): string {
+  return s.body === '' ? s.keyword : `${s.keyword}\n    ${s.body.split(/\n\s*/).join('\n    ')}`;
+}
+
 /** A copy of the cfg that checks only the temporal property `property` (every other section kept as it was). */
 export function cfgWithOnlyProperty(sections: readonly CfgSection[], property: string): string {
   const lines: string[] = [`\\* Derived by iterpin check: only ${property} of the model's PROPERTIES.`];
   for (const s of sections) {
     if (s.keyword === 'PROPERTY' || s.keyword === 'PROPERTIES') continue;
-    lines.push(s.body === '' ? s.keyword : `${s.keyword}\n    ${s.body.split(/\n\s*/).join('\n    ')}`);
+    lines.push(cfgSectionText(s));
   }
   lines.push(`PROPERTIES\n    ${property}`);
   return `${lines.join('\n')}\n`;
