@@ -73,10 +73,9 @@ async function plans(o: ReviewOptions): Promise<Plan[] | ReviewError> {
       if (o.specs !== undefined) return { message: `no replay binding for spec '${spec}'` };
       continue; // the pipeline self-test spec: checked by `iterpin check` and replayed, not reviewed
     }
-    // every passing final-design model that is not sampled: the deep tier's too, as a variant's twin (rowBase)
-    const finals = o.manifest.models.filter(
-      (m) => m.spec === spec && m.variant === binding.finalVariant && m.expect.result === 'success' && m.sample === undefined,
-    );
+    // The passing final-design models, the default tier's first (the spec's base is the first of those).
+    const passing = o.manifest.models.filter((m) => m.spec === spec && m.variant === binding.finalVariant && m.expect.result === 'success' && m.sample === undefined);
+    const finals = [...passing.filter((m) => m.scale !== true), ...passing.filter((m) => m.scale === true)];
     const base = finals.find((m) => m.scale !== true);
     if (base === undefined) return { message: `the manifest has no passing ${binding.finalVariant} model for ${spec}` };
     let text: string;
@@ -109,11 +108,13 @@ async function readBase(o: ReviewOptions, m: ManifestModel): Promise<Base | unde
 }
 
 /**
- * The final-design model a variant runs on: the final-design model (default or deep tier) of the same
- * configuration as the variant's own model (same module, same cfg but for the Variant binding and the invariants, the same
- * invariants as the spec's first final-design model), for the first of the variant's own default-tier models, in
- * manifest order, that has one. So a bug that lives on a failure path runs on the final design with that failure
- * injectable, and its counterexample's actions are replayed there. Undefined: the spec's first final-design model.
+ * The final-design model a variant runs on: the final-design model of the same configuration as the variant's
+ * own model (same module, same cfg but for the Variant binding and the invariants, the same invariants as the
+ * spec's first final-design model; a default-tier one if there is one, else one of the deep tier), for the first
+ * of the variant's own default-tier models, in manifest order, that has one. So a bug that lives on a failure path
+ * runs on the final design with that failure injectable, even when that model's full check is kept out of the
+ * default tier for time, and its counterexample's actions are replayed there. Undefined: the spec's first
+ * default-tier final-design model.
  */
 async function rowBase(o: ReviewOptions, first: Base, finals: readonly ManifestModel[], variant: string): Promise<Base | undefined> {
   const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));

@@ -1,9 +1,10 @@
 // `iterpin review` of bugs that live on different configurations, for real: each variant runs on the final-design
 // model of the same configuration as the variant's own model. The failed same-page add (KERNEL.md §G.4, fixed by
 // 5905afc2c7bb) needs a refused bio_add_hw_page(), which only the failure-injecting final-design model offers
-// (MCPageLifetimeFail, the configuration of MCPageLifetimeBugSamePageFailedAdd); on the first final-design model,
-// which injects nothing, it would hold everywhere. The rows of G.5 and of bug-dio-reffed (kernel-backed bios
-// among them) stay on MCPageLifetime. Sixteen TLC runs of models of at most 16,322 states.
+// (MCPageLifetimeFail, in the deep tier of `iterpin check`, of the configuration of
+// MCPageLifetimeBugSamePageFailedAdd); on the first final-design model, which injects nothing, it would hold
+// everywhere. The rows of G.5 and of bug-dio-reffed (kernel-backed bios among them) stay on MCPageLifetime.
+// Sixteen TLC runs of models of at most 16,322 states.
 import { describe, it, expect } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
