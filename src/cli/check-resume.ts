@@ -23,6 +23,8 @@ export const RESUME_FILE = 'resume.json';
 
 /** What a resumed run needs to run the same thing again. */
 export interface ResumeRecord {
+  /** The runner of the interrupted run (a resumed run uses the same one); absent in older records: host. */
+  readonly runner?: 'host' | 'container';
   readonly manifest: string;
   readonly models: readonly string[];
   readonly workers: number;
@@ -126,7 +128,8 @@ export async function readResumeRecord(runDir: string): Promise<{ ok: true; valu
       Number.isSafeInteger(v.timeoutSeconds) &&
       Number.isSafeInteger(v.checkpointMinutes) &&
       (v.checkpointSeconds === undefined || Number.isSafeInteger(v.checkpointSeconds)) &&
-      typeof v.coverage === 'boolean';
+      typeof v.coverage === 'boolean' &&
+      (v.runner === undefined || v.runner === 'host' || v.runner === 'container');
     if (!okShape) return { ok: false, message: `${file}: not a resume record of iterpin check` };
     return { ok: true, value: v as ResumeRecord };
   } catch (e) {

@@ -74,11 +74,11 @@ options:
   --list             list the selected models with their expectations instead of running TLC
                      (with --markdown: the table README.md carries; with --json: as JSON)
   --checkpoint MIN   TLC checkpoints each model every MIN minutes (default ${DEFAULT_CHECKPOINT_MINUTES}, TLC's own) into
-                     <run dir>/<model>.states/, removed when the model finishes (host runner). Ctrl-C
-                     stops the run and keeps the checkpoints; it prints how to resume. \`Ns\`: N seconds
+                     <run dir>/<model>.states/, removed when the model finishes (host and container
+                     runners). Ctrl-C stops the run and keeps the checkpoints; it prints how to resume. \`Ns\`: N seconds
                      (TLC's tlc2.TLCGlobals.chkpt; TLC looks 3 s into the search, then once a minute)
-  --resume RUNDIR    run the models of an interrupted run again (its manifest and settings), each from
-                     its newest checkpoint (TLC's -recover), the others from the start
+  --resume RUNDIR    run the models of an interrupted run again (its manifest, settings and runner),
+                     each from its newest checkpoint (TLC's -recover), the others from the start
   --plan             what a run would start, without running TLC: per selected model its recorded
                      distinct states and depth (manifest) and the wall time of its newest earlier run
                      under --out (or its sampling budget); with --json: as JSON
@@ -254,7 +254,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.noInput;
     }
     const r = record.value;
-    o = { ...o, manifest: r.manifest, models: [...r.models], workers: r.workers, heap: r.heap, timeoutSeconds: r.timeoutSeconds, checkpointSeconds: r.checkpointSeconds ?? r.checkpointMinutes * 60, coverage: r.coverage };
+    o = { ...o, ...(r.runner !== undefined ? { runner: r.runner } : {}), manifest: r.manifest, models: [...r.models], workers: r.workers, heap: r.heap, timeoutSeconds: r.timeoutSeconds, checkpointSeconds: r.checkpointSeconds ?? r.checkpointMinutes * 60, coverage: r.coverage };
   }
   const manifest = await loadManifest(o.manifest, { checkFiles: true });
   if (!manifest.ok) {
@@ -294,10 +294,13 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.cantCreate;
   }
 
-  // Checkpoints (host runner, exhaustive runs): the record a later --resume reads, and Ctrl-C that keeps them.
-  const checkpointing = o.runner === 'host' && models.some((m) => sampleBudget(m, o.sample) === undefined);
+  // Checkpoints (host and container runners, exhaustive runs): the record a later --resume reads, and Ctrl-C that
+  // keeps them. Not the distributed runner: TLC 2.18's TLCServer writes no checkpoint of its fingerprint set, and a
+  // recovered server run ends with fewer distinct states than an uninterrupted one (README, known gaps).
+  const checkpointing = (o.runner === 'host' || o.runner === 'container') && models.some((m) => sampleBudget(m, o.sample) === undefined);
   if (checkpointing) {
     await writeResumeRecord(runDir.value, {
+      runner: o.runner === 'container' ? 'container' : 'host',
       manifest: o.manifest,
       models: models.map((m) => m.name),
       workers: o.workers,

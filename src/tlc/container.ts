@@ -22,6 +22,10 @@ export type { ImageOptions, RunnerImage } from './container-image.js';
 
 export const SPEC_MOUNT = '/spec';
 export const OUT_MOUNT = '/out';
+/** Where a run's own metadir (checkpoints kept for --resume) is mounted. */
+export const META_MOUNT = '/meta';
+/** Where the checkpoint a run recovers from is mounted. */
+export const RECOVER_MOUNT = '/recover';
 
 export interface ContainerRunOptions extends TlcRunOptions {
   /** The engine; default: detected by `findEngine`. */
@@ -131,22 +135,37 @@ export async function runTlcInContainer(opts: ContainerRunOptions): Promise<Resu
     return err({ kind: 'io', message: `cannot create a temporary directory in ${tmpdir()} (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
   }
   const name = containerName('tlc');
+  // A metadir of the caller's (checkpoints a later --resume recovers from) is mounted at META_MOUNT, the checkpoint
+  // a run recovers from (-recover DIR) at RECOVER_MOUNT, and TLC is given the paths the container sees.
+  const metadir = opts.metadir !== undefined ? resolve(opts.metadir) : undefined;
+  const extra = [...(opts.extraArgs ?? [])];
+  const at = extra.indexOf('-recover');
+  const recover = at >= 0 && extra[at + 1] !== undefined ? resolve(extra[at + 1] as string) : undefined;
+  if (recover !== undefined) extra[at + 1] = RECOVER_MOUNT;
   try {
     const java = javaTlcArgs({
       jar: IMAGE_JAR,
       heap: opts.heap,
       tmpdir: `${OUT_MOUNT}/tmp`,
+      ...(opts.jvmProperties !== undefined ? { properties: opts.jvmProperties } : {}),
+      ...(opts.jit !== undefined ? { jit: opts.jit } : {}),
       module: opts.module,
       cfg: opts.cfg,
       workers: opts.workers,
       ...(opts.coverage === true ? { coverage: true } : {}),
-      metadir: `${OUT_MOUNT}/meta`,
+      metadir: metadir !== undefined ? META_MOUNT : `${OUT_MOUNT}/meta`,
+      ...(extra.length > 0 ? { extraArgs: extra } : {}),
     });
     if (!java.ok) return err({ kind: 'spawn-failed', message: java.error.message });
     const run0 = containerJavaArgs(prepared.value, {
       name,
       network: 'none',
-      mounts: [[specDir, SPEC_MOUNT, true], [scratch, OUT_MOUNT, false]],
+      mounts: [
+        [specDir, SPEC_MOUNT, true],
+        [scratch, OUT_MOUNT, false],
+        ...(metadir !== undefined ? [[metadir, META_MOUNT, false] as const] : []),
+        ...(recover !== undefined ? [[recover, RECOVER_MOUNT, false] as const] : []),
+      ],
       workdir: SPEC_MOUNT,
       javaArgs: java.value,
     });

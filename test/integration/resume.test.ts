@@ -3,7 +3,8 @@
 // in its test manifest from an uninterrupted run; about 15-30 s), checkpointed every second through TLC's own `tlc2.TLCGlobals.chkpt` property (TLC looks
 // 3 s into the search, so the first checkpoint comes then). `iterpin check` is interrupted with SIGINT, as Ctrl-C
 // does, once TLC has finished writing that checkpoint (the metadir and the log are polled, no fixed sleep); then
-// `iterpin check --resume RUNDIR` must recover from it and end with the uninterrupted run's counts and verdict.
+// `iterpin check --resume RUNDIR` must recover from it and end with the uninterrupted run's counts and verdict, on the
+// host and in a container (the run directory's checkpoint mounted into the resumed run's container).
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -71,53 +72,63 @@ describe('checkpoint intervals and the recovering run', () => {
   });
 });
 
+/** Runs the model, interrupts it after its first checkpoint, resumes it; `runner`: the --runner of the first run. */
+async function interruptAndResume(runner: 'host' | 'container'): Promise<void> {
+  const dir = await specDir();
+  const out = join(dir, 'out');
+  const argv = ['check', '--manifest', join(dir, 'manifest.json'), '--out', out, '--jobs', '1', '--no-coverage', '--checkpoint', '1s', '--runner', runner, '--json'];
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'iterpin.js'), ...argv], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  child.stdout.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  let finished = false;
+  void exited.then(() => (finished = true));
+
+  // Wait for a complete checkpoint: TLC's checkpoint files in the model's metadir and its "completed" line.
+  let runDir: string | undefined;
+  for (let waited = 0; !finished && waited < 240_000; waited += 200) {
+    await sleep(200);
+    const runs = (await readdir(out).catch(() => [] as string[])).filter((d) => d.startsWith('check-'));
+    if (runs.length !== 1) continue;
+    runDir = join(out, runs[0] as string);
+    const log = await readFile(join(runDir, `${MODEL}.log`), 'utf8').catch(() => '');
+    if (log.includes('Checkpointing completed') && (await latestCheckpoint(modelMetadir(runDir, MODEL))) !== undefined) break;
+  }
+  expect(finished, 'the model finished before its first checkpoint could be interrupted').toBe(false);
+  child.kill('SIGINT');
+  expect(await exited).toBe(EXIT.interrupted);
+  expect(runDir).toBeDefined();
+  const first = runDir as string;
+  expect(stderr).toContain(`checkpoints kept for ${MODEL}`);
+  expect(stderr).toContain(`resume with: iterpin check --resume ${first}`);
+  const cut = await readFile(join(first, `${MODEL}.log`), 'utf8');
+  expect(cut).not.toContain('Model checking completed');
+  const id = runIdentity(cut);
+  expect(id).toBeDefined();
+
+  const resumed = await runCli(['check', '--resume', first, '--out', out, '--json'], { env, cwd: dir });
+  expect(resumed.stderr).not.toContain('checkpoint not used');
+  expect(resumed.code).toBe(EXIT.ok);
+  const row = (JSON.parse(resumed.stdout) as { models: Row[] }).models[0] as Row;
+  expect(row.status).toBe('match');
+  expect(row.got).toMatchObject({ outcome: 'success', distinct: 655049, depth: 17 });
+  // It really went on from the checkpoint, under the interrupted run's fingerprint polynomial and seed.
+  const log = await readFile(row.log as string, 'utf8');
+  // on the host TLC names the interrupted run's metadir; in a container, where that checkpoint is mounted
+  expect(log).toMatch(runner === 'host' ? /Starting recovery from checkpoint .*MCPipelineResume\.states/ : /Starting recovery from checkpoint \/recover/);
+  expect(log).toMatch(/Recovery completed\. [1-9][0-9]* states examined/);
+  expect(runIdentity(log)).toEqual(id);
+  // The resumed run ended by itself: nothing of it is left to resume.
+  expect(await readdir(dirname(row.log as string))).not.toContain('resume.json');
+}
+
 describe('iterpin check: interrupt and resume', () => {
   it('Ctrl-C after the first checkpoint, then --resume, gives the uninterrupted distinct states, depth and verdict', async () => {
-    const dir = await specDir();
-    const out = join(dir, 'out');
-    const argv = ['check', '--manifest', join(dir, 'manifest.json'), '--out', out, '--jobs', '1', '--no-coverage', '--checkpoint', '1s', '--json'];
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'iterpin.js'), ...argv], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.stdout.resume();
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    let finished = false;
-    void exited.then(() => (finished = true));
-
-    // Wait for a complete checkpoint: TLC's checkpoint files in the model's metadir and its "completed" line.
-    let runDir: string | undefined;
-    for (let waited = 0; !finished && waited < 240_000; waited += 200) {
-      await sleep(200);
-      const runs = (await readdir(out).catch(() => [] as string[])).filter((d) => d.startsWith('check-'));
-      if (runs.length !== 1) continue;
-      runDir = join(out, runs[0] as string);
-      const log = await readFile(join(runDir, `${MODEL}.log`), 'utf8').catch(() => '');
-      if (log.includes('Checkpointing completed') && (await latestCheckpoint(modelMetadir(runDir, MODEL))) !== undefined) break;
-    }
-    expect(finished, 'the model finished before its first checkpoint could be interrupted').toBe(false);
-    child.kill('SIGINT');
-    expect(await exited).toBe(EXIT.interrupted);
-    expect(runDir).toBeDefined();
-    const first = runDir as string;
-    expect(stderr).toContain(`checkpoints kept for ${MODEL}`);
-    expect(stderr).toContain(`resume with: iterpin check --resume ${first}`);
-    const cut = await readFile(join(first, `${MODEL}.log`), 'utf8');
-    expect(cut).not.toContain('Model checking completed');
-    const id = runIdentity(cut);
-    expect(id).toBeDefined();
-
-    const resumed = await runCli(['check', '--resume', first, '--out', out, '--json'], { env, cwd: dir });
-    expect(resumed.stderr).not.toContain('checkpoint not used');
-    expect(resumed.code).toBe(EXIT.ok);
-    const row = (JSON.parse(resumed.stdout) as { models: Row[] }).models[0] as Row;
-    expect(row.status).toBe('match');
-    expect(row.got).toMatchObject({ outcome: 'success', distinct: 655049, depth: 17 });
-    // It really went on from the checkpoint, under the interrupted run's fingerprint polynomial and seed.
-    const log = await readFile(row.log as string, 'utf8');
-    expect(log).toMatch(/Starting recovery from checkpoint .*MCPipelineResume\.states/);
-    expect(log).toMatch(/Recovery completed\. [1-9][0-9]* states examined/);
-    expect(runIdentity(log)).toEqual(id);
-    // The resumed run ended by itself: nothing of it is left to resume.
-    expect(await readdir(dirname(row.log as string))).not.toContain('resume.json');
+    await interruptAndResume('host');
   }, 600_000);
+
+  it('the same in a container (--runner container): the checkpoint is kept on the host and mounted into the resumed run', async () => {
+    await interruptAndResume('container');
+  }, 900_000);
 });
