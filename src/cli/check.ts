@@ -285,6 +285,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return tlc.exit;
   }
   const { jar } = tlc;
+  const hostTlc = o.runner === 'host' || (o.runner === 'distributed' && o.distributed?.container !== true);
   // The distributed runner runs one model at a time: the server takes the port, the workers the machine.
   const runner = o.distributed !== undefined ? distributedRunner(o.distributed, say) : tlc.runner;
   if (o.distributed !== undefined) say(joinHint(o.distributed, jar.sha256, hostname()));
@@ -398,8 +399,11 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const r = named.result;
     tlcVersion ??= r.tlcVersion;
     // A model TLC's -coverage set-up cannot handle gets its action counts from a dump of its state graph.
+    // (TLC on the host only: the container runner passes TLC no extra arguments and keeps no file TLC writes.)
+    const wantDump = r.coverage === undefined && o.coverage && m.noCoverage !== undefined && budget === undefined && (r.outcome === 'success' || r.outcome === 'safety');
+    if (wantDump && !hostTlc) warnings.push(`${m.name}: action counts not read (they come from TLC's state-graph dump, which only TLC on the host writes)`);
     const dumped =
-      r.coverage === undefined && o.coverage && m.noCoverage !== undefined && budget === undefined && (r.outcome === 'success' || r.outcome === 'safety')
+      wantDump && hostTlc
         ? await coverageFromDump(m, tlc.runner, { ...runOptions, onProgress: () => undefined, workers: 1, logFile: join(runDir.value, `${m.name}.coverage.log`) })
         : undefined;
     const coverage = r.coverage !== undefined ? await coverageOf(m, r.coverage, specDir) : dumped?.ok === true ? dumped.value : undefined;
