@@ -634,7 +634,10 @@ PipeRingInv ==
 (* hold the file's bytes from its start position in order -- buffer h the bytes *)
 (* at pos + (h - head0) * PAGE_SIZE + offset, written there by the device --    *)
 (* without a hole, and never past what the read returned; the pipe got all of  *)
-(* it; a failed splice (-ENOMEM, -EAGAIN) added nothing.                       *)
+(* it; a failed splice (-ENOMEM, -EAGAIN) added nothing; and a read that did   *)
+(* not fail returned every byte up to the i_size it sampled (§E.2: a DIO read   *)
+(* is short only at EOF, which a truncate may move, §E.3 step 8), so no block   *)
+(* within i_size goes unread.                                                 *)
 SpliceEnd(h) == (h - task.head0) * PageSize + Buf(h).offset + Buf(h).len
 PipeFileDataInv ==
     task.pc = "done" =>
@@ -647,6 +650,7 @@ PipeFileDataInv ==
         /\ pipe.head - 1 >= Max(pipe.tail, task.head0) => SpliceEnd(pipe.head - 1) = task.ret
         /\ pipe.head - task.head0 = DivRoundUp(task.ret)
         /\ task.err # "none" => task.ret = 0
+        /\ task.err = "none" => task.ret = Max(0, Min(task.len, dio.isize - task.pos))
 
 -----------------------------------------------------------------------------
 (* Temporal properties, checked under LiveSpec.                              *)

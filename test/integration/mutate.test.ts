@@ -103,6 +103,14 @@ describe('iterpin mutate (real TLC)', () => {
     expect(s?.mutants[0]?.killedBy).toMatchObject({ model: 'MCSpliceReadOddSizes', outcome: 'safety', invariant: 'PipeFileDataInv' });
   });
 
+  it('SpliceRead: round_up() one short for a size a byte past a page leaves the last byte unmapped, and the short read before EOF is killed', async () => {
+    const r = await runCli(['mutate', '--spec', 'SpliceRead', '--model', 'MCSpliceReadOddSizes', '--mutant', 'RoundUp:int-literal:b85be696', '--json', '--quiet', '--out', out]);
+    expect(r.code).toBe(0);
+    const [s] = (JSON.parse(r.stdout) as MutateReport).specs;
+    expect(s?.mutants[0]).toMatchObject({ definition: 'RoundUp', before: 'PageSize - 1', after: 'PageSize - 2', status: 'killed' });
+    expect(s?.mutants[0]?.killedBy).toMatchObject({ model: 'MCSpliceReadOddSizes', outcome: 'safety', invariant: 'PipeFileDataInv' });
+  });
+
   it('SpliceRead: an ITER_BVEC revert that steps back one element too far is killed by BvecPosInv', async () => {
     const r = await runCli(['mutate', '--spec', 'SpliceRead', '--model', 'MCSpliceRead', '--mutant', 'BvecBack:comparison:9cc3ef1f', '--json', '--quiet', '--out', out]);
     expect(r.code).toBe(0);

@@ -205,7 +205,8 @@ function pipeRing(sys: SpliceSystem): string[] {
 /**
  * What a pipe reader gets (KERNEL.md §H.12, §E.2, §E.4), once the splice returned: the buffers it added hold the
  * file's bytes from its start position in order, written there by the device, without a hole, never past what
- * the read returned; the pipe got all of it; a failed splice added nothing.
+ * the read returned; the pipe got all of it; a failed splice added nothing; a read that did not fail returned
+ * every byte before the i_size it sampled.
  */
 function pipeFileData(sys: SpliceSystem): string[] {
   const { pipe, task } = sys;
@@ -234,6 +235,11 @@ function pipeFileData(sys: SpliceSystem): string[] {
   }
   const added = pipe.head - task.head0;
   if (added !== Math.ceil(ret / ps)) out.push(`the splice added ${added} buffers for ${ret} bytes`);
+  // A read that did not fail is short only at the i_size it sampled (§E.2): no block within it goes unread.
+  if (typeof task.ret === 'number' && task.dio !== null) {
+    const want = Math.max(0, Math.min(task.len, task.dio.iSize - task.pos0));
+    if (task.ret !== want) out.push(`the read returned ${task.ret} bytes, ${want} lay before the i_size it sampled`);
+  }
   return out;
 }
 

@@ -92,6 +92,19 @@ describe('the syzbot interleaving (KERNEL.md §E.3)', () => {
     expect(checkSplice(sys).map((v) => v.detail)).toContain('bvec iterator offset 4096 outside element 1 (4096 bytes)');
   });
 
+  it('a read that returns less than the bytes before the i_size it sampled is flagged (PipeFileDataInv)', () => {
+    const sys = raceToRevert('pipe-get-pages');
+    ok(completeBio(sys, 2));
+    ok(completeBio(sys, 1));
+    expect(kind(sys)).toBe('completed');
+    expect(kind(sys)).toBe('returned');
+    expect(sys.task.ret).toBe(2048);
+    expect(violatedSplice(sys)).toEqual([]);
+    // A read short before EOF (a block within i_size left unread) reports fewer bytes than the sampled size allows.
+    sys.task.ret = 1024;
+    expect(checkSplice(sys).map((v) => v.detail)).toContain('the read returned 1024 bytes, 2048 lay before the i_size it sampled');
+  });
+
   it('copy-splice-read: the revert moves the ITER_BVEC cursor only; unused pages are released after the read', () => {
     const sys = raceToRevert('copy-splice-read');
     expect(sys.task.bvec.map((b) => pageFolio(sys.mm, b.page).refcount)).toEqual([1, 1]);
