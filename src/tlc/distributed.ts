@@ -286,18 +286,29 @@ export async function runTlcDistributed(opts: DistributedOptions): Promise<Resul
     if (out.trace.length > 0) {
       // A violation, whatever the server's exit status: name it and rebuild its behaviour locally.
       const last = out.trace.at(-1);
-      const depthBound = (level ?? out.trace.length) + 1;
+      // The server's level is that of its last progress report (one every 10 s), which may lag the violation by
+      // levels: the bound is twice it. Breadth-first, the local run stops at its first violation, before any state
+      // deeper than that one, so a bound at or past the violation's level changes nothing it counts.
+      const depthBound = 2 * (level ?? out.trace.length) + 2;
       const named = last !== undefined ? await invariantOfState(local, localOpts, last) : undefined;
       const lastStateInvariant = named?.ok === true && named.run.outcome === 'safety' ? named.run.invariant : undefined;
       const rebuilt = await rebuildTrace(local, localOpts, depthBound);
       if (!rebuilt.ok) return ok(failed(`the server reported a violation; rebuilding its trace failed: ${rebuilt.message}`));
-      const r = rebuilt.run;
+      let r = rebuilt.run;
+      let unbounded = false;
       if (r.outcome === 'success') {
-        return ok(failed(`the server reported a violation at depth ≤ ${depthBound - 1}, but a local run bounded to depth ${depthBound} finds none (see ${r.logFile})`));
+        // Deeper than the bound: the model as it is, locally (it stops at its first violation too).
+        const again = await local({ ...localOpts, logFile: opts.logFile.replace(/\.log$/, '.rebuild-unbounded.log') });
+        if (!again.ok) return again;
+        r = again.value;
+        unbounded = true;
+      }
+      if (r.outcome === 'success') {
+        return ok(failed(`the server reported a violation, but a local run of the model finds none (see ${r.logFile})`));
       }
       if (r.outcome === 'error' || r.outcome === 'timeout') return ok({ ...r, distributed: info });
       const same = lastStateInvariant === undefined || lastStateInvariant === r.invariant;
-      const note = `trace rebuilt by a local run bounded to depth ${depthBound}${
+      const note = `trace rebuilt by a local run ${unbounded ? `of the whole model (bounded to depth ${depthBound} it found none)` : `bounded to depth ${depthBound}`}${
         same ? '' : `; the server stopped at a state violating ${lastStateInvariant}, the local run's first violation is ${r.invariant ?? r.outcome}`
       }`;
       return ok({ ...r, seconds: serverRun.seconds + r.seconds, logFile: serverRun.logFile, argv: serverRun.argv, distributed: { ...info, rebuilt: { ...(lastStateInvariant !== undefined ? { lastStateInvariant } : {}), depthBound, note } } });
