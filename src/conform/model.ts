@@ -29,6 +29,30 @@ export interface ModelShape {
 
 const KEYWORD_ONLY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * The tuple a VIEW operator defines (`View == <<a, b>>` gives "a, b"), looked up in the model's module and then in
+ * the modules of the spec directory it extends, depth first (MCIovIterGen takes MCIovIter's View).
+ */
+async function viewDefinition(specDir: string, module: string, text: string, view: string, seen = new Set<string>()): Promise<string | undefined> {
+  seen.add(module);
+  const body = stripCfgComments(text);
+  const def = new RegExp(`(?:^|\\n)${view}\\s*==\\s*<<([^>]*)>>`).exec(body);
+  if (def !== null) return def[1];
+  const extended = /(?:^|\n)\s*EXTENDS\s+([A-Za-z0-9_,\s]+?)\s*(?:\n|$)/.exec(body)?.[1]?.split(',').map((m) => m.trim()).filter((m) => m !== '').map((m) => `${m}.tla`) ?? [];
+  for (const m of extended) {
+    if (seen.has(m)) continue;
+    let t: string;
+    try {
+      t = await readFile(join(specDir, m), 'utf8');
+    } catch {
+      continue; // a standard module (Naturals, TLC, ...): not in the spec directory
+    }
+    const found = await viewDefinition(specDir, m, t, view, seen);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /** Reads the model's cfg and the VIEW definition of its module. Err = a one-line reason naming the file. */
 export async function readModelShape(specDir: string, model: ManifestModel): Promise<Result<ModelShape, string>> {
   const cfgPath = join(specDir, model.cfg);
@@ -57,8 +81,8 @@ export async function readModelShape(specDir: string, model: ManifestModel): Pro
   if (views.length > 0) {
     const view = views[0] as string;
     if (!KEYWORD_ONLY.test(view)) return err(`${cfgPath}: VIEW ${view} is not an operator name`);
-    const def = new RegExp(`(?:^|\\n)${view}\\s*==\\s*<<([^>]*)>>`).exec(stripCfgComments(moduleText));
-    const vars = def?.[1]?.split(',').map((v) => v.trim());
+    const def = await viewDefinition(specDir, model.module, moduleText, view);
+    const vars = def?.split(',').map((v) => v.trim());
     if (vars === undefined || vars.some((v) => !KEYWORD_ONLY.test(v))) {
       return err(`${join(specDir, model.module)}: VIEW ${view} is not a tuple of variables (the explorer de-duplicates on such views only)`);
     }

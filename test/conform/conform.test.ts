@@ -3,11 +3,12 @@
 // with the first differing state and a trace that replays to the divergence. Bad input: an unknown model, a
 // dump TLC cannot write.
 
-import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conformModel, type ModelJob } from '../../src/conform/conform.js';
+import { readModelShape } from '../../src/conform/model.js';
 import { parseItfText } from '../../src/tla/itf.js';
 import { kernelFaults } from '../../src/kernel/lib/faults.js';
 import { runTlcOnHost } from '../../src/tlc/host.js';
@@ -92,6 +93,24 @@ describe('iterpin conform', () => {
     } finally {
       kernelFaults.revertForgetsNrSegs = false;
     }
+  });
+
+  it("a model whose VIEW is defined in the module it extends (MCIovIterGen: MCIovIter's View) is read with that view", async () => {
+    const shape = await readModelShape(SPEC, await model('MCIovIterGen'));
+    if (!shape.ok) throw new Error(shape.error);
+    expect(shape.value.viewVars).toEqual(['layout', 'iter', 'xtr', 'fwd', 'hist']);
+    // Two levels down, past a standard module; a view that is not a tuple of variables anywhere is still refused.
+    const dir = await mkdtemp(join(tmpdir(), 'iterpin-view-'));
+    await writeFile(join(dir, 'A.tla'), '---- MODULE A ----\nEXTENDS Naturals, B\n====\n');
+    await writeFile(join(dir, 'B.tla'), '---- MODULE B ----\nEXTENDS C\n====\n');
+    await writeFile(join(dir, 'C.tla'), '---- MODULE C ----\nVARIABLES x, y\nView == <<x, y>>\nOther == x + 1\n====\n');
+    await writeFile(join(dir, 'A.cfg'), 'VIEW View\n');
+    await writeFile(join(dir, 'D.cfg'), 'VIEW Other\n');
+    const m = await model('MCIovIterGen');
+    const deep = await readModelShape(dir, { ...m, module: 'A.tla', cfg: 'A.cfg' });
+    expect(deep.ok ? deep.value.viewVars : deep.error).toEqual(['x', 'y']);
+    const other = await readModelShape(dir, { ...m, module: 'A.tla', cfg: 'D.cfg' });
+    expect(other.ok ? other.value.viewVars : other.error).toMatch(/A\.tla: VIEW Other is not a tuple of variables/);
   });
 
   it('--spec --json: a verdict line per model on stderr as each finishes, the whole JSON report on stdout', async () => {
