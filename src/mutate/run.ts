@@ -236,7 +236,10 @@ async function prepare(o: MutateOptions, spec: string): Promise<Prepared | Mutat
   const got = await specMutants(o, spec);
   if ('kind' in got) return got;
   const { models, original, all } = got;
-  const ids = new Set(all.map((m) => m.id));
+  // An entry is stale only when no passing model of the spec, in either tier, gets its mutant: --model or the
+  // default tier alone may leave out the branch of another design that the entry judges.
+  const every = o.models === undefined && o.includeScale === true ? got : await specMutants({ ...o, models: undefined, includeScale: true }, spec);
+  const ids = new Set(('kind' in every ? all : every.all).map((m) => m.id));
   const problems = staleEntries(o.equivalents, spec, ids).map(
     (e) => `${o.equivalents.file}: ${spec} ${e.id} is listed as equivalent but no such mutant is generated any more (stale entry: judge the current code and update the list)`,
   );
