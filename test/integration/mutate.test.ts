@@ -14,6 +14,13 @@ import { cachedJarPath, projectRoot } from '../../src/tlc/jar.js';
 const out = mkdtempSync(join(tmpdir(), 'iterpin-mutate-test-'));
 const journal = join(out, 'pipeline.jsonl');
 
+/** Runs one mutant of `spec` on one model (`--mutant ID --model M --json`); the run must exit 0. Its verdict. */
+async function oneMutant(spec: string, model: string, id: string): Promise<MutateReport['specs'][number]['mutants'][number] | undefined> {
+  const r = await runCli(['mutate', '--spec', spec, '--model', model, '--mutant', id, '--json', '--quiet', '--out', out]);
+  expect(r.code).toBe(0);
+  return (JSON.parse(r.stdout) as MutateReport).specs[0]?.mutants[0];
+}
+
 describe('iterpin mutate (real TLC)', () => {
   it('Pipeline: every mutant is killed for its own reason except the two listed as equivalent', async () => {
     const r = await runCli(['mutate', '--spec', 'Pipeline', '--json', '--jobs', '2', '--out', out, '--results', journal]);
@@ -88,35 +95,27 @@ describe('iterpin mutate (real TLC)', () => {
     const flag = pl!.mutants.find((m) => m.definition === 'DataFlags' && m.before === '{"PINNED"}' && m.after === '{"REFFED"}');
     expect(flag).toBeDefined();
     // On the safety model (the liveness model, run alone, kills it too, by its temporal property).
-    const r = await runCli(['mutate', '--spec', 'PageLifetime', '--model', 'MCPageLifetime', '--mutant', flag!.id, '--json', '--quiet', '--out', out]);
-    expect(r.code).toBe(0);
-    const [s] = (JSON.parse(r.stdout) as MutateReport).specs;
-    expect(s?.mutants[0]?.status).toBe('killed');
-    expect(s?.mutants[0]?.killedBy).toMatchObject({ model: 'MCPageLifetime', outcome: 'safety', invariant: 'PageRefsAccountedInv' });
+    const mutant = await oneMutant('PageLifetime', 'MCPageLifetime', flag!.id);
+    expect(mutant?.status).toBe('killed');
+    expect(mutant?.killedBy).toMatchObject({ model: 'MCPageLifetime', outcome: 'safety', invariant: 'PageRefsAccountedInv' });
   });
 
   it('SpliceRead: DIV_ROUND_UP rounding a remainder of 1 down is killed on the byte-granular sizes, which no generated size gives', async () => {
-    const r = await runCli(['mutate', '--spec', 'SpliceRead', '--model', 'MCSpliceReadOddSizes', '--mutant', 'DivRoundUp:int-literal:f440b8b8', '--json', '--quiet', '--out', out]);
-    expect(r.code).toBe(0);
-    const [s] = (JSON.parse(r.stdout) as MutateReport).specs;
-    expect(s?.mutants[0]).toMatchObject({ before: 'PageSize - 1', after: 'PageSize - 2', status: 'killed' });
-    expect(s?.mutants[0]?.killedBy).toMatchObject({ model: 'MCSpliceReadOddSizes', outcome: 'safety', invariant: 'PipeFileDataInv' });
+    const mutant = await oneMutant('SpliceRead', 'MCSpliceReadOddSizes', 'DivRoundUp:int-literal:f440b8b8');
+    expect(mutant).toMatchObject({ before: 'PageSize - 1', after: 'PageSize - 2', status: 'killed' });
+    expect(mutant?.killedBy).toMatchObject({ model: 'MCSpliceReadOddSizes', outcome: 'safety', invariant: 'PipeFileDataInv' });
   });
 
   it('SpliceRead: round_up() one short for a size a byte past a page leaves the last byte unmapped, and the short read before EOF is killed', async () => {
-    const r = await runCli(['mutate', '--spec', 'SpliceRead', '--model', 'MCSpliceReadOddSizes', '--mutant', 'RoundUp:int-literal:b85be696', '--json', '--quiet', '--out', out]);
-    expect(r.code).toBe(0);
-    const [s] = (JSON.parse(r.stdout) as MutateReport).specs;
-    expect(s?.mutants[0]).toMatchObject({ definition: 'RoundUp', before: 'PageSize - 1', after: 'PageSize - 2', status: 'killed' });
-    expect(s?.mutants[0]?.killedBy).toMatchObject({ model: 'MCSpliceReadOddSizes', outcome: 'safety', invariant: 'PipeFileDataInv' });
+    const mutant = await oneMutant('SpliceRead', 'MCSpliceReadOddSizes', 'RoundUp:int-literal:b85be696');
+    expect(mutant).toMatchObject({ definition: 'RoundUp', before: 'PageSize - 1', after: 'PageSize - 2', status: 'killed' });
+    expect(mutant?.killedBy).toMatchObject({ model: 'MCSpliceReadOddSizes', outcome: 'safety', invariant: 'PipeFileDataInv' });
   });
 
   it('SpliceRead: an ITER_BVEC revert that steps back one element too far is killed by BvecPosInv', async () => {
-    const r = await runCli(['mutate', '--spec', 'SpliceRead', '--model', 'MCSpliceRead', '--mutant', 'BvecBack:comparison:9cc3ef1f', '--json', '--quiet', '--out', out]);
-    expect(r.code).toBe(0);
-    const [s] = (JSON.parse(r.stdout) as MutateReport).specs;
-    expect(s?.mutants[0]).toMatchObject({ definition: 'BvecBack', before: 'u <= bvec[it.idx - 1].len', after: 'u < bvec[it.idx - 1].len', status: 'killed' });
-    expect(s?.mutants[0]?.killedBy).toMatchObject({ model: 'MCSpliceRead', outcome: 'safety', invariant: 'BvecPosInv' });
+    const mutant = await oneMutant('SpliceRead', 'MCSpliceRead', 'BvecBack:comparison:9cc3ef1f');
+    expect(mutant).toMatchObject({ definition: 'BvecBack', before: 'u <= bvec[it.idx - 1].len', after: 'u < bvec[it.idx - 1].len', status: 'killed' });
+    expect(mutant?.killedBy).toMatchObject({ model: 'MCSpliceRead', outcome: 'safety', invariant: 'BvecPosInv' });
   });
 
   it('SANY, one JVM for a batch, rejects a mutant that uses an undefined operator and accepts the others', async () => {
