@@ -86,10 +86,11 @@ async function plans(o: ReviewOptions): Promise<Plan[] | ReviewError> {
     }
     const sections = parseCfg(text);
     const first: Base = { base, sections, invariants: cfgInvariants(sections), shape: cfgShape(sections) };
+    const twins = await twinCandidates(o, first, finals);
     const rows = new Map<string, Base>();
     for (const variant of binding.variants) {
       if (variant === binding.finalVariant) continue;
-      const twin = await rowBase(o, first, finals, variant);
+      const twin = await rowBase(o, first, twins, variant);
       if (twin !== undefined && twin.base !== base) rows.set(variant, twin);
     }
     out.push({ spec, binding, ...first, rows });
@@ -116,13 +117,7 @@ async function readBase(o: ReviewOptions, m: ManifestModel): Promise<Base | unde
  * default tier for time, and its counterexample's actions are replayed there. Undefined: the spec's first
  * default-tier final-design model.
  */
-async function rowBase(o: ReviewOptions, first: Base, finals: readonly ManifestModel[], variant: string): Promise<Base | undefined> {
-  const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
-  const candidates: Base[] = [];
-  for (const f of finals) {
-    const b = f === first.base ? first : await readBase(o, f);
-    if (b !== undefined && same(b.invariants, first.invariants)) candidates.push(b);
-  }
+async function rowBase(o: ReviewOptions, first: Base, candidates: readonly Base[], variant: string): Promise<Base | undefined> {
   for (const m of o.manifest.models) {
     if (m.spec !== first.base.spec || m.variant !== variant || m.scale === true || m.sample !== undefined) continue;
     const own = await readBase(o, m);
@@ -130,6 +125,17 @@ async function rowBase(o: ReviewOptions, first: Base, finals: readonly ManifestM
     if (twin !== undefined) return twin;
   }
   return undefined;
+}
+
+/** The final-design models a variant may run on (rowBase): those with the invariants of the spec's first, read once. */
+async function twinCandidates(o: ReviewOptions, first: Base, finals: readonly ManifestModel[]): Promise<Base[]> {
+  const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
+  const candidates: Base[] = [];
+  for (const f of finals) {
+    const b = f === first.base ? first : await readBase(o, f);
+    if (b !== undefined && same(b.invariants, first.invariants)) candidates.push(b);
+  }
+  return candidates;
 }
 
 /** The model `variant` runs on, with its cfg. */
