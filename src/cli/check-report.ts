@@ -32,11 +32,13 @@ export interface ModelCoverage {
   /** Set when Next's disjuncts could not be read from the source: the names are TLC's, and this says why. */
   readonly namesFromTlc?: string;
   /**
-   * The counts come from TLC's dump of the state graph (a run without the VIEW), not from -coverage: the model's
-   * manifest entry says under `noCoverage` why TLC's coverage set-up is not used. `generated` is then the
-   * transitions the action took, `distinct` the distinct states they reach.
+   * Where the counts come from: `counter` (the action counter, src/tlc/counter.ts: `generated` is the steps TLC
+   * generated per action, no `distinct`), `coverage` (TLC's -coverage: `generated` and `distinct` as TLC reports
+   * them) or `dump` (TLC's dump of the state graph, for a model whose manifest entry says under `noCoverage` why
+   * TLC's coverage set-up is not used: `generated` is the transitions the action took, `distinct` the distinct
+   * states they reach).
    */
-  readonly fromDump?: true;
+  readonly source: 'counter' | 'coverage' | 'dump';
 }
 /**
  * A run's outcome as the report states it: TLC's, except that a sampled run (TLC's simulation mode) that found no
@@ -141,6 +143,7 @@ export function modelCoverage(m: ManifestModel, actions: readonly ActionCoverage
     unfired,
     allowed,
     ...(namesFromTlc !== undefined ? { namesFromTlc } : {}),
+    source: 'coverage',
   };
 }
 

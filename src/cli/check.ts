@@ -26,6 +26,7 @@ import { renderManifestMarkdown, renderManifestText } from '../manifest/table.js
 import { cfgInvariants, parseCfg } from '../tlc/cfg.js';
 import { readNextList } from '../tlc/next-actions.js';
 import { actionCoverage } from '../tlc/tool-coverage.js';
+import { countedCoverage, countedRun, COUNTER_CLASS, ensureCounter } from '../tlc/counter.js';
 import { modelCoverage, type ModelCoverage } from './check-report.js';
 import { parseSampleArgs, SAMPLE_HELP, SAMPLE_OPTIONS, sampleBudget, type SampleCli } from './check-sample.js';
 import { runSampled, type SampledRun } from '../tlc/simulate.js';
@@ -44,12 +45,16 @@ invariant, distinct states, depth) with the manifest. Each run writes into a new
 out/check-<time>-<pid>/ (a TLC log per model, an ITF trace per counterexample, report.json) and
 points out/latest at it. Fetches the pinned TLC jar first if it is not there yet.
 
-TLC runs with -coverage: the report says, per model, how often each action of Next (each \/ disjunct,
-named after the operator it applies) fired, as "actions fired" k/n. A model expected to succeed in which
-an action never fires is "uncovered" unless its manifest entry lists the action under "neverFires" with
+The report says, per model, how often each action of Next (each \/ disjunct, named after the
+operator it applies) was taken, as "actions fired" k/n. A model expected to succeed in which an
+action never fires is "uncovered" unless its manifest entry lists the action under "neverFires" with
 the reason; "actionsFired" ("k/n"), when the manifest records it, is compared like the state counts.
-A model whose entry says "noCoverage" (with the reason) runs without -coverage; its action counts come
-from a second TLC run of its cfg without the VIEW that dumps the state graph (-dump dot,actionlabels).
+The counts come from the action counter (tlc-ext/IterpinCounter, compiled by 'iterpin setup'): TLC
+runs the model with an ACTION_CONSTRAINT that counts each step it generates and constrains nothing.
+With --counts coverage, or when the counter is not available (no JDK) or TLC does not run on the host,
+they come from TLC's -coverage (slower; it also counts the distinct states each action found); a model
+whose entry says "noCoverage" (with the reason) then gets them from a second TLC run of its cfg
+without the VIEW that dumps the state graph (-dump dot,actionlabels).
 
 A model may expect a liveness violation: "expect": {"result": "liveness", "property": "P"}, P one of its
 cfg's PROPERTIES. TLC does not name the property it found violated; with several PROPERTIES the model is
@@ -70,7 +75,8 @@ options:
   --json             print the report as JSON
   --verbose          progress lines even when stderr is not a terminal (with --json: one JSON event per
                      line on stderr: start, progress with level and estimate, done)
-  --no-coverage      run TLC without -coverage: no action counts, no "uncovered" verdict
+  --no-coverage      count no actions: no action counts, no "uncovered" verdict
+  --counts HOW       counter (default) or coverage: count actions with TLC's own -coverage
   --list             list the selected models with their expectations instead of running TLC
                      (with --markdown: the table README.md carries; with --json: as JSON)
   --checkpoint MIN   TLC checkpoints each model every MIN minutes (default ${DEFAULT_CHECKPOINT_MINUTES}, TLC's own) into
@@ -117,6 +123,8 @@ interface CheckOptions {
   readonly list: boolean;
   readonly markdown: boolean;
   readonly coverage: boolean;
+  /** How actions are counted: the action counter (counter.ts, host runner) or TLC's -coverage. */
+  readonly counts: 'counter' | 'coverage';
   readonly sample: SampleCli;
   readonly plan: boolean;
   readonly checkpointSeconds: number;
@@ -155,6 +163,7 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
         resume: { type: 'string' },
         markdown: { type: 'boolean', default: false },
         'no-coverage': { type: 'boolean', default: false },
+        counts: { type: 'string', default: 'counter' },
         ...SAMPLE_OPTIONS,
         port: { type: 'string' },
         listen: { type: 'string' },
@@ -181,6 +190,8 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
   const sample = parseSampleArgs(values);
   if (!sample.ok) return sample;
   if (sample.value.simulate && runner === 'distributed') return { ok: false, message: "--simulate runs on one machine: distributed TLC has no simulation mode (use --runner host)" };
+  const counts = values.counts;
+  if (counts !== 'counter' && counts !== 'coverage') return { ok: false, message: `--counts must be counter or coverage, got '${counts}'` };
   const checkpointSeconds = parseCheckpointInterval(values.checkpoint);
   if (typeof checkpointSeconds === 'string') return { ok: false, message: checkpointSeconds };
   const root = projectRoot();
@@ -203,6 +214,7 @@ function parseCheckArgs(argv: readonly string[], io: Io): Parsed {
       list: values.list,
       markdown: values.markdown,
       coverage: !values['no-coverage'],
+      counts,
       sample: sample.value,
       plan: values.plan,
       checkpointSeconds,
@@ -286,6 +298,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const { jar } = tlc;
   const hostTlc = o.runner === 'host' || (o.runner === 'distributed' && o.distributed?.container !== true);
+  // Action counts: from the action counter (src/tlc/counter.ts) with TLC on the host, else from TLC's -coverage.
+  const counter = o.coverage && o.counts === 'counter' && o.runner === 'host' ? await ensureCounter({ root: projectRoot(), jar, env: io.env, note: say }) : undefined;
   // The distributed runner runs one model at a time: the server takes the port, the workers the machine.
   const runner = o.distributed !== undefined ? distributedRunner(o.distributed, say) : tlc.runner;
   if (o.distributed !== undefined) say(joinHint(o.distributed, jar.sha256, hostname()));
@@ -323,6 +337,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   const specDir = dirname(o.manifest);
   const stop = new AbortController();
   const warnings: string[] = [];
+  if (counter !== undefined && !counter.ok) warnings.push(`action counts from TLC's -coverage (slower): ${counter.error}`);
   const writeErrors: string[] = [];
   let tlcVersion: string | undefined;
   const started = process.hrtime.bigint();
@@ -352,6 +367,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       warnings.push(`${m.name}: checkpoint not used (its log does not name the run's fingerprint polynomial and seed): run from the start`);
     }
     const tlcCheckpoint = metadir !== undefined ? checkpointArgs(o.checkpointSeconds, recover) : undefined;
+    // The counter needs a spec whose steps record themselves in `action`; any other is counted by TLC's -coverage.
+    const nextList = counter?.ok === true && budget === undefined ? await readNextList(specDir, m.module, m.cfg) : undefined;
+    const counting = counter?.ok === true && nextList?.ok === true && nextList.value.recordsActions === true ? counter.value : undefined;
     const runOptions: TlcRunOptions = {
       jar: jar.path,
       specDir,
@@ -364,7 +382,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       env: io.env,
       signal: stop.signal,
       onProgress: (p) => sink.progress(m.name, p),
-      coverage: o.coverage && m.noCoverage === undefined,
+      coverage: o.coverage && m.noCoverage === undefined && counting === undefined,
       jit: jitFor({
         long: m.scale === true || budget !== undefined,
         ...(recorded.get(m.name) !== undefined ? { seconds: (recorded.get(m.name) as { seconds: number }).seconds } : {}),
@@ -372,11 +390,22 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       ...(metadir !== undefined && tlcCheckpoint !== undefined ? { metadir, ...tlcCheckpoint } : {}),
     };
     let sampled: SampledRun | undefined;
-    const result = budget === undefined ? await runner(runOptions) : await runSampled(tlc.runner, runOptions, budget).then((s) => {
-      if (!s.ok) return s;
-      sampled = s.value.sampled;
-      return { ok: true as const, value: s.value.result };
-    });
+    const counted =
+      counting !== undefined
+        ? await countedRun(runOptions, counting, nextList?.ok === true ? (nextList.value.stuttering ?? []) : [])
+        : undefined;
+    if (counted !== undefined && !counted.ok) {
+      sink.done(m.name, `${m.name}: not run (${counted.error})`);
+      return { ...base, status: 'environment', differences: [], problems: [{ kind: 'other', message: counted.error }], compared: noCounts, seconds: 0 };
+    }
+    const result =
+      budget === undefined
+        ? await runner(counted?.value.options ?? runOptions).finally(() => counted?.value.dispose())
+        : await runSampled(tlc.runner, runOptions, budget).then((s) => {
+            if (!s.ok) return s;
+            sampled = s.value.sampled;
+            return { ok: true as const, value: s.value.result };
+          });
     if (!result.ok) {
       // Java or the engine is missing: every other model would fail the same way.
       stop.abort();
@@ -400,16 +429,19 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     tlcVersion ??= r.tlcVersion;
     // A model TLC's -coverage set-up cannot handle gets its action counts from a dump of its state graph.
     // (TLC on the host only: the container runner passes TLC no extra arguments and keeps no file TLC writes.)
-    const wantDump = r.coverage === undefined && o.coverage && m.noCoverage !== undefined && budget === undefined && (r.outcome === 'success' || r.outcome === 'safety');
+    const wantDump = counting === undefined && r.coverage === undefined && o.coverage && m.noCoverage !== undefined && budget === undefined && (r.outcome === 'success' || r.outcome === 'safety');
     if (wantDump && !hostTlc) warnings.push(`${m.name}: action counts not read (they come from TLC's state-graph dump, which only TLC on the host writes)`);
     const dumped =
       wantDump && hostTlc
         ? await coverageFromDump(m, tlc.runner, { ...runOptions, onProgress: () => undefined, workers: 1, logFile: join(runDir.value, `${m.name}.coverage.log`) })
         : undefined;
-    const coverage = r.coverage !== undefined ? await coverageOf(m, r.coverage, specDir) : dumped?.ok === true ? dumped.value : undefined;
+    const fromCounter = counting !== undefined && r.outcome !== 'timeout' && r.outcome !== 'error' ? await coverageFromCounts(m, r.actionCounts, specDir) : undefined;
+    const coverage =
+      fromCounter?.ok === true ? fromCounter.value : r.coverage !== undefined ? await coverageOf(m, r.coverage, specDir) : dumped?.ok === true ? dumped.value : undefined;
     // A violation after a distributed run comes from the one-worker local re-run: its counts are deterministic.
     const compared = compareRun(m, r, distributedMeta(r)['reconstructed'] === true ? 1 : o.workers, coverage, sampled);
-    const verdict = dumped?.ok === false ? { ...compared, status: 'mismatch' as const, differences: [...compared.differences, `action counts: ${dumped.error}`] } : compared;
+    const countError = dumped?.ok === false ? dumped.error : fromCounter?.ok === false ? fromCounter.error : undefined;
+    const verdict = countError !== undefined ? { ...compared, status: 'mismatch' as const, differences: [...compared.differences, `action counts: ${countError}`] } : compared;
     warnings.push(...distributedNotes(m.name, r));
     const itf = await writeCounterexample(runDir.value, m, r, jar.sha256, specDir, sampled);
     if (itf !== undefined && !itf.ok) writeErrors.push(itf.message);
@@ -464,6 +496,15 @@ async function coverageOf(m: ManifestModel, entries: NonNullable<TlcRunResult['c
   return modelCoverage(m, actionCoverage(entries, next.ok ? next.value : undefined), next.ok ? undefined : next.error);
 }
 
+/** The action counts of a counted run (counter.ts), per action of Next read from the model's source. */
+async function coverageFromCounts(m: ManifestModel, counts: TlcRunResult['actionCounts'], specDir: string): Promise<Result<ModelCoverage, string>> {
+  if (counts === undefined) return err(`the action counter printed no counts (is tlc-ext's ${COUNTER_CLASS} class on TLC's classpath?)`);
+  const next = await readNextList(specDir, m.module, m.cfg);
+  if (!next.ok) return err(`Next's actions cannot be read: ${next.error}`);
+  const actions = countedCoverage(counts, next.value);
+  return actions.ok ? ok({ ...modelCoverage(m, actions.value), source: 'counter' as const }) : actions;
+}
+
 /** The action counts of a model run without -coverage, from TLC's dump of its state graph (dump-coverage.ts). */
 async function coverageFromDump(
   m: ManifestModel,
@@ -474,7 +515,7 @@ async function coverageFromDump(
   if (!next.ok) return err(`Next's actions cannot be read: ${next.error}`);
   const { metadir: _metadir, extraArgs: _extra, coverage: _coverage, ...rest } = run;
   const counted = await dumpCoverage(runner, rest, next.value);
-  return counted.ok ? ok({ ...modelCoverage(m, counted.value.actions), fromDump: true }) : counted;
+  return counted.ok ? ok({ ...modelCoverage(m, counted.value.actions), source: 'dump' as const }) : counted;
 }
 
 /** Writes a run's counterexample as `<model>.itf.json`; nothing for a success or a killed run. */

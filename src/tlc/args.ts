@@ -1,6 +1,7 @@
 // The argv of a TLC run, built in one place so the host and container runners run TLC identically.
 // Arguments are an array handed to spawn(), never a shell string.
 
+import { delimiter } from 'node:path';
 import { err, ok, type Result } from '../shared/result.js';
 
 /** TLC's main class in every tla2tools jar. */
@@ -93,7 +94,7 @@ export function jvmArgs(o: JvmArgsOptions): Result<string[], ArgsError> {
   const heap = validateHeap(o.heap);
   if (!heap.ok) return heap;
   const props = Object.entries(o.properties ?? {});
-  const bad = props.find(([k, v]) => !/^[A-Za-z][\w.]*$/.test(k) || v === '');
+  const bad = props.find(([k, v]) => !/^[A-Za-z][\w.-]*$/.test(k) || v === '');
   if (bad !== undefined) return err({ kind: 'bad-path', message: `JVM property '${bad[0]}' is not a property name with a value` });
   const jit = o.jit === 'full' ? [] : ['-XX:TieredStopAtLevel=1'];
   return ok([
@@ -130,12 +131,14 @@ export function tlcArgs(o: TlcArgsOptions): Result<string[], ArgsError> {
 }
 
 /** The complete argv after `java`: JVM options, `-cp JAR tlc2.TLC`, TLC's arguments. */
-export function javaTlcArgs(o: TlcArgsOptions & JvmArgsOptions & { readonly jar: string }): Result<string[], ArgsError> {
+export function javaTlcArgs(o: TlcArgsOptions & JvmArgsOptions & { readonly jar: string; readonly classpath?: readonly string[] }): Result<string[], ArgsError> {
   const jvm = jvmArgs(o);
   if (!jvm.ok) return jvm;
   const tlc = tlcArgs(o);
   if (!tlc.ok) return tlc;
   if (o.jar === '') return err({ kind: 'bad-path', message: 'the jar path is empty' });
-  return ok([...jvm.value, '-cp', o.jar, TLC_MAIN_CLASS, ...tlc.value]);
+  const classpath = [o.jar, ...(o.classpath ?? [])];
+  if (classpath.some((c) => c === '' || c.includes(delimiter))) return err({ kind: 'bad-path', message: `a classpath entry is empty or holds '${delimiter}'` });
+  return ok([...jvm.value, '-cp', classpath.join(delimiter), TLC_MAIN_CLASS, ...tlc.value]);
 }
 

@@ -40,6 +40,7 @@ export async function runTlcOnHost(opts: HostRunOptions): Promise<Result<TlcRunR
   try {
     const args = javaTlcArgs({
       jar: opts.jar,
+      ...(opts.classpath !== undefined ? { classpath: opts.classpath } : {}),
       heap: opts.heap,
       ...(opts.jit !== undefined ? { jit: opts.jit } : {}),
       tmpdir: join(scratch, 'tmp'),

@@ -65,6 +65,8 @@ interface Module {
   readonly name: string;
   readonly extends: readonly string[];
   readonly defs: ReadonlyMap<string, Definition>;
+  /** The variables its VARIABLE(S) declarations name. */
+  readonly variables: readonly string[];
 }
 
 const IDENT = '[A-Za-z_][A-Za-z0-9_]*';
@@ -74,11 +76,19 @@ export function readModule(name: string, text: string): Module {
   const lines = blankComments(text).split('\n');
   const defs = new Map<string, Definition>();
   const ext: string[] = [];
+  const variables: string[] = [];
   const head = new RegExp(`^(${IDENT})\\s*(?:\\([^)]*\\))?\\s*==`);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
     const e = /^EXTENDS\s+(.*)$/.exec(line);
     if (e !== null) ext.push(...(e[1] as string).split(',').map((s) => s.trim()).filter((s) => s !== ''));
+    const v = /^VARIABLES?\b(.*)$/.exec(line);
+    if (v !== null) {
+      const decl = [v[1] as string];
+      // the declaration runs on over indented (and blanked comment) lines, to the next line that starts in column 1
+      for (let j = i + 1; j < lines.length && !/^\S/.test(lines[j] as string); j++) decl.push(lines[j] as string);
+      variables.push(...decl.join(' ').split(',').map((x) => x.trim()).filter((x) => new RegExp(`^${IDENT}$`).test(x)));
+    }
     const m = head.exec(line);
     if (m === null) continue;
     const body = [line.slice(m[0].length)];
@@ -88,7 +98,7 @@ export function readModule(name: string, text: string): Module {
     while (body.length > 1 && (body[body.length - 1] as string).trim() === '') body.pop();
     defs.set(m[1] as string, { name: m[1] as string, module: name, line: i + 1, col: m[0].length + 1, lines: body });
   }
-  return { name, extends: ext, defs };
+  return { name, extends: ext, defs, variables };
 }
 
 /** Position of the first `:` at bracket depth 0 from `from`, not part of `:>`, `::` or `:=`. */
@@ -266,5 +276,16 @@ export async function readNextList(specDir: string, module: string, cfg: string)
   if (operator === undefined) return err(`${cfg}: names no NEXT, and no [][Next]_vars was found in its SPECIFICATION`);
   const def = find(operator);
   if (def === undefined) return err(`the next-state operator ${operator} is not defined in ${modules.map((m) => `${m.name}.tla`).join(', ')}`);
-  return ok({ operator, module: def.module, actions: disjuncts(def).flatMap((a) => expandAction(a, find)) });
+  const actions = disjuncts(def).flatMap((a) => expandAction(a, find));
+  const recordsActions = find('vars') !== undefined && modules.some((m) => m.variables.includes('action'));
+  return ok({ operator, module: def.module, actions, stuttering: stutteringActions(actions, find), recordsActions });
+}
+
+/** The actions whose body leaves every variable as it is (`UNCHANGED vars`) and so never records an `action'`. */
+function stutteringActions(actions: readonly NextAction[], find: (n: string) => Definition | undefined): string[] {
+  const names = [...new Set(actions.map((a) => a.name))];
+  return names.filter((n) => {
+    const body = find(n)?.lines.join('\n');
+    return body !== undefined && /\bUNCHANGED\s+vars\b/.test(body) && !/\baction\s*'/.test(body);
+  });
 }

@@ -125,6 +125,8 @@ export interface TlcRunOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Further TLC options before the module (host runner), e.g. `-deadlock` or `-dump dot FILE`. */
   readonly extraArgs?: readonly string[];
+  /** Class directories or jars after the TLC jar on the JVM's classpath (host runner), e.g. the action counter. */
+  readonly classpath?: readonly string[];
   /** JVM system properties (host runner), e.g. TLC's own `tlc2.TLCGlobals.chkpt`. */
   readonly jvmProperties?: Readonly<Record<string, string>>;
   /** Aborts the run from outside (e.g. another model hit an environment problem); reported as 'error'. */
@@ -175,6 +177,8 @@ export interface TlcRunResult {
   readonly loop?: TraceLoop;
   /** With `coverage`: TLC's last coverage report (Init's parts and Next's sub-actions, as TLC names them). */
   readonly coverage?: readonly CoverageEntry[];
+  /** Steps counted per name by the action counter (counter.ts), when the run was counted. */
+  readonly actionCounts?: Readonly<Record<string, number>>;
   /** Why TLC stopped without a verdict; empty for verdicts. */
   readonly problems: readonly TlcProblem[];
   /** TLC's version line (2262), e.g. "TLC2 Version 2.18 of 20 March 2023". */
@@ -214,6 +218,7 @@ export interface TlcOutputSummary {
   readonly trace: readonly TraceState[];
   readonly loop?: TraceLoop;
   readonly coverage?: readonly CoverageEntry[];
+  readonly actionCounts?: Readonly<Record<string, number>>;
   readonly problems: readonly TlcProblem[];
   /** Where the output itself could not be read (malformed framing, an unparsable trace state). */
   readonly unreadable?: readonly string[];
@@ -277,6 +282,7 @@ export function classifyRun(end: ProcessEnd, out: TlcOutputSummary): TlcRunResul
     trace: meaning.outcome === 'success' ? [] : out.trace,
     ...(out.loop !== undefined && meaning.outcome === 'liveness' ? { loop: out.loop } : {}),
     ...(out.coverage !== undefined ? { coverage: out.coverage } : {}),
+    ...(out.actionCounts !== undefined ? { actionCounts: out.actionCounts } : {}),
     problems: [],
   };
 }

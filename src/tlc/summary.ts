@@ -79,6 +79,7 @@ export class OutputWatcher {
       trace: out.trace,
       ...(out.loop !== undefined ? { loop: out.loop } : {}),
       ...(out.coverage !== undefined ? { coverage: out.coverage } : {}),
+      ...(out.actionCounts !== undefined ? { actionCounts: out.actionCounts } : {}),
       problems: located(out.errors.map((e) => toProblem(e, this.opts.cfg))),
       ...(unreadable.length > 0 ? { unreadable } : {}),
       ...(stderrLine !== undefined ? { stderr: stderrLine } : {}),

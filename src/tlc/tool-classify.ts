@@ -7,6 +7,7 @@ import type { TlcActionHeader } from '../tla/trace.js';
 import type { SourceRange, TlcError } from './tool-events.js';
 import { MessageFramer, type OpenMessage } from './tool-framing.js';
 import { parseCoverageEntry } from './tool-coverage.js';
+import { parseCountLine } from './counter.js';
 import { parseElapsed, parseInitialStates, parseProgress, parseSearchDepth, parseStatistics } from './tool-progress.js';
 import { analyzeSany } from './tool-sany.js';
 import { parseAssignments, parseHeader, parseStateMessage, type ValueMemo } from './tool-state.js';
@@ -26,6 +27,11 @@ export class ToolStreamParser extends MessageFramer {
   protected override outsideLine(raw: string): void {
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     this.emit({ type: 'text', line: this.line, text });
+    const counted = parseCountLine(text);
+    if (counted !== undefined) {
+      this.emit(counted.kind === 'start' ? { type: 'action-counts-start', line: this.line } : { type: 'action-count', line: this.line, name: counted.name, count: counted.count });
+      return;
+    }
     const parsing = /^Parsing file (.+)$/.exec(text);
     if (parsing !== null) {
       const file = (parsing[1] as string).trim();

@@ -62,6 +62,10 @@ export interface NextList {
   /** The module defining it, e.g. "Pipeline". */
   readonly module: string;
   readonly actions: readonly NextAction[];
+  /** The actions that only stutter (`UNCHANGED vars`, no `action'`), e.g. Terminating: counter.ts credits steps that change nothing to them. */
+  readonly stuttering?: readonly string[];
+  /** The spec defines `vars` and has an `action` variable each step records itself in: the action counter can count it. */
+  readonly recordsActions?: boolean;
 }
 
 /** How often one action of Next was taken. */
@@ -69,8 +73,8 @@ export interface ActionCoverage {
   readonly name: string;
   /** Successor states the action generated: 0 means it never fired. */
   readonly generated: number;
-  /** Distinct new states it found. */
-  readonly distinct: number;
+  /** Distinct new states it found (TLC's -coverage and the state-graph dump say; the action counter does not). */
+  readonly distinct?: number;
 }
 
 /** `(line, col)` lies within the range (inclusive). */

@@ -100,6 +100,9 @@ export type ToolEvent =
   | { readonly type: 'coverage-start'; readonly line: number }
   /** Messages 2772 (a sub-action of Next) and 2773 (Init) of a coverage report. */
   | { readonly type: 'coverage-entry'; readonly line: number; readonly entry: CoverageEntry }
+  /** The action counter's lines (counter.ts), printed after TLC's output: its header, then steps counted per name. */
+  | { readonly type: 'action-counts-start'; readonly line: number }
+  | { readonly type: 'action-count'; readonly line: number; readonly name: string; readonly count: number }
   /** Any other framed message, verbatim. */
   | { readonly type: 'message'; readonly line: number; readonly code: number; readonly cls: number; readonly body: string }
   /** A line printed outside any message (SANY's progress and errors). */

@@ -46,6 +46,8 @@ export interface TlcOutput {
   readonly loop?: TraceLoop;
   /** The last coverage report (with `-coverage`): Init's parts and Next's sub-actions as TLC names them. */
   readonly coverage?: readonly CoverageEntry[];
+  /** The action counter's counts per name (counter.ts), when the run was counted. */
+  readonly actionCounts?: Readonly<Record<string, number>>;
   /** Errors, each with the 2103 evaluation context that followed it merged in. */
   readonly errors: readonly TlcError[];
   readonly warnings: readonly TlcWarning[];
@@ -73,6 +75,7 @@ export function summarize(events: readonly ToolEvent[]): TlcOutput {
   let elapsedMs: number | undefined;
   let loop: TlcOutput['loop'];
   let coverage: CoverageEntry[] | undefined;
+  let actionCounts: Record<string, number> | undefined;
   const traces: TraceState[][] = [];
   const errors: TlcError[] = [];
   const warnings: TlcWarning[] = [];
@@ -140,6 +143,12 @@ export function summarize(events: readonly ToolEvent[]): TlcOutput {
       case 'coverage-entry':
         (coverage ??= []).push(e.entry);
         break;
+      case 'action-counts-start':
+        actionCounts = {};
+        break;
+      case 'action-count':
+        actionCounts = { ...actionCounts, [e.name]: (actionCounts?.[e.name] ?? 0) + e.count };
+        break;
       case 'message':
       case 'text':
       case 'initial-states':
@@ -166,6 +175,7 @@ export function summarize(events: readonly ToolEvent[]): TlcOutput {
     traces,
     ...(loop === undefined ? {} : { loop }),
     ...(coverage === undefined ? {} : { coverage }),
+    ...(actionCounts === undefined ? {} : { actionCounts }),
     errors,
     warnings,
   };
