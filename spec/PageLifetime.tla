@@ -227,14 +227,25 @@ CallPages(d, vecs) == IF iter[d].type \in {"IOVEC", "KVEC"} THEN 1 ELSE iter[d].
 
 (***************************************************************************)
 (* __bio_iov_iter_get_pages() repeated until the bio is full, the iterator *)
-(* is empty or a page cannot be taken (munmap()ed, or an injected fault at *)
-(* element `fault`: pin_user_pages_fast() stops short, the next call fails *)
-(* with -EFAULT), bio_add_hw_page() refuses element `refuse`, or the page  *)
+(* is empty or a page cannot be taken (munmap()ed, its refcount driven to *)
+(* zero or below by a double release, or an injected fault at element      *)
+(* `fault`: pin_user_pages_fast() stops short, the next call fails with    *)
+(* -EFAULT), bio_add_hw_page() refuses element `refuse`, or the page       *)
 (* array of extraction call `nomem` cannot be allocated (-ENOMEM).          *)
 (* Element k on; `call` counts the extraction calls made and the pages the *)
 (* current one still hands over.  Returns the bvecs, the refcounts, the    *)
 (* first element not taken, and whether the fill ended in -ENOMEM.         *)
 (***************************************************************************)
+\* GUP cannot grab page p at refcounts r (§D.1-D.2): try_get_folio() WARNs on a negative count and cannot add to
+\* a zero one (GUP-fast), and the slow path's try_grab_page() WARNs on a count <= 0 and fails with -ENOMEM. A user
+\* page still mapped after a double release freed it stops GUP there as an unmapped page does. A pin of a zero
+\* page grabs nothing and is never refused; kernel iterators list their pages without GUP.
+GupRefuses(d, p, r) ==
+    /\ iter[d].type \in UserTypes
+    /\ p /= NoPage
+    /\ Grab(p, Taken(iter[d].type)) > 0
+    /\ r[p] <= 0
+
 RECURSIVE Fill(_, _, _, _, _, _, _, _, _)
 Fill(d, k, vecs, r, flags, fault, refuse, nomem, call) ==
     IF k > Len(iter[d].elems) \/ Len(vecs) = iter[d].maxVecs
@@ -243,13 +254,14 @@ Fill(d, k, vecs, r, flags, fault, refuse, nomem, call) ==
              p == Resolve(d, e)
              \* a new extraction call starts here when the last one has handed over all its pages, or when GUP
              \* stopped short at this page (the next call starts at it, and allocates its array before pinning)
-             starts == call.left = 0 \/ p = NoPage \/ k = fault
+             stops == p = NoPage \/ GupRefuses(d, p, r) \/ k = fault
+             starts == call.left = 0 \/ stops
              c == IF starts THEN [n |-> call.n + 1, left |-> CallPages(d, vecs)] ELSE call
              c1 == [c EXCEPT !.left = @ - 1]
          IN IF starts /\ c.n = nomem
             THEN \* want_pages_array() cannot allocate: the call returns -ENOMEM having taken nothing
                  [vecs |-> vecs, ref |-> r, next |-> k, nomem |-> TRUE]
-            ELSE IF p = NoPage \/ k = fault
+            ELSE IF stops
             THEN [vecs |-> vecs, ref |-> r, next |-> k, nomem |-> FALSE]
             ELSE LET r1 == [r EXCEPT ![p] = @ + Grab(p, Taken(iter[d].type))]
                      last == vecs[Len(vecs)]

@@ -63,6 +63,33 @@ describe('iterpin conform', () => {
     },
   );
 
+  // The failed-add half of §G.4 double-unpins a page of the bio; its completion drives the page's refcount below
+  // zero while the page is still mapped. A later GUP of it fails in both (try_get_folio() WARNs on a negative
+  // count, §D.2): the DIO ends with an error instead of pinning a freed page again. One layout, adds refused only.
+  it('a page freed under its mapping by the double unpin of bug-same-page-failed-add is not pinned again', async () => {
+    const j = await job();
+    const dir = join(j.runDir, 'spec');
+    await mkdir(dir);
+    for (const f of ['PageLifetime.tla', 'MCPageLifetime.tla']) await writeFile(join(dir, f), await readFile(join(SPEC, f), 'utf8'));
+    await writeFile(
+      join(dir, 'MCFailedAddFreed.tla'),
+      '---- MODULE MCFailedAddFreed ----\nEXTENDS MCPageLifetime\nUserRead == {OneDio(LayoutUser, 1)}\nAddOnly == {"add"}\n====\n',
+    );
+    await writeFile(
+      join(dir, 'MCFailedAddFreed.cfg'),
+      'CONSTANTS\n  Variant <- VariantBugSamePageFailedAdd\n  PageSize <- MCPageSize\n  Bias <- MCBias\n' +
+        '  ZeroBase <- MCZeroBase\n  Layouts <- UserRead\n  Inject <- AddOnly\nSPECIFICATION Spec\nINVARIANTS\n  TypeOK\nVIEW View\n',
+    );
+    const base = await model('MCPageLifetimeBugSamePageFailedAdd');
+    const m = { ...base, name: 'MCFailedAddFreed', module: 'MCFailedAddFreed.tla', cfg: 'MCFailedAddFreed.cfg' };
+    const r = await conformModel(m, { ...j, specDir: dir });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.comparison.first).toBeUndefined();
+    expect(r.value.verdict).toBe('conforms');
+    expect(r.value.explorer.distinct).toBe(r.value.tlc.distinct);
+    expect(r.value.explorer.transitions).toBe(r.value.tlc.transitions);
+  });
+
   it('a broken kernel path is caught: the first differing state, and a trace that replays to the divergence', async () => {
     kernelFaults.revertForgetsNrSegs = true;
     let r;

@@ -303,7 +303,9 @@ export function putPage(mm: Mm, page: PageId): void {
 
 /**
  * `try_grab_folio()`: take `refs` references of kind FOLL_GET or FOLL_PIN (§D.1). Pins of a zero page are no-ops
- * (c8070b787519); FOLL_GET still counts on a zero page.
+ * (c8070b787519); FOLL_GET still counts on a zero page. A freed folio (its count driven to zero or below, by a
+ * double release while still mapped, say) is refused: `try_get_folio()` cannot add to a zero count and WARNs on a
+ * negative one, and the slow path's `try_grab_page()` WARNs on either (§D.2).
  */
 export function tryGrabFolio(mm: Mm, folio: Folio, refs: number, gupFlags: number): boolean {
   if (folio.free) {
