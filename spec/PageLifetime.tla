@@ -492,6 +492,24 @@ DmaPinnedVisibleInv ==
 ZeroPageStableInv ==
     \A p \in Pages : kind[p] = "zero" => ref[p] >= ZeroBase /\ p \notin freed
 
+\* A page other than a zero page is back in the allocator exactly when its refcount is zero: the put_page() or
+\* unpin_user_page() that drops the last reference frees it, and nothing holding one frees it (§D.1).
+FreedAtZeroInv ==
+    \A p \in Pages : kind[p] /= "zero" => (p \in freed <=> ref[p] = 0)
+
+\* A DIO's extraction fails only where the kernel's does: a user page it reached was munmap()ed
+\* (pin_user_pages_fast() pins nothing: -EFAULT, §B.3, §C.3), before the series a KVEC (-EFAULT, §C.3), or an
+\* injected failure the model enables (GUP of user pages; a refused add or the page array's -ENOMEM, §B.2, §C.4).
+\* Unmapping is final, so the page the DIO stopped at stays unmapped.
+DioErrorCauseInv ==
+    \A d \in Dios : dio[d].err =>
+        LET t == iter[d].type IN
+        \/ Variant = "legacy" /\ t = "KVEC"
+        \/ t \in UserTypes /\ dio[d].pos < Len(iter[d].elems)
+                             /\ mapping[iter[d].elems[dio[d].pos + 1].page] \notin Pages
+        \/ t \in UserTypes /\ "gup" \in Inject
+        \/ t /= "BVEC" /\ ("add" \in Inject \/ "alloc" \in Inject)
+
 -----------------------------------------------------------------------------
 (* Exact accounting and order at every state, not only at quiescence       *)
 (* (KERNEL.md §H.1, §H.3, §H.11, §H.12).                                   *)

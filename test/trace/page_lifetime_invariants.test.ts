@@ -1,8 +1,8 @@
-// Each PageLifetime invariant about exact accounting, bio order, structural bounds and data coverage bites: TLC,
-// run on the final-design model with one small edit to the spec's kernel code (a kernel-bug-shaped mutation),
-// reports exactly that invariant first (every invariant of the model is checked). PageRefsAccountedInv bites on
-// the manifest's bug variants (test/trace/page_lifetime.test.ts); the reference implementation's checker is
-// shown to bite on the same rules in test/kernel/fs/dio_check.test.ts. Needs TLC.
+// Each PageLifetime invariant about exact accounting, freeing, extraction errors, bio order, structural bounds and
+// data coverage bites: TLC, run on the final-design model with one small edit to the spec's kernel code (a
+// kernel-bug-shaped mutation), reports exactly that invariant first (every invariant of the model is checked).
+// PageRefsAccountedInv bites on the manifest's bug variants (test/trace/page_lifetime.test.ts); the reference
+// implementation's checker is shown to bite on the same rules in test/kernel/fs/dio_check.test.ts. Needs TLC.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { copyFile, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,18 @@ const MUTANTS: readonly { what: string; invariant: string; from: string; to: str
     invariant: 'DioCoverageInv',
     from: 'IN Fill(d, k + 1, merged, r2, flags, fault, refuse, nomem, c1)',
     to: 'IN Fill(d, k + 2, merged, r2, flags, fault, refuse, nomem, c1)',
+  },
+  {
+    what: 'munmap() drops the last reference to an idle page but never frees it',
+    invariant: 'FreedAtZeroInv',
+    from: "          /\\ freed' = freed \\cup NewlyFreed(r)\n    /\\ mapping' = ",
+    to: "          /\\ freed' = freed\n    /\\ mapping' = ",
+  },
+  {
+    what: 'the DIO loop asks for pages after its iterator is empty and takes the empty extraction for -EFAULT',
+    invariant: 'DioErrorCauseInv',
+    from: 'Running(d) == ~dio[d].err /\\ dio[d].pos < Len(iter[d].elems)',
+    to: 'Running(d) == ~dio[d].err /\\ dio[d].pos <= Len(iter[d].elems)',
   },
   {
     what: "-ENOMEM from a later extraction call's page array: out_unmap frees the bio without bio_release_pages()",

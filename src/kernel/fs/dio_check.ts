@@ -32,6 +32,7 @@ export const PAGE_LIFETIME_INVARIANTS = [
   'NoUseAfterFreeInv',
   'NoUnderflowInv',
   'ZeroPageStableInv',
+  'FreedAtZeroInv',
   'DmaPinnedVisibleInv',
   'NoLeakInv',
   'FlagsMirrorAcquisitionInv',
@@ -102,6 +103,17 @@ function checkZeroPages(world: DioWorld, out: Violation[]): void {
         detail: `zero page ${z}: refcount ${f.refcount} (base ${ZERO_PAGE_BASE_REFCOUNT})${f.free ? ', freed' : ''}`,
       });
     }
+  }
+}
+
+/** A folio other than a zero page is free exactly when its refcount is zero: the put that drops the last one frees it. */
+function checkFreedAtZero(world: DioWorld, out: Violation[]): void {
+  for (const folio of world.mm.folios.values()) {
+    if (isZeroFolio(world.mm, folio) || folio.free === (folio.refcount === 0)) continue;
+    out.push({
+      invariant: 'FreedAtZeroInv',
+      detail: `page ${folio.head}: refcount ${folio.refcount}, ${folio.free ? 'freed' : 'not freed'}`,
+    });
   }
 }
 
@@ -312,6 +324,7 @@ export function pageLifetimeViolations(world: DioWorld): Violation[] {
   checkUseAfterFree(world, bios, out);
   checkUnderflow(world, out);
   checkZeroPages(world, out);
+  checkFreedAtZero(world, out);
   checkDmaPinned(world, bios, out);
   checkLeaks(world, bios, out);
   checkFlags(bios, out);

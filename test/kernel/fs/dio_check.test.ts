@@ -1,12 +1,12 @@
-// The reference implementation's checker states the accounting, lifecycle, bound and coverage rules of
+// The reference implementation's checker states the accounting, freeing, lifecycle, bound and coverage rules of
 // spec/PageLifetime.tla on the implementation's own data: each rule holds along a clean DIO and each one, alone,
-// flags a state broken in exactly its way (KERNEL.md §H.1, §H.3, §H.11, §H.12).
+// flags a state broken in exactly its way (KERNEL.md §H.1, §H.3, §H.11, §H.12, §D.1).
 import { describe, expect, it } from 'vitest';
 import { dioBuildBio, dioComplete, dioDma, dioSubmitBio, getDio, type DioWorld } from '../../../src/kernel/fs/dio.js';
 import { buildDioWorld, type DioLayout } from '../../../src/kernel/fs/dio_layout.js';
 import { violatedInvariants } from '../../../src/kernel/fs/dio_check.js';
 import { iovIterAdvance } from '../../../src/kernel/lib/iov_iter.js';
-import { getPage } from '../../../src/kernel/mm/mm.js';
+import { getPage, pageFolio } from '../../../src/kernel/mm/mm.js';
 
 const PS = 4096;
 
@@ -54,6 +54,14 @@ describe('the PageLifetime checker on the implementation', () => {
     const w = built();
     getPage(w.mm, 3); // refcount 1025 → 1026: still pinned-looking, nothing freed, but one reference too many
     expect(violatedInvariants(w)).toEqual(['PageRefsAccountedInv']);
+  });
+
+  it('FreedAtZeroInv: the owner drops its last reference to an idle page, which stays out of the allocator', () => {
+    const w = built();
+    const folio = pageFolio(w.mm, 7); // DIO 2's kernel page, no bio built over it yet
+    folio.ownerHeld = false;
+    folio.refcount = 0; // a put_page() to zero that does not free: every count still balances
+    expect(violatedInvariants(w)).toEqual(['FreedAtZeroInv']);
   });
 
   it('BioLifecycleInv: a bio that reaches the device without submit_bio()', () => {
