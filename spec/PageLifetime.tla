@@ -497,16 +497,18 @@ ZeroPageStableInv ==
 FreedAtZeroInv ==
     \A p \in Pages : kind[p] /= "zero" => (p \in freed <=> ref[p] = 0)
 
-\* A DIO's extraction fails only where the kernel's does: a user page it reached was munmap()ed
-\* (pin_user_pages_fast() pins nothing: -EFAULT, §B.3, §C.3), before the series a KVEC (-EFAULT, §C.3), or an
-\* injected failure the model enables (GUP of user pages; a refused add or the page array's -ENOMEM, §B.2, §C.4).
-\* Unmapping is final, so the page the DIO stopped at stays unmapped.
+\* A DIO's extraction fails only where the kernel's does: a user page it reached was munmap()ed, or a double
+\* release drove its refcount to zero or below (GUP pins nothing: -EFAULT, §B.3, §C.3, §D.2), before the series a
+\* KVEC (-EFAULT, §C.3), or an injected failure the model enables (GUP of user pages; a refused add or the page
+\* array's -ENOMEM, §B.2, §C.4). Unmapping is final and nothing raises a refcount GUP refused, so the page the DIO
+\* stopped at stays that way.
 DioErrorCauseInv ==
     \A d \in Dios : dio[d].err =>
         LET t == iter[d].type IN
         \/ Variant = "legacy" /\ t = "KVEC"
         \/ t \in UserTypes /\ dio[d].pos < Len(iter[d].elems)
-                             /\ mapping[iter[d].elems[dio[d].pos + 1].page] \notin Pages
+                             /\ LET p == mapping[iter[d].elems[dio[d].pos + 1].page]
+                                IN p \notin Pages \/ GupRefuses(d, p, ref)
         \/ t \in UserTypes /\ "gup" \in Inject
         \/ t /= "BVEC" /\ ("add" \in Inject \/ "alloc" \in Inject)
 
