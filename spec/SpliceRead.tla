@@ -652,6 +652,23 @@ PipeFileDataInv ==
         /\ task.err # "none" => task.ret = 0
         /\ task.err = "none" => task.ret = Max(0, Min(task.len, dio.isize - task.pos))
 
+\* The bio lifecycle in order (KERNEL.md §C.1: a bio is built, submitted, then completed; as PageLifetime's
+\* BioLifecycleInv): the bio Extract has just built is the one Submit sends next, no other bio is ever left
+\* unsubmitted, and (BioComplete's guard) only a bio in flight completes.
+BioLifecycleInv ==
+    /\ task.pc = "submit" => Len(bios) > 0 /\ bios[Len(bios)].state = "built"
+    /\ \A b \in 1..Len(bios) : bios[b].state = "built" => b = Len(bios) /\ task.pc = "submit"
+
+\* Which error a splice returns (KERNEL.md §E.4, §E.1): copy_splice_read()'s only error is -ENOMEM, from its
+\* bulk allocation, before any DIO (no pages, no bios, nothing read); the pipe forms' push_anon() failure is the
+\* page getter's -EFAULT while the read runs, which generic_file_splice_read() returns as -EAGAIN. (Which step
+\* failed is not in the state: the VIEW leaves `action` out, so a failure taken for another is the same state.)
+SpliceErrnoInv ==
+    /\ task.err = "ENOMEM" => ~PipeForm /\ task.pc = "done" /\ task.ret = 0 /\ bvec = <<>> /\ bios = <<>>
+    /\ task.err = "EFAULT" \/ task.err = "EAGAIN" => PipeForm
+    /\ task.err = "EFAULT" => task.pc = "map" \/ task.pc = "wait" \/ task.pc = "return"
+    /\ task.err = "EAGAIN" => task.pc = "done"
+
 -----------------------------------------------------------------------------
 (* Temporal properties, checked under LiveSpec.                              *)
 

@@ -16,6 +16,8 @@ export const SPLICE_INVARIANTS = [
   'PipeDataInv',
   'PipeRingInv',
   'PipeFileDataInv',
+  'BioLifecycleInv',
+  'SpliceErrnoInv',
   'BvecPosInv',
 ] as const;
 export type SpliceInvariant = (typeof SPLICE_INVARIANTS)[number];
@@ -243,6 +245,45 @@ function pipeFileData(sys: SpliceSystem): string[] {
   return out;
 }
 
+/**
+ * The bio just built waits for its submission while the task is at submit, and no other bio is ever left
+ * unsubmitted (bio.ts refuses a transfer before submission and a release before the transfer).
+ */
+function bioLifecycle(sys: SpliceSystem): string[] {
+  const bios = sys.env.bios;
+  const out: string[] = [];
+  const last = bios[bios.length - 1];
+  if (sys.task.phase === 'submit' && last?.state !== 'building') out.push(`the task is at submit but its last bio is ${last === undefined ? 'not there' : last.state}`);
+  bios.forEach((b, k) => {
+    if (b.state === 'building' && (k !== bios.length - 1 || sys.task.phase !== 'submit')) out.push(`bio ${k + 1} is still being built while the task is at ${sys.task.phase}`);
+  });
+  return out;
+}
+
+/** The splice's error as the model states it: the errno it returned, else the DIO's while the splice runs. */
+export function spliceErr(task: SpliceSystem['task']): string {
+  return typeof task.ret === 'string' ? task.ret : task.phase !== 'done' ? (task.dio?.error ?? 'none') : 'none';
+}
+
+/**
+ * Which error a splice returns: -ENOMEM only from copy_splice_read()'s allocation, before any DIO; -EFAULT (the
+ * pipe forms' push_anon() failure) only while the read runs, -EAGAIN (what ->splice_read() makes of it) only
+ * once it returned. (The spec also ties each to the step that caused it, whose arguments a state does not hold.)
+ */
+function spliceErrno(sys: SpliceSystem): string[] {
+  const { task } = sys;
+  const e = spliceErr(task);
+  const pipeForm = sys.variant !== 'copy-splice-read';
+  const out: string[] = [];
+  if (e === 'ENOMEM' && (pipeForm || task.phase !== 'done' || task.bvec.length > 0 || sys.env.bios.length > 0)) {
+    out.push(`-ENOMEM with ${pipeForm ? 'a pipe iterator' : `the task at ${task.phase}, ${task.bvec.length} bvec pages, ${sys.env.bios.length} bios`}`);
+  }
+  if ((e === 'EFAULT' || e === 'EAGAIN') && !pipeForm) out.push(`-${e} from copy_splice_read()`);
+  if (e === 'EFAULT' && !['map', 'wait', 'return'].includes(task.phase)) out.push(`-EFAULT with the task at ${task.phase}`);
+  if (e === 'EAGAIN' && task.phase !== 'done') out.push(`-EAGAIN before the splice returned (task at ${task.phase})`);
+  return out;
+}
+
 const CHECKS: Readonly<Record<SpliceInvariant, (sys: SpliceSystem) => string[]>> = {
   TypeOK: typeOk,
   NoUseAfterFreeInv: noUseAfterFree,
@@ -253,6 +294,8 @@ const CHECKS: Readonly<Record<SpliceInvariant, (sys: SpliceSystem) => string[]>>
   PipeDataInv: pipeData,
   PipeRingInv: pipeRing,
   PipeFileDataInv: pipeFileData,
+  BioLifecycleInv: bioLifecycle,
+  SpliceErrnoInv: spliceErrno,
   BvecPosInv: bvecPos,
 };
 

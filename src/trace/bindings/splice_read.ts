@@ -21,7 +21,7 @@ import {
   type SpliceEvent,
   type SpliceSystem,
 } from '../../kernel/fs/splice.js';
-import { checkSplice, violatedSplice } from '../../kernel/fs/splice_check.js';
+import { checkSplice, spliceErr, violatedSplice } from '../../kernel/fs/splice_check.js';
 import { JUNK } from '../../kernel/fs/iomap.js';
 import { tlaFn, tlaInt, tlaRecord, tlaSeq, tlaSet, tlaStr, type TlaValue } from '../../tla/value.js';
 import { pipeOccupancy, pipeSlot } from '../../kernel/fs/pipe.js';
@@ -434,7 +434,7 @@ function abstract(sys: SpliceSystem): ReadonlyMap<string, TlaValue> {
       len: tlaInt(task.len),
       ret: tlaInt(typeof task.ret === 'number' ? task.ret : 0),
       // the DIO's error is the task's from the failed extraction on, as the spec records it
-      err: tlaStr(typeof task.ret === 'string' ? task.ret : task.phase !== 'done' ? (task.dio?.error ?? 'none') : 'none'),
+      err: tlaStr(spliceErr(task)),
       pos: tlaInt(task.pos0),
       head0: tlaInt(task.head0),
     }),
