@@ -25,7 +25,7 @@ import { prepareTlc } from './tlc-env.js';
 import { renderManifestMarkdown, renderManifestText } from '../manifest/table.js';
 import { cfgInvariants, parseCfg } from '../tlc/cfg.js';
 import { readNextList } from '../tlc/next-actions.js';
-import { actionCoverage } from '../tlc/tool-coverage.js';
+import { actionCoverage, type NextList } from '../tlc/tool-coverage.js';
 import { countedCoverage, countedRun, COUNTER_CLASS, ensureCounter } from '../tlc/counter.js';
 import { modelCoverage, type ModelCoverage } from './check-report.js';
 import { parseSampleArgs, SAMPLE_HELP, SAMPLE_OPTIONS, sampleBudget, type SampleCli } from './check-sample.js';
@@ -369,7 +369,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const tlcCheckpoint = metadir !== undefined ? checkpointArgs(o.checkpointSeconds, recover) : undefined;
     // The counter needs a spec whose steps record themselves in `action`; any other is counted by TLC's -coverage.
     const nextList = counter?.ok === true && budget === undefined ? await readNextList(specDir, m.module, m.cfg) : undefined;
-    const counting = counter?.ok === true && nextList?.ok === true && nextList.value.recordsActions === true ? counter.value : undefined;
+    const counting =
+      counter?.ok === true && nextList?.ok === true && nextList.value.recordsActions === true ? { ext: counter.value, next: nextList.value } : undefined;
     const runOptions: TlcRunOptions = {
       jar: jar.path,
       specDir,
@@ -392,7 +393,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     let sampled: SampledRun | undefined;
     const counted =
       counting !== undefined
-        ? await countedRun(runOptions, counting, nextList?.ok === true ? (nextList.value.stuttering ?? []) : [])
+        ? await countedRun(runOptions, counting.ext, counting.next.stuttering ?? [])
         : undefined;
     if (counted !== undefined && !counted.ok) {
       sink.done(m.name, `${m.name}: not run (${counted.error})`);
@@ -435,7 +436,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       wantDump && hostTlc
         ? await coverageFromDump(m, tlc.runner, { ...runOptions, onProgress: () => undefined, workers: 1, logFile: join(runDir.value, `${m.name}.coverage.log`) })
         : undefined;
-    const fromCounter = counting !== undefined && r.outcome !== 'timeout' && r.outcome !== 'error' ? await coverageFromCounts(m, r.actionCounts, specDir) : undefined;
+    const fromCounter = counting !== undefined && r.outcome !== 'timeout' && r.outcome !== 'error' ? coverageFromCounts(m, r.actionCounts, counting.next) : undefined;
     const coverage =
       fromCounter?.ok === true ? fromCounter.value : r.coverage !== undefined ? await coverageOf(m, r.coverage, specDir) : dumped?.ok === true ? dumped.value : undefined;
     // A violation after a distributed run comes from the one-worker local re-run: its counts are deterministic.
@@ -496,12 +497,10 @@ async function coverageOf(m: ManifestModel, entries: NonNullable<TlcRunResult['c
   return modelCoverage(m, actionCoverage(entries, next.ok ? next.value : undefined), next.ok ? undefined : next.error);
 }
 
-/** The action counts of a counted run (counter.ts), per action of Next read from the model's source. */
-async function coverageFromCounts(m: ManifestModel, counts: TlcRunResult['actionCounts'], specDir: string): Promise<Result<ModelCoverage, string>> {
+/** The action counts of a counted run (counter.ts), per action of Next (read from the model's source before the run). */
+function coverageFromCounts(m: ManifestModel, counts: TlcRunResult['actionCounts'], next: NextList): Result<ModelCoverage, string> {
   if (counts === undefined) return err(`the action counter printed no counts (is tlc-ext's ${COUNTER_CLASS} class on TLC's classpath?)`);
-  const next = await readNextList(specDir, m.module, m.cfg);
-  if (!next.ok) return err(`Next's actions cannot be read: ${next.error}`);
-  const actions = countedCoverage(counts, next.value);
+  const actions = countedCoverage(counts, next);
   return actions.ok ? ok({ ...modelCoverage(m, actions.value), source: 'counter' as const }) : actions;
 }
 
