@@ -23,7 +23,11 @@ Mutation testing of the specs: generates mutants of a spec's actions, one small 
 swapped for a sibling, TRUE and FALSE, \\cup and \\), drops those SANY rejects (counted as
 invalid), and model-checks each of the others on the spec's passing models in a temporary
 copy of spec/. A mutant is killed when some model no longer passes, and reported with the
-model and the invariant; a survivor is reported with its place and the changed lines.
+model and the invariant. A mutant that passes every model is then compared with the original
+by state graph (TLC's -dump, host runner): if on every model it reaches no state, initial state
+or transition the original does not, and on some model fewer states, it only removes behaviours
+(a narrowed fault injection or input), which iterpin check's distinct-state count reports: it is
+killed as "narrowed". Any other survivor is reported with its place and the changed lines.
 
 Survivors judged equivalent to the original (no behaviour any model can see changes) are listed
 with a reason in spec/${EQUIVALENCE_FILE}; they are left out of the score.
@@ -54,6 +58,8 @@ options:
   --equivalent FILE  the equivalence list (default: spec/${EQUIVALENCE_FILE})
   --manifest FILE    another manifest (its directory holds the specs)
   --out DIR          parent of the run directory for report.json (default: out/)
+  --invariants-only  judge by the invariants and properties alone: no state-graph comparison
+                     (the container runner never compares)
   --json             print the report as JSON
   --quiet            no progress lines on stderr
 
@@ -102,6 +108,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
+        'invariants-only': { type: 'boolean', default: false },
       },
     }));
   } catch (e) {
@@ -216,6 +223,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     results: values.results !== undefined ? resolve(io.cwd, values.results) : join(runDir.value, 'results.jsonl'),
     reportOnly: values['report-only'],
     equivalents: equivalents.value,
+    narrowing: runner === 'host' && !values['invariants-only'],
     env: io.env,
     ...(values.quiet ? {} : { onProgress: say }),
   });

@@ -19,13 +19,14 @@ function mutantBlock(spec: string, m: MutantResult): string[] {
 
 export function renderMutateText(r: MutateReport): string {
   const out: string[] = [];
-  const header = ['spec', 'mutants', 'run', 'invalid', 'killed', 'survived', 'equivalent', 'timed out', 'score'];
+  const header = ['spec', 'mutants', 'run', 'invalid', 'killed', 'narrowed', 'survived', 'equivalent', 'timed out', 'score'];
   const rows = r.specs.map((s) => [
     s.spec,
     String(s.summary.generated),
     String(s.summary.selected),
     String(s.summary.invalid),
     String(s.summary.killed),
+    String(s.summary.narrowed),
     String(s.summary.survived),
     String(s.summary.equivalent),
     String(s.summary.timeout),
@@ -47,7 +48,9 @@ export function renderMutateText(r: MutateReport): string {
     if (survivors.length + timeouts.length + equivalent.length + s.problems.length === 0) out.push('  every mutant that ran was killed');
     out.push('');
   }
-  out.push(`score = killed / (killed + survived + timed out); equivalent and invalid mutants are left out. ${r.seconds.toFixed(0)} s in all.`);
+  out.push(
+    `score = killed / (killed + survived + timed out); equivalent and invalid mutants are left out. narrowed: killed because they only remove behaviours (a strict subgraph of the original's state graph). ${r.seconds.toFixed(0)} s in all.`,
+  );
   return `${out.join('\n')}\n`;
 }
 

@@ -14,6 +14,7 @@ import type { TlcRunner, TlcRunResult } from '../tlc/run.js';
 import { pool } from '../shared/pool.js';
 import { type EquivalenceList, staleEntries } from './equivalent.js';
 import { generateMutants, type Mutant, type MutationOperator } from './generate.js';
+import { compareShapes, type GraphShape, narrowing, readGraphShape, type ShapeComparison } from './narrowing.js';
 import { sanyCheck } from './sany.js';
 
 export interface MutateOptions {
@@ -43,6 +44,11 @@ export interface MutateOptions {
   /** Report only the verdicts the results journal holds for the selection; run nothing. */
   readonly reportOnly?: boolean;
   readonly equivalents: EquivalenceList;
+  /**
+   * The strict-subset criterion (narrowing.ts): a mutant that passes every model is compared, by its state graph,
+   * with the original, and killed when it only removes behaviours. Needs TLC's -dump (host runner).
+   */
+  readonly narrowing?: boolean;
   readonly env?: NodeJS.ProcessEnv;
   readonly onProgress?: (line: string) => void;
 }
@@ -71,6 +77,8 @@ export interface MutantResult {
   readonly seconds: number;
   /** Taken from the results journal of an earlier run on the same spec files and models. */
   readonly reused?: true;
+  /** survived: its state graphs were compared with the original's and it adds behaviour on some model. */
+  readonly graphCompared?: true;
 }
 
 export interface SpecSummary {
@@ -78,6 +86,8 @@ export interface SpecSummary {
   readonly selected: number;
   readonly invalid: number;
   readonly killed: number;
+  /** Of the killed, those killed because they only remove behaviours (the strict-subset criterion). */
+  readonly narrowed: number;
   readonly survived: number;
   readonly equivalent: number;
   readonly timeout: number;
@@ -383,8 +393,10 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
       const earlier = new Map<string, MutantResult>();
       for (const m of p.chosen) {
         const r = journal.get(`${p.spec}\u0000${fingerprint}\u0000${m.id}`);
-        // A timed-out mutant runs again (perhaps with a longer limit), except in a report of the journal alone.
-        if (r !== undefined && (r.status !== 'timeout' || o.reportOnly === true)) earlier.set(m.id, r);
+        // A timed-out mutant runs again (perhaps with a longer limit), except in a report of the journal alone; so
+        // does a survivor judged without the strict-subset criterion when this run applies it.
+        const rerun = r?.status === 'timeout' || (r?.status === 'survived' && o.narrowing === true && r.graphCompared !== true);
+        if (r !== undefined && (!rerun || o.reportOnly === true)) earlier.set(m.id, r);
       }
       // --report-only: the report of what the journal holds (an interrupted run's figures), running nothing.
       const chosen = o.reportOnly === true ? p.chosen.filter((m) => earlier.has(m.id)) : p.chosen;
@@ -432,6 +444,39 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
         timed.push({ name: m.name, seconds: r.value.seconds, timeoutSeconds, model: m });
         say(`${p.spec}: ${m.name} passes on the original in ${r.value.seconds.toFixed(1)} s (mutant limit ${timeoutSeconds} s)`);
       }
+      // The original's state graph per model, dumped once, when the first survivor needs it.
+      const originalShapes = new Map<string, Promise<GraphShape | string>>();
+      const dumpShape = async (m: ManifestModel, dir: string, file: string, limit: number): Promise<GraphShape | string> => {
+        const r = await o.runner({
+          jar: o.jar.path,
+          specDir: dir,
+          module: m.module,
+          cfg: m.cfg,
+          workers: 1,
+          heap: o.heap,
+          timeoutMs: limit * 1000,
+          logFile: `${file}.log`,
+          extraArgs: ['-fp', '0', '-dump', 'dot,actionlabels', file],
+          ...(o.env !== undefined ? { env: o.env } : {}),
+        });
+        if (!r.ok) return r.error.message;
+        if (r.value.outcome !== 'success') return `${r.value.outcome} on the dump run`;
+        try {
+          return await readGraphShape(file);
+        } catch (e) {
+          return `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+        } finally {
+          await rm(file, { force: true });
+        }
+      };
+      const originalShape = (m: ManifestModel, limit: number): Promise<GraphShape | string> => {
+        let got = originalShapes.get(m.name);
+        if (got === undefined) {
+          got = dumpShape(m, base, join(base, `${m.name}.original.dot`), limit);
+          originalShapes.set(m.name, got);
+        }
+        return got;
+      };
       const listed = new Map(o.equivalents.entries.filter((e) => e.spec === p.spec).map((e) => [e.id, e]));
       /** A survivor on the equivalence list is reported as equivalent, with the list's reason. */
       const judged = (r: MutantResult): MutantResult => {
@@ -481,6 +526,7 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
         await copyInto(dir);
         await writeFile(join(dir, `${p.spec}.tla`), mutant.text);
         const timedOut: string[] = [];
+        let graphCompared = false;
         try {
           for (const { model: m, timeoutSeconds: limit } of modelOrder(timed, tries, kills)) {
             const r = await o.runner({
@@ -512,12 +558,32 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
               });
             }
           }
+          if (timedOut.length === 0 && o.narrowing === true) {
+            const per: { model: string; cmp: ShapeComparison }[] = [];
+            for (const { model: m, timeoutSeconds: limit } of timed) {
+              const orig = await originalShape(m, limit);
+              const mine = typeof orig === 'string' ? orig : await dumpShape(m, dir, join(dir, `${m.name}.dot`), limit);
+              if (typeof orig === 'string' || typeof mine === 'string') {
+                say(`${p.spec} ${mutant.id}: no state-graph comparison on ${m.name} (${typeof orig === 'string' ? orig : mine}); judged by the invariants alone`);
+                per.length = 0;
+                break;
+              }
+              const cmp = compareShapes(mine, orig);
+              per.push({ model: m.name, cmp });
+              if (cmp.kind === 'adds') break;
+            }
+            const narrowed = per.length === timed.length ? narrowing(per) : undefined;
+            if (narrowed !== undefined) {
+              return finish({ ...head, status: 'killed', killedBy: { model: narrowed.model, outcome: 'narrowed', message: narrowed.message }, seconds: elapsed() });
+            }
+            if (per.length > 0) graphCompared = true;
+          }
         } finally {
           await rm(dir, { recursive: true, force: true });
         }
         const diff = lineDiff(p.original, mutant.text);
         if (timedOut.length > 0) return finish({ ...head, status: 'timeout', timedOut, diff, seconds: elapsed() });
-        return finish({ ...head, status: 'survived', diff, seconds: elapsed() });
+        return finish({ ...head, status: 'survived', diff, seconds: elapsed(), ...(graphCompared ? { graphCompared: true as const } : {}) });
       });
       const ran = new Map(toRun.map((m, k) => [m.id, fresh[k] as MutantResult]));
       const results = chosen.map((m) => ran.get(m.id) ?? { ...judged(earlier.get(m.id) as MutantResult), reused: true as const });
@@ -540,6 +606,7 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
           selected: chosen.length,
           invalid: count('invalid'),
           killed,
+          narrowed: results.filter((r) => r.status === 'killed' && r.killedBy?.outcome === 'narrowed').length,
           survived: count('survived'),
           equivalent: count('equivalent'),
           timeout: count('timeout'),

@@ -78,6 +78,36 @@ describe('iterpin mutate (real TLC)', () => {
     expect(rep.stderr).not.toContain('passes on the original');
   });
 
+  it('a survivor that only removes behaviours is killed as narrowed; one that adds a start survives; --invariants-only judges by invariants alone', async () => {
+    // Narrow: a counter that starts in 0..2 and counts to 4 (test/fixtures/mutate-narrow). Starting in 1..2 or 0..1
+    // reaches a strict subgraph of the original's state graph; starting in 0..3 adds an initial state.
+    const manifest = join(projectRoot(), 'test', 'fixtures', 'mutate-narrow', 'manifest.json');
+    const ids = ['Init:int-literal:29394b7f', 'Init:int-literal:74e806d3', 'Init:int-literal:3236f979'];
+    const args = ['mutate', '--manifest', manifest, '--spec', 'Narrow', '--json', '--quiet', '--jobs', '2', '--out', out, ...ids.flatMap((id) => ['--mutant', id])];
+    const r = await runCli(args);
+    expect(r.code).toBe(1);
+    const [s] = (JSON.parse(r.stdout) as MutateReport).specs;
+    const by = (id: string) => s!.mutants.find((m) => m.id === id)!;
+    expect(by(ids[0]!)).toMatchObject({ before: '0..2', after: '1..2', status: 'killed', killedBy: { model: 'MCNarrow', outcome: 'narrowed' } });
+    expect(by(ids[0]!).killedBy?.message).toMatch(/^reaches 5 of the original's 7 distinct states \(\d+ of its \d+ transitions\)/);
+    expect(by(ids[1]!)).toMatchObject({ after: '0..1', status: 'killed', killedBy: { outcome: 'narrowed' } });
+    expect(by(ids[1]!).killedBy?.message).toMatch(/^reaches 6 of the original's 7 distinct states/);
+    expect(by(ids[2]!)).toMatchObject({ after: '0..3', status: 'survived', graphCompared: true });
+    expect(s?.summary).toMatchObject({ killed: 2, narrowed: 2, survived: 1 });
+    // By the invariants alone all three pass every model.
+    const inv = await runCli([...args, '--invariants-only']);
+    expect(inv.code).toBe(1);
+    const [t] = (JSON.parse(inv.stdout) as MutateReport).specs;
+    expect(t?.summary).toMatchObject({ killed: 0, narrowed: 0, survived: 3 });
+    expect(t?.mutants.every((m) => m.graphCompared === undefined)).toBe(true);
+    // A survivor judged without the comparison, kept in a journal, is judged again when the comparison applies.
+    const journal = join(out, 'narrow.jsonl');
+    expect((await runCli([...args, '--invariants-only', '--results', journal])).code).toBe(1);
+    const again = await runCli([...args, '--results', journal]);
+    const [u] = (JSON.parse(again.stdout) as MutateReport).specs;
+    expect(u?.summary).toMatchObject({ killed: 2, narrowed: 2, survived: 1, reused: 0 });
+  });
+
   it('a survivor missing from the list fails the run and is shown with its place and diff', async () => {
     const empty = join(out, 'none.json');
     writeFileSync(empty, JSON.stringify({ version: 1, equivalent: [] }));
