@@ -419,21 +419,25 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
         await mkdir(dir, { recursive: true });
         for (const f of await readdir(o.specDir)) if (f.endsWith('.tla') || f.endsWith('.cfg')) await copyFile(join(o.specDir, f), join(dir, f));
       };
-      // The original spec first: every model must pass, and its time sets the mutants' time limit.
-      await copyInto(base);
-      const timed: { name: string; seconds: number; timeoutSeconds: number; model: ManifestModel }[] = [];
-      for (const m of toRun.length === 0 ? [] : p.models) {
-        const r = await o.runner({
+      /** One TLC run of model `m` on the spec copy in `dir`, with one worker and the run's heap. */
+      const runModel = (m: ManifestModel, dir: string, timeoutMs: number, logFile: string, extraArgs?: readonly string[]) =>
+        o.runner({
           jar: o.jar.path,
-          specDir: base,
+          specDir: dir,
           module: m.module,
           cfg: m.cfg,
           workers: 1,
           heap: o.heap,
-          timeoutMs: o.timeoutMs ?? 1_800_000,
-          logFile: join(base, `${m.name}.original.log`),
+          timeoutMs,
+          logFile,
+          ...(extraArgs !== undefined ? { extraArgs } : {}),
           ...(o.env !== undefined ? { env: o.env } : {}),
         });
+      // The original spec first: every model must pass, and its time sets the mutants' time limit.
+      await copyInto(base);
+      const timed: { name: string; seconds: number; timeoutSeconds: number; model: ManifestModel }[] = [];
+      for (const m of toRun.length === 0 ? [] : p.models) {
+        const r = await runModel(m, base, o.timeoutMs ?? 1_800_000, join(base, `${m.name}.original.log`));
         if (!r.ok) return { kind: 'environment', message: r.error.message };
         tlcVersion ??= r.value.tlcVersion;
         if (r.value.outcome !== 'success') {
@@ -447,18 +451,7 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
       // The original's state graph per model, dumped once, when the first survivor needs it.
       const originalShapes = new Map<string, Promise<GraphShape | string>>();
       const dumpShape = async (m: ManifestModel, dir: string, file: string, limit: number): Promise<GraphShape | string> => {
-        const r = await o.runner({
-          jar: o.jar.path,
-          specDir: dir,
-          module: m.module,
-          cfg: m.cfg,
-          workers: 1,
-          heap: o.heap,
-          timeoutMs: limit * 1000,
-          logFile: `${file}.log`,
-          extraArgs: ['-fp', '0', '-dump', 'dot,actionlabels', file],
-          ...(o.env !== undefined ? { env: o.env } : {}),
-        });
+        const r = await runModel(m, dir, limit * 1000, `${file}.log`, ['-fp', '0', '-dump', 'dot,actionlabels', file]);
         if (!r.ok) return r.error.message;
         if (r.value.outcome !== 'success') return `${r.value.outcome} on the dump run`;
         try {
@@ -529,17 +522,7 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
         let graphCompared = false;
         try {
           for (const { model: m, timeoutSeconds: limit } of modelOrder(timed, tries, kills)) {
-            const r = await o.runner({
-              jar: o.jar.path,
-              specDir: dir,
-              module: m.module,
-              cfg: m.cfg,
-              workers: 1,
-              heap: o.heap,
-              timeoutMs: limit * 1000,
-              logFile: join(dir, `${m.name}.log`),
-              ...(o.env !== undefined ? { env: o.env } : {}),
-            });
+            const r = await runModel(m, dir, limit * 1000, join(dir, `${m.name}.log`));
             if (!r.ok) return finish({ ...head, status: 'timeout', timedOut: [`${m.name} (${r.error.message})`], seconds: elapsed() });
             const v = r.value;
             if (v.outcome === 'error' && v.problems.some((x) => x.kind === 'parse')) {
