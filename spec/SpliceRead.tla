@@ -661,13 +661,43 @@ BioLifecycleInv ==
 
 \* Which error a splice returns (KERNEL.md §E.4, §E.1): copy_splice_read()'s only error is -ENOMEM, from its
 \* bulk allocation, before any DIO (no pages, no bios, nothing read); the pipe forms' push_anon() failure is the
-\* page getter's -EFAULT while the read runs, which generic_file_splice_read() returns as -EAGAIN. (Which step
+\* page getter's -EFAULT while the read runs, which generic_file_splice_read() returns as -EAGAIN. Those two
+\* allocations are the only ways this splice can fail (the file's blocks are written, the pipe has room: §E.4's
+\* len cap), so an error needs AllocFailures: a model that injects no allocation failure sees none. (Which step
 \* failed is not in the state: the VIEW leaves `action` out, so a failure taken for another is the same state.)
 SpliceErrnoInv ==
+    /\ task.err # "none" => AllocFailures
     /\ task.err = "ENOMEM" => ~PipeForm /\ task.pc = "done" /\ task.ret = 0 /\ bvec = <<>> /\ bios = <<>>
     /\ task.err = "EFAULT" \/ task.err = "EAGAIN" => PipeForm
     /\ task.err = "EFAULT" => task.pc = "map" \/ task.pc = "wait" \/ task.pc = "return"
     /\ task.err = "EAGAIN" => task.pc = "done"
+
+\* The DIO has sampled i_size: every path past SpliceStart runs DioStart, but copy_splice_read()'s -ENOMEM.
+DioStarted == task.pc \in {"map", "submit", "wait", "return"} \/ (task.pc = "done" /\ task.err # "ENOMEM")
+
+\* Bytes the DIO's bios read, the first k of them.
+RECURSIVE BioBytes(_)
+BioBytes(k) == IF k = 0 THEN 0 ELSE BioBytes(k - 1) + bios[k].len
+
+\* What the DIO reads (KERNEL.md §E.2, §H.12): __iomap_dio_rw() samples i_size when it starts, before any I/O,
+\* and a read at or past it returns at once, issuing none (the read reports only data up to it). Each bio reads
+\* the file on from where the last one stopped, from the splice position; together they read no more than the
+\* iterator's count, and iomi.pos is where the last one ended.
+DioIoInv ==
+    /\ task.pc \in {"idle", "dio"} => bios = <<>>
+    /\ bios # <<>> => task.pos < dio.isize
+    /\ \A b \in 1..Len(bios) : bios[b].pos = task.pos + BioBytes(b - 1)
+    /\ BioBytes(Len(bios)) <= task.len
+    /\ DioStarted => dio.pos = task.pos + BioBytes(Len(bios))
+
+\* A splice makes progress (KERNEL.md §E.4, §E.2): only an injected allocation failure (SpliceErrnoInv) ends
+\* it without its DIO; one that did not fail ran the DIO, which sampled i_size (truncate, the only change of
+\* i_size here, only shrinks it, §E.3 step 8, so the sample is at least today's size), and if it got pages and
+\* pipe room (len > 0 after the caps) and started before that EOF, it returned bytes, never 0 for nothing.
+SpliceProgressInv ==
+    task.pc = "done" /\ task.err = "none" =>
+        /\ dio.isize >= file.isize
+        /\ task.len > 0 /\ task.pos < dio.isize => task.ret > 0
 
 -----------------------------------------------------------------------------
 (* Temporal properties, checked under LiveSpec.                              *)
