@@ -556,6 +556,45 @@ BioMaxVecsInv ==
         LET b == bios[d][k] IN
         "CLONED" \notin b.flags => Len(b.vecs) <= IF b.kind = "zero" THEN 1 ELSE iter[d].maxVecs
 
+\* BIO_CLONED is set exactly on the data bios bio_iov_bvec_set() makes for a BVEC iterator, and such a bio shares
+\* the iterator's bio_vec array (§C.3): its bvecs are the iterator's remaining ones as they stand, neither merged
+\* nor cut at bi_max_vecs. Every other bio (a user or kernel iterator's, iomap_dio_zero()'s) owns its array.
+BioClonedInv ==
+    \A d \in Dios : \A k \in DOMAIN bios[d] :
+        LET b == bios[d][k]
+            es == iter[d].elems
+        IN /\ ("CLONED" \in b.flags) = (b.kind = "data" /\ iter[d].type = "BVEC")
+           /\ "CLONED" \in b.flags => \E j \in 1..Len(es) : b.vecs = SubSeq(es, j, Len(es))
+
+\* The add loop merges a page that continues the last bvec inside the same page into that bvec, and drops the
+\* extra pin at once (§C.3, §G.4, §H.3: the bio releases each such page once): a bio that owns its bvec array
+\* never holds two consecutive bvecs that continue each other within one page.
+SamePageMergedInv ==
+    \A d \in Dios : \A k \in DOMAIN bios[d] :
+        LET vs == bios[d][k].vecs IN
+        "CLONED" \notin bios[d][k].flags =>
+            \A i \in 1..(Len(vs) - 1) :
+                ~(Continues(vs[i], vs[i + 1].page, vs[i + 1].off) /\ SamePage(vs[i], vs[i + 1].page))
+
+\* A DIO fills one bio with bio_iov_iter_get_pages() (§C.3) and submits it before it fills the next or zeroes a
+\* block (iomap's loop, as NoBioBuilt and LiveSpec's fairness have it): only a DIO's newest bio may be built and
+\* not yet submitted, so a DIO never has two such bios.
+OneUnsubmittedBioInv ==
+    \A d \in Dios : \A k \in DOMAIN bios[d] : bios[d][k].state = "built" => k = Len(bios[d])
+
+\* The device never writes into a zero page: a user read pins with FOLL_WRITE, which maps a fresh page in place of
+\* the zero page (§H.9; NoCowInLayouts), and iomap_dio_zero() zeroes for a write only (§C.6). So every bio that
+\* holds a zero page belongs to a write (SOURCE) DIO.
+ZeroPageNotWrittenInv ==
+    \A d \in Dios : \A k \in DOMAIN bios[d] :
+        (\E p \in BioPages(bios[d][k]) : p \in Pages /\ kind[p] = "zero") => iter[d].dir = "SOURCE"
+
+\* iomap_dio_zero() (§C.6) zeroes a write DIO's partial block once in these models, and dio.zeroed records that
+\* it ran: a DIO holds one zero bio once it zeroed and none before. (A zeroing repeated without bound would make
+\* the state space infinite; this bound makes it a violation TLC reports at once.)
+ZeroBioOnceInv ==
+    \A d \in Dios : Cardinality({k \in DOMAIN bios[d] : bios[d][k].kind = "zero"}) = IF dio[d].zeroed THEN 1 ELSE 0
+
 \* Bytes within one page: the unit in which a DIO's bytes are compared.
 Piece(pg, off, len) == [page |-> pg, off |-> off, len |-> len]
 

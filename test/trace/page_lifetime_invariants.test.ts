@@ -1,6 +1,7 @@
-// Each PageLifetime invariant about exact accounting, freeing, extraction errors, bio order, structural bounds and
-// data coverage bites: TLC, run on the final-design model with one small edit to the spec's kernel code (a
-// kernel-bug-shaped mutation), reports exactly that invariant first (every invariant of the model is checked).
+// Each PageLifetime invariant about exact accounting, freeing, extraction errors, bio order, structural bounds, bio
+// flags, merging and data coverage bites: TLC, run on the final-design model with one small edit to the spec's
+// kernel code (a kernel-bug-shaped mutation), reports exactly that invariant first (every invariant of the model is
+// checked).
 // PageRefsAccountedInv bites on the manifest's bug variants (test/trace/page_lifetime.test.ts); the reference
 // implementation's checker is shown to bite on the same rules in test/kernel/fs/dio_check.test.ts. Needs TLC.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +45,49 @@ const MUTANTS: readonly { what: string; invariant: string; from: string; to: str
     invariant: 'DioErrorCauseInv',
     from: 'Running(d) == ~dio[d].err /\\ dio[d].pos < Len(iter[d].elems)',
     to: 'Running(d) == ~dio[d].err /\\ dio[d].pos <= Len(iter[d].elems)',
+  },
+  {
+    what: 'bio_iov_iter_get_pages() marks an XARRAY bio BIO_CLONED and the BVEC one not',
+    invariant: 'BioClonedInv',
+    from: '      [] t = "BVEC"      -> IF Variant = "legacy" THEN {"CLONED", "NO_PAGE_REF"} ELSE {"CLONED"}',
+    to: '      [] t = "XARRAY"    -> IF Variant = "legacy" THEN {"CLONED", "NO_PAGE_REF"} ELSE {"CLONED"}',
+  },
+  {
+    what: 'a BVEC iterator goes through the add loop (its bvecs merged) and an XARRAY one is set as a shared array',
+    invariant: 'BioClonedInv',
+    from: '       IN CASE t = "BVEC" ->',
+    to: '       IN CASE t = "XARRAY" ->',
+    model: 'MCPageLifetimeGen',
+  },
+  {
+    what: 'bvec_try_merge_page() refuses a same-page merge: the page takes a second bvec and the bio holds two pins on it',
+    invariant: 'SamePageMergedInv',
+    from: '                 ELSE IF vecs /= <<>> /\\ Continues(last, p, e.off)\n',
+    to: '                 ELSE IF vecs /= <<>> /\\ Continues(last, p, e.off) /\\ ~SamePage(last, p)\n',
+  },
+  {
+    what: 'the DIO fills its next bio before it submitted the last one',
+    invariant: 'OneUnsubmittedBioInv',
+    from: '    /\\ Running(d)\n    /\\ NoBioBuilt(d)\n',
+    to: '    /\\ Running(d)\n',
+  },
+  {
+    what: "iomap_dio_zero() zeroes while the DIO's last data bio is still unsubmitted",
+    invariant: 'OneUnsubmittedBioInv',
+    from: '    /\\ ~DioDone(d)\n    /\\ NoBioBuilt(d)\n',
+    to: '    /\\ ~DioDone(d)\n',
+  },
+  {
+    what: 'iomap_dio_zero() zeroes a block of a read DIO: the device writes into the zero page',
+    invariant: 'ZeroPageNotWrittenInv',
+    from: '    /\\ iter[d].dir = "SOURCE"\n    /\\ ~dio[d].err\n',
+    to: '    /\\ iter[d].dir = "DEST"\n    /\\ ~dio[d].err\n',
+  },
+  {
+    what: 'iomap_dio_zero() runs again and again for the same DIO (its zeroed test dropped)',
+    invariant: 'ZeroBioOnceInv',
+    from: '    /\\ ~dio[d].zeroed\n',
+    to: '',
   },
   {
     what: "-ENOMEM from a later extraction call's page array: out_unmap frees the bio without bio_release_pages()",
