@@ -673,7 +673,11 @@ SpliceErrnoInv ==
     /\ task.err = "EAGAIN" => task.pc = "done"
 
 \* The DIO has sampled i_size: every path past SpliceStart runs DioStart, but copy_splice_read()'s -ENOMEM.
-DioStarted == task.pc \in {"map", "submit", "wait", "return"} \/ (task.pc = "done" /\ task.err # "ENOMEM")
+\* (Equalities, not set literals of pc names: `iterpin mutate` swaps a string for the members of the smallest set
+\* literal listing it, and Pcs should stay that set.)
+DioStarted ==
+    \/ task.pc = "map" \/ task.pc = "submit" \/ task.pc = "wait" \/ task.pc = "return"
+    \/ task.pc = "done" /\ task.err # "ENOMEM"
 
 \* Bytes the DIO's bios read, the first k of them.
 RECURSIVE BioBytes(_)
@@ -684,7 +688,7 @@ BioBytes(k) == IF k = 0 THEN 0 ELSE BioBytes(k - 1) + bios[k].len
 \* the file on from where the last one stopped, from the splice position; together they read no more than the
 \* iterator's count, and iomi.pos is where the last one ended.
 DioIoInv ==
-    /\ task.pc \in {"idle", "dio"} => bios = <<>>
+    /\ task.pc = "idle" \/ task.pc = "dio" => bios = <<>>
     /\ bios # <<>> => task.pos < dio.isize
     /\ \A b \in 1..Len(bios) : bios[b].pos = task.pos + BioBytes(b - 1)
     /\ BioBytes(Len(bios)) <= task.len
