@@ -587,4 +587,72 @@ ExtractErrnoInv ==
         /\ xtr.errno = "ENOMEM" => (xtr.alloc = "fail" \/ xtr.maxpages = 0)
         /\ xtr.errno = "EFAULT" => layout.type \in UserTypes \cup {"DISCARD"}
         /\ (m > 0 /\ layout.type \in UserTypes /\ xtr.errno = "") => xtr.ret > 0
+
+-----------------------------------------------------------------------------
+(* An extraction returns as much as it may (KERNEL.md §B.8, §B.4-§B.7)    *)
+
+\* Stream position just past the bytes the last extraction returned, and what it was asked for.
+XtrEnd == XtrStart + xtr.ret
+XtrAsked == Min(xtr.maxsize, xtr.countBefore)
+
+\* The reasons a kernel-backed extraction may stop at XtrEnd; §B.8: a kernel iterator type is never short
+\* for a "failure", only because of maxpages, maxsize, a segment's end or, for an xarray, a hole.
+\* maxsize, or the count left, reached.
+StopAtSize == xtr.ret = XtrAsked
+\* The page array is full: every entry want_pages_array() gave the call (§B.2: min(DIV_ROUND_UP(maxsize +
+\* start, PS), maxpages) of the caller's, or as many allocated, xtr.cap) listed, the last filled to its end.
+\* start is the in-page offset offset0 for every extractor but the v6.12 bvec walk (see StopV612).
+ArrayEntries(start) == Min(DivUp(XtrAsked + start, PS), xtr.cap)
+StopAtArrayEnd(start) == xtr.offset0 + xtr.ret = ArrayEntries(start) * PS
+\* The bytes end the element they started in (KVEC §B.4, BVEC v6.3-v6.11 §B.5: one element per call).
+StopAtElementEnd == XtrEnd = SumLen(SegOf(XtrStart))
+\* The next xarray index is a hole (§B.6: the walk stops at the first hole), the last page filled to its end.
+StopBeforeHole ==
+    /\ xtr.offset0 + xtr.ret = Len(xtr.pages) * PS
+    /\ Where(XtrStart)[1] + Len(xtr.pages) \in layout.holes
+
+\* The v6.12+ bvec walk, its own case (§B.5): it crosses bvecs, one single-page chunk at a time, and stops only
+\* at maxsize, at the entries of its array (want_pages_array() is given the walk's skip, the iov_offset into the
+\* bvec, not offset0: read from lib/iov_iter.c of v6.12, this model's assumption), after a chunk that does not
+\* end its page, or before a chunk that would leave a hole: the bytes end their bvec and the next bvec starts
+\* mid-page, or is empty (its zero-length chunk does not end its page either: TrailingEmptyBvecEntry).
+StopV612 ==
+    LET k == SegOf(XtrEnd - 1)
+        skip == XtrStart - SumLen(SegOf(XtrStart) - 1)
+    IN \/ StopAtSize
+       \/ StopAtArrayEnd(skip)
+       \/ (xtr.offset0 + xtr.ret) % PS # 0
+       \/ /\ XtrEnd = SumLen(k)
+          /\ k < NSegs
+          /\ Segs[k + 1].offset % PS # 0 \/ Segs[k + 1].len = 0
+
+\* A kernel-backed extraction that returned bytes stopped for one of its extractor's reasons (a return of 0 is
+\* NoStallInv's; one past a reason, ExtractContractInv's, ExtractCoversStreamInv's or PageArrayBoundInv's):
+\* KVEC and the v6.3 bvec extractor at maxsize, the element's end or a full array; FOLIOQ (§B.7, it crosses
+\* folios) at maxsize or a full array; XARRAY at maxsize, a full array or a hole; the v6.12 bvec walk as StopV612
+\* says.
+ExtractMaximalInv ==
+    (xtr.valid /\ xtr.errno = "" /\ layout.type \in KernelTypes /\ 0 < xtr.ret /\ xtr.ret <= xtr.countBefore) =>
+        CASE layout.type = "BVEC" /\ BvecWalker = "v6.12" -> StopV612
+          [] layout.type \in SegTypes -> StopAtSize \/ StopAtElementEnd \/ StopAtArrayEnd(xtr.offset0)
+          [] layout.type = "FOLIOQ" -> StopAtSize \/ StopAtArrayEnd(xtr.offset0)
+          [] OTHER -> StopAtSize \/ StopAtArrayEnd(xtr.offset0) \/ StopBeforeHole
+
+\* The history records say what really happened (they are what RevertRestoresInv and AdvanceRevertInverseInv
+\* read, KERNEL.md §A.4, §H.5; a record that lies switches those checks off): after a forward move both record
+\* it -- the count it started from, the bytes it moved, which are exactly what the count lost and the stream
+\* position gained, an extraction's return when it did not fail -- and hist keeps the iterator it started
+\* from; a revert records no move, and marks itself as undoing the last one in both records or in neither.
+HistoryRecordsInv ==
+    /\ (fwd.kind = "undone") = hist.undone
+    /\ fwd.kind # "moved" => hist.lastMoved = 0
+    /\ fwd.kind = "moved" =>
+          /\ hist.lastMoved = fwd.moved
+          /\ iter.count = fwd.count - fwd.moved
+          /\ layout.type # "DISCARD" => Pos(iter) = fwd.pos + fwd.moved
+    /\ fwd.kind # "none" => (hist.last.count = fwd.count /\ Pos(hist.last) = fwd.pos)
+    /\ xtr.valid =>
+          /\ fwd.kind = "moved"
+          /\ fwd.count = xtr.countBefore
+          /\ fwd.moved = IF xtr.errno = "" THEN xtr.ret ELSE 0
 =============================================================================

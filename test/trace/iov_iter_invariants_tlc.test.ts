@@ -17,7 +17,7 @@ import { iovIterCfg, manifestModels, pinnedJar, runModel, SPEC, type PinnedJar }
 const ALL = [
   'TypeOK', 'ExtractContractInv', 'ExtractCoversStreamInv', 'NoStallInv', 'RevertRestoresInv', 'PositionConsistentInv',
   'ExtractPagesExactInv', 'PageArrayBoundInv', 'AllocFailCleanInv', 'AdvanceRevertInverseInv',
-  'RevertWithinConsumedInv', 'ExtractErrnoInv',
+  'RevertWithinConsumedInv', 'ExtractErrnoInv', 'ExtractMaximalInv', 'HistoryRecordsInv',
 ];
 
 /** A one-line change of IovIter.tla: the text replaced must occur exactly once. */
@@ -78,6 +78,27 @@ const CASES: readonly Case[] = [
     allocs: 'MCAllocsCaller',
     invariants: ALL,
     mutation: { from: 'ELSE IF res = 0 THEN Res(0, "EFAULT"', to: 'ELSE IF res = 0 THEN Res(0, "ENOMEM"' },
+  },
+  {
+    name: 'the v6.12 bvec walk stopping before its second chunk even when that chunk starts a page (§B.5)',
+    invariant: 'ExtractMaximalInv',
+    why: 'a shorter extraction of well-formed pages: ret, offset0 and the page list agree, and it returned bytes',
+    variant: 'v6.12',
+    allocs: 'MCAllocsCaller',
+    invariants: ALL,
+    mutation: { from: 'IN IF w.pages # <<>> /\\ po # 0 THEN w', to: 'IN IF w.pages # <<>> THEN w' },
+  },
+  {
+    name: 'a revert that undid the last move, not marked so in hist',
+    invariant: 'HistoryRecordsInv',
+    why: 'AdvanceRevertInverseInv then checks no revert at all, and the iterator itself is right',
+    variant: 'v6.6',
+    allocs: 'MCAllocsCaller',
+    invariants: ALL,
+    mutation: {
+      from: 'THEN [last |-> hist.last, lastMoved |-> 0, undone |-> TRUE]',
+      to: 'THEN [last |-> hist.last, lastMoved |-> 0, undone |-> FALSE]',
+    },
   },
   {
     name: 'the unchecked v6.12 walker (§G.9) with PageArrayBoundInv left out',

@@ -11,6 +11,7 @@ import {
   isSegmentIter,
   type IovIter,
   type KernelOutcome,
+  xaLoad,
 } from './iov_iter.js';
 import { iterPieces } from './iov_iter_copy.js';
 import {
@@ -34,6 +35,8 @@ export const IOV_ITER_INVARIANTS = [
   'AdvanceRevertInverseInv',
   'RevertWithinConsumedInv',
   'ExtractErrnoInv',
+  'ExtractMaximalInv',
+  'HistoryRecordsInv',
 ] as const;
 export type IovIterInvariant = (typeof IOV_ITER_INVARIANTS)[number];
 
@@ -443,6 +446,73 @@ function extractErrno(m: Monitored): boolean {
   return !(user && typeof ret === 'number' && ret <= 0);
 }
 
+/** The element of an element iterator's stream holding byte `p` (empty elements hold none), or -1. */
+function elementAt(segs: readonly { readonly len: number }[], p: number): number {
+  let start = 0;
+  for (let k = 0; k < segs.length; k++) {
+    const len = segs[k]?.len ?? 0;
+    if (start <= p && p < start + len) return k;
+    start += len;
+  }
+  return -1;
+}
+
+/**
+ * A kernel-backed extraction that returned bytes stopped for one of its extractor's reasons (§B.8: only maxpages,
+ * maxsize, a segment's end or an xarray hole make it short): at maxsize (or the count), at a full page array (every
+ * entry want_pages_array() gave, the last page filled), at the end of its element (KVEC, the v6.3 bvec extractor),
+ * before an xarray hole; the v6.12 bvec walk (§B.5) also after a chunk that does not end its page or at the end of
+ * a bvec followed by one that starts mid-page or is empty. A return of 0 is NoStallInv's.
+ */
+function extractMaximal(m: Monitored, variant: ExtractOptions): boolean {
+  const l = m.last;
+  if (l.op !== 'extract' || !kernelBacked(l.before)) return true;
+  const { ret, offset0, pages } = l.result;
+  if (typeof ret !== 'number' || ret <= 0 || ret > l.before.count || offset0 === undefined) return true;
+  const ps = l.before.pageSize;
+  const asked = Math.min(l.maxsize, l.before.count);
+  const cap = l.result.cap ?? l.maxpages;
+  const start = m.total - l.before.count;
+  const end = start + ret;
+  const atSize = ret === asked;
+  const atArrayEnd = (skip: number): boolean => offset0 + ret === Math.min(divRoundUp(asked + skip, ps), cap) * ps;
+  const i = m.initial;
+  if (i.type === 'XARRAY') {
+    const next = Math.floor((i.xarrayStart + start) / ps) + pages.length;
+    return atSize || atArrayEnd(offset0) || (offset0 + ret === pages.length * ps && xaLoad(i.xarray, next) === undefined);
+  }
+  if (i.type === 'FOLIOQ') return atSize || atArrayEnd(offset0);
+  if (i.type !== 'KVEC' && i.type !== 'BVEC') return true;
+  const first = elementAt(i.segs, start);
+  if (i.type === 'BVEC' && variant.bvecWalker === 'v6.12') {
+    const k = elementAt(i.segs, end - 1);
+    const next = i.segs[k + 1];
+    const endsBvec = k >= 0 && end === prefix(i.segs, k + 1) && next !== undefined && (next.offset % ps !== 0 || next.len === 0);
+    return atSize || atArrayEnd(start - prefix(i.segs, first)) || (offset0 + ret) % ps !== 0 || endsBvec;
+  }
+  return atSize || end === prefix(i.segs, first + 1) || atArrayEnd(offset0);
+}
+
+/**
+ * The history records say what really happened (they are what RevertRestoresInv and AdvanceRevertInverseInv read,
+ * §A.4, §H.5): a forward move is recorded in both, with the bytes the count lost and the position gained (an
+ * extraction's return), and hist keeps the iterator it started from; a revert records no move and is marked as
+ * undoing the last one in both records or in neither.
+ */
+function historyRecords(m: Monitored): boolean {
+  const { fwd, hist, iter } = m;
+  if ((fwd.kind === 'undone') !== hist.undone) return false;
+  if (fwd.kind === 'none') return hist.lastMoved === 0 && m.last.op !== 'extract';
+  if (hist.last === undefined || hist.last.count !== fwd.before.count || streamPos(hist.last) !== fwd.before.pos) return false;
+  if (fwd.kind === 'undone') return hist.lastMoved === 0 && m.last.op !== 'extract';
+  if (hist.lastMoved !== fwd.moved || iter.count !== fwd.before.count - fwd.moved) return false;
+  if (iter.type !== 'DISCARD' && streamPos(iter) !== fwd.before.pos + fwd.moved) return false;
+  const l = m.last;
+  if (l.op !== 'extract') return true;
+  const moved = typeof l.result.ret === 'number' && l.result.ret > 0 ? l.result.ret : 0;
+  return fwd.before.count === l.before.count && fwd.moved === moved;
+}
+
 const CHECKS: Readonly<Record<IovIterInvariant, (m: Monitored, variant: ExtractOptions) => boolean>> = {
   TypeOK: typeOk,
   ExtractContractInv: extractContract,
@@ -456,6 +526,8 @@ const CHECKS: Readonly<Record<IovIterInvariant, (m: Monitored, variant: ExtractO
   AdvanceRevertInverseInv: advanceRevertInverse,
   RevertWithinConsumedInv: revertWithinConsumed,
   ExtractErrnoInv: extractErrno,
+  ExtractMaximalInv: extractMaximal,
+  HistoryRecordsInv: historyRecords,
 };
 
 /** Names of the invariants the monitored state violates, in the spec's order (the variant: for §B.5's case). */

@@ -94,6 +94,8 @@ export function iovIterReasons(names: readonly string[], vars: ReadonlyMap<strin
     AdvanceRevertInverseInv: `the revert of the last move did not give back the iterator's fields as they were before it (${now})`,
     RevertWithinConsumedInv: `some iov_iter_revert() of at most the bytes consumed so far BUG()s, walks off the front or does not give back exactly its bytes (${now})`,
     ExtractErrnoInv: `${call}: the wrong error for the case (0 when nothing asked, -EFAULT for DISCARD or a user pin of no page, -ENOMEM only without a page array)`,
+    ExtractMaximalInv: `${call}: it stopped short for no reason a kernel iterator has (maxsize, a full page array, the element's end, an xarray hole; for the v6.12 bvec walk also a chunk that does not end its page, or a bvec after it that starts mid-page or is empty)`,
+    HistoryRecordsInv: `the history records do not say what happened (${now}): a forward move not recorded as one with the bytes the count lost, or a revert marked as undoing the last move in one record and not the other`,
   };
   return names.map((invariant) => ({ invariant, detail: part[invariant] ?? `the implementation's checker flags ${invariant}` }));
 }

@@ -47,7 +47,8 @@ describe('IovIter checker: exact accounting', () => {
     const op = { name: 'Extract', maxsize: 32, maxpages: 3, alloc: 'fail' } as const;
     expect(violatedInvariants(stepMonitor(b(), op, v612), v612)).toEqual([]);
     const bad = VARIANT_OPTIONS['bug-bvec-alloc-unchecked'];
-    expect(violatedInvariants(stepMonitor(b(), op, bad), bad)).toEqual(['PageArrayBoundInv', 'AllocFailCleanInv']);
+    // Its 3 bytes stop for no reason a kernel iterator has: the array it wrote through has no entry at all.
+    expect(violatedInvariants(stepMonitor(b(), op, bad), bad)).toEqual(['PageArrayBoundInv', 'AllocFailCleanInv', 'ExtractMaximalInv']);
   });
 
   it('AdvanceRevertInverseInv: a revert that lands at the end of the element before is flagged, the real one is not', () => {
@@ -73,7 +74,8 @@ describe('IovIter checker: exact accounting', () => {
     expect(violatedInvariants(m, v66)).toEqual([]);
     // count says 5 bytes were consumed, iov_offset only 2: iov_iter_revert(5) would BUG() before the buffer.
     const lag = { ...iovIterClone(m.iter), iovOffset: 2 };
-    expect(violatedInvariants({ ...m, iter: lag }, v66)).toEqual(['RevertWithinConsumedInv']);
+    // (The record of the advance, 5 bytes from position 0, no longer matches the position either.)
+    expect(violatedInvariants({ ...m, iter: lag }, v66)).toEqual(['RevertWithinConsumedInv', 'HistoryRecordsInv']);
   });
 
   it('ExtractErrnoInv: a user pin of no page reported as -ENOMEM is flagged; -EFAULT is the real answer', () => {
@@ -85,5 +87,43 @@ describe('IovIter checker: exact accounting', () => {
     const ok = stepMonitor(startMonitor(iovIterUbuf('DEST', 3, 9, small)), { name: 'Extract', maxsize: 32, maxpages: 3 }, v66);
     expect(violatedInvariants(ok, v66)).toEqual([]);
     expect(violatedInvariants(withResult(ok, () => ({ ret: 0, pages: [], offset0: undefined })), v66)).toContain('ExtractErrnoInv');
+  });
+
+  it('ExtractMaximalInv: the v6.12 walk stopping after its first chunk with entries to spare is flagged; its real stops are not', () => {
+    const segs = [
+      { page: 1, offset: 1, len: 3 },
+      { page: 3, offset: 0, len: 8 },
+      { page: 9, offset: 2, len: 2 },
+    ];
+    const b = () => startMonitor(iovIterBvec('DEST', segs, 3, 13, small));
+    // The walk crosses into the second bvec (it starts a page) and stops at maxpages.
+    const full = stepMonitor(b(), { name: 'Extract', maxsize: 32, maxpages: 3 }, v612);
+    expect(full.last.op === 'extract' && full.last.result).toEqual({ ret: 11, offset0: 1, pages: [1, 3, 4] });
+    expect(violatedInvariants(full, v612)).toEqual([]);
+    // With four entries it stops before the third bvec, which starts mid-page (it would leave a hole).
+    const hole = stepMonitor(b(), { name: 'Extract', maxsize: 32, maxpages: 4 }, v612);
+    expect(hole.last.op === 'extract' && hole.last.result).toEqual({ ret: 11, offset0: 1, pages: [1, 3, 4] });
+    expect(violatedInvariants(hole, v612)).toEqual([]);
+    // The first chunk alone (what a call with one entry returns), recorded as a call with three.
+    const one = stepMonitor(b(), { name: 'Extract', maxsize: 32, maxpages: 1 }, v612);
+    expect(violatedInvariants(one, v612)).toEqual([]);
+    if (one.last.op !== 'extract') throw new Error('not an extraction');
+    expect(violatedInvariants({ ...one, last: { ...one.last, maxpages: 3 } }, v612)).toEqual(['ExtractMaximalInv']);
+    // The one-bvec-per-call design stops at the first bvec's end: a reason of its own.
+    const v63 = stepMonitor(b(), { name: 'Extract', maxsize: 32, maxpages: 3 }, v66);
+    expect(v63.last.op === 'extract' && v63.last.result.ret).toBe(3);
+    expect(violatedInvariants(v63, v66)).toEqual([]);
+  });
+
+  it('HistoryRecordsInv: an advance recorded as no move, or a revert of it marked in one record only, is flagged', () => {
+    const k = () => startMonitor(iovIterKvec('DEST', [{ addr: 5, len: 6 }], 1, 6, small));
+    const moved = stepMonitor(k(), { name: 'Advance', n: 3 }, v66);
+    expect(violatedInvariants(moved, v66)).toEqual([]);
+    expect(violatedInvariants({ ...moved, fwd: { kind: 'none' } }, v66)).toEqual(['HistoryRecordsInv']);
+    const back = stepMonitor(moved, { name: 'Revert', n: 3 }, v66);
+    expect(back.hist.undone).toBe(true);
+    expect(violatedInvariants(back, v66)).toEqual([]);
+    // Not marked in hist: AdvanceRevertInverseInv would check nothing, so only the records rule can see it.
+    expect(violatedInvariants({ ...back, hist: { ...back.hist, undone: false } }, v66)).toEqual(['HistoryRecordsInv']);
   });
 });
