@@ -589,14 +589,15 @@ ExtractErrnoInv ==
         /\ (m > 0 /\ layout.type \in UserTypes /\ xtr.errno = "") => xtr.ret > 0
 
 -----------------------------------------------------------------------------
-(* An extraction returns as much as it may (KERNEL.md §B.8, §B.4-§B.7)    *)
+(* An extraction returns as much as it may (KERNEL.md §B.8, §B.3-§B.7)    *)
 
 \* Stream position just past the bytes the last extraction returned, and what it was asked for.
 XtrEnd == XtrStart + xtr.ret
 XtrAsked == Min(xtr.maxsize, xtr.countBefore)
 
-\* The reasons a kernel-backed extraction may stop at XtrEnd; §B.8: a kernel iterator type is never short
-\* for a "failure", only because of maxpages, maxsize, a segment's end or, for an xarray, a hole.
+\* The reasons an extraction may stop at XtrEnd; §B.8: a kernel iterator type is never short for a "failure",
+\* only because of maxpages, maxsize, a segment's end or, for an xarray, a hole; a user-backed one also because
+\* the pin got fewer pages.
 \* maxsize, or the count left, reached.
 StopAtSize == xtr.ret = XtrAsked
 \* The page array is full: every entry want_pages_array() gave the call (§B.2: min(DIV_ROUND_UP(maxsize +
@@ -604,8 +605,11 @@ StopAtSize == xtr.ret = XtrAsked
 \* start is the in-page offset offset0 for every extractor but the v6.12 bvec walk (see StopV612).
 ArrayEntries(start) == Min(DivUp(XtrAsked + start, PS), xtr.cap)
 StopAtArrayEnd(start) == xtr.offset0 + xtr.ret = ArrayEntries(start) * PS
-\* The bytes end the element they started in (KVEC §B.4, BVEC v6.3-v6.11 §B.5: one element per call).
+\* The bytes end the element they started in (IOVEC §B.3, KVEC §B.4, BVEC v6.3-v6.11 §B.5: one element per call).
 StopAtElementEnd == XtrEnd = SumLen(SegOf(XtrStart))
+\* Every page listed is filled to its end: for a user-backed iterator, the pages pin_user_pages_fast() pinned
+\* (§B.3: a partial pin, or the entries of the array, returns exactly what those pages cover).
+StopAtPinnedEnd == xtr.offset0 + xtr.ret = Len(xtr.pages) * PS
 \* The next xarray index is a hole (§B.6: the walk stops at the first hole), the last page filled to its end.
 StopBeforeHole ==
     /\ xtr.offset0 + xtr.ret = Len(xtr.pages) * PS
@@ -626,14 +630,17 @@ StopV612 ==
           /\ k < NSegs
           /\ Segs[k + 1].offset % PS # 0 \/ Segs[k + 1].len = 0
 
-\* A kernel-backed extraction that returned bytes stopped for one of its extractor's reasons (a return of 0 is
-\* NoStallInv's; one past a reason, ExtractContractInv's, ExtractCoversStreamInv's or PageArrayBoundInv's):
-\* KVEC and the v6.3 bvec extractor at maxsize, the element's end or a full array; FOLIOQ (§B.7, it crosses
-\* folios) at maxsize or a full array; XARRAY at maxsize, a full array or a hole; the v6.12 bvec walk as StopV612
-\* says.
+\* An extraction that returned bytes stopped for one of its extractor's reasons (a return of 0 is NoStallInv's
+\* and ExtractErrnoInv's; one past a reason, ExtractContractInv's, ExtractCoversStreamInv's or
+\* PageArrayBoundInv's): UBUF and IOVEC (§B.3, one iovec per call) at maxsize, the iovec's end or the end of the
+\* pages pinned; KVEC and the v6.3 bvec extractor at maxsize, the element's end or a full array; FOLIOQ (§B.7, it
+\* crosses folios) at maxsize or a full array; XARRAY at maxsize, a full array or a hole; the v6.12 bvec walk as
+\* StopV612 says.
 ExtractMaximalInv ==
-    (xtr.valid /\ xtr.errno = "" /\ layout.type \in KernelTypes /\ 0 < xtr.ret /\ xtr.ret <= xtr.countBefore) =>
+    (xtr.valid /\ xtr.errno = "" /\ layout.type \in UserTypes \cup KernelTypes /\ 0 < xtr.ret
+     /\ xtr.ret <= xtr.countBefore) =>
         CASE layout.type = "BVEC" /\ BvecWalker = "v6.12" -> StopV612
+          [] layout.type \in UserTypes -> StopAtSize \/ StopAtElementEnd \/ StopAtPinnedEnd
           [] layout.type \in SegTypes -> StopAtSize \/ StopAtElementEnd \/ StopAtArrayEnd(xtr.offset0)
           [] layout.type = "FOLIOQ" -> StopAtSize \/ StopAtArrayEnd(xtr.offset0)
           [] OTHER -> StopAtSize \/ StopAtArrayEnd(xtr.offset0) \/ StopBeforeHole

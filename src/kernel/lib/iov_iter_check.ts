@@ -458,15 +458,17 @@ function elementAt(segs: readonly { readonly len: number }[], p: number): number
 }
 
 /**
- * A kernel-backed extraction that returned bytes stopped for one of its extractor's reasons (§B.8: only maxpages,
- * maxsize, a segment's end or an xarray hole make it short): at maxsize (or the count), at a full page array (every
- * entry want_pages_array() gave, the last page filled), at the end of its element (KVEC, the v6.3 bvec extractor),
- * before an xarray hole; the v6.12 bvec walk (§B.5) also after a chunk that does not end its page or at the end of
- * a bvec followed by one that starts mid-page or is empty. A return of 0 is NoStallInv's.
+ * An extraction that returned bytes stopped for one of its extractor's reasons (§B.8: a kernel type is short only
+ * for maxpages, maxsize, a segment's end or an xarray hole; §B.3: a user one also for a pin of fewer pages): at
+ * maxsize (or the count), at a full page array (every entry want_pages_array() gave, the last page filled), at the
+ * end of its element (IOVEC, KVEC, the v6.3 bvec extractor), at the end of the pages pinned (UBUF, IOVEC), before
+ * an xarray hole; the v6.12 bvec walk (§B.5) also after a chunk that does not end its page or at the end of a bvec
+ * followed by one that starts mid-page or is empty. A return of 0 is NoStallInv's and ExtractErrnoInv's.
  */
 function extractMaximal(m: Monitored, variant: ExtractOptions): boolean {
   const l = m.last;
-  if (l.op !== 'extract' || !kernelBacked(l.before)) return true;
+  const user = l.op === 'extract' && iovIterExtractWillPin(l.before);
+  if (l.op !== 'extract' || !(user || kernelBacked(l.before))) return true;
   const { ret, offset0, pages } = l.result;
   if (typeof ret !== 'number' || ret <= 0 || ret > l.before.count || offset0 === undefined) return true;
   const ps = l.before.pageSize;
@@ -482,6 +484,11 @@ function extractMaximal(m: Monitored, variant: ExtractOptions): boolean {
     return atSize || atArrayEnd(offset0) || (offset0 + ret === pages.length * ps && xaLoad(i.xarray, next) === undefined);
   }
   if (i.type === 'FOLIOQ') return atSize || atArrayEnd(offset0);
+  // UBUF: one buffer, whose end is the count's; IOVEC: one iovec per call (§B.3). Either may stop at the end of
+  // the pages the pin got.
+  const pinnedEnd = offset0 + ret === pages.length * ps;
+  if (i.type === 'UBUF') return atSize || pinnedEnd;
+  if (i.type === 'IOVEC') return atSize || end === prefix(i.segs, elementAt(i.segs, start) + 1) || pinnedEnd;
   if (i.type !== 'KVEC' && i.type !== 'BVEC') return true;
   const first = elementAt(i.segs, start);
   if (i.type === 'BVEC' && variant.bvecWalker === 'v6.12') {

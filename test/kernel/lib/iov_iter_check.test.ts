@@ -115,6 +115,23 @@ describe('IovIter checker: exact accounting', () => {
     expect(violatedInvariants(v63, v66)).toEqual([]);
   });
 
+  it('ExtractMaximalInv: a user extraction one byte short of the pages its partial pin got is flagged; the real one is not', () => {
+    const m = stepMonitor(startMonitor(iovIterUbuf('DEST', 3, 9, small)), { name: 'Extract', maxsize: 32, maxpages: 3, pinLimit: 2 }, v66);
+    expect(m.last.op === 'extract' && m.last.result).toEqual({ ret: 5, offset0: 3, pages: [0, 1] });
+    expect(violatedInvariants(m, v66)).toEqual([]);
+    if (m.last.op !== 'extract' || m.fwd.kind === 'none') throw new Error('not an extraction');
+    // 4 bytes on the same two pinned pages, the iterator and the records moved by 4: only maximality can tell.
+    const it = { ...iovIterClone(m.iter), count: m.iter.count + 1, iovOffset: m.iter.iovOffset - 1 };
+    const short: Monitored = {
+      ...m,
+      iter: it,
+      last: { ...m.last, result: { ...m.last.result, ret: 4 } },
+      fwd: { ...m.fwd, moved: 4 },
+      hist: { ...m.hist, lastMoved: 4 },
+    };
+    expect(violatedInvariants(short, v66)).toEqual(['ExtractMaximalInv']);
+  });
+
   it('HistoryRecordsInv: an advance recorded as no move, or a revert of it marked in one record only, is flagged', () => {
     const k = () => startMonitor(iovIterKvec('DEST', [{ addr: 5, len: 6 }], 1, 6, small));
     const moved = stepMonitor(k(), { name: 'Advance', n: 3 }, v66);
