@@ -14,7 +14,7 @@ import { projectRoot } from '../tlc/jar.js';
 import { DEFAULT_HEAP, validateHeap } from '../tlc/args.js';
 import { conformModel, exploreModel, type ConformError, type ConformReport, type ModelJob } from '../conform/conform.js';
 import { renderConformText, renderExploreText, conformJson, conformVerdictLine, exploreJson, renderCoverage } from '../conform/render.js';
-import type { ExploreResult } from '../conform/explore.js';
+import { exploreSummary, type ExploreSummary } from '../conform/explore.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 600;
 
@@ -203,7 +203,7 @@ async function prepare(
 async function runExplore(argv: readonly string[], io: Io): Promise<number> {
   const p = await prepare('explore', argv, io);
   if (!p.ok) return p.exit;
-  const results: ExploreResult[] = [];
+  const results: ExploreSummary[] = [];
   let exit: number = EXIT.ok;
   for (const model of p.models) {
     const r = await exploreModel(model, p.job);
@@ -212,7 +212,7 @@ async function runExplore(argv: readonly string[], io: Io): Promise<number> {
       exit = Math.max(exit, r.error.kind === 'no-implementation' ? EXIT.badInput : ERROR_EXIT[r.error.kind]);
       continue;
     }
-    results.push(r.value.result);
+    results.push(exploreSummary(r.value.result));
     if (!p.o.json) io.stdout.write(renderExploreText(model.name, r.value.result));
   }
   if (p.o.json) io.stdout.write(`${JSON.stringify(results.map((r, k) => exploreJson(p.models[k]?.name ?? '', r)), null, 2)}\n`);

@@ -14,7 +14,7 @@ import type { ExplorableBinding } from '../trace/binding.js';
 import { loadBinding } from '../trace/bindings/index.js';
 import { compareGraphs, tlcGraph, type Comparison, type FirstDifference } from './compare.js';
 import { parseDot } from './dot.js';
-import { explore, type ExploreResult } from './explore.js';
+import { explore, exploreSummary, type ExploreResult, type ExploreSummary } from './explore.js';
 import { dumpStateGraph, evaluateConstants, readModelShape, type ModelShape, type TlcJob } from './model.js';
 
 export interface ModelJob extends Omit<TlcJob, 'logFile'> {
@@ -88,7 +88,8 @@ export interface ConformReport {
   readonly variant: string;
   readonly verdict: 'conforms' | 'differs';
   readonly tlc: { readonly distinct: number; readonly transitions: number; readonly dumpStates: number; readonly seconds: number };
-  readonly explorer: ExploreResult;
+  /** The explorer's figures (its graph is dropped once compared: a run over every model would hold them all). */
+  readonly explorer: ExploreSummary;
   readonly comparison: Comparison;
   /** The ITF trace of the first difference. */
   readonly traceFile?: string;
@@ -149,7 +150,7 @@ export async function conformModel(model: ManifestModel, job: ModelJob): Promise
     variant: result.variant,
     verdict: comparison.equal ? 'conforms' : 'differs',
     tlc: { distinct: spec.states.size, transitions, dumpStates: dot.value.states.size, seconds: dump.value.tlc.seconds },
-    explorer: result,
+    explorer: exploreSummary(result),
     comparison,
     ...(traceFile !== undefined ? { traceFile } : {}),
   });

@@ -45,6 +45,15 @@ export interface ExploreResult {
   readonly cpuSeconds: number;
 }
 
+/** An exploration's figures without its graph: what a report keeps once the graphs are compared. */
+export type ExploreSummary = Omit<ExploreResult, 'graph'>;
+
+/** The figures of an exploration, dropping the graph so that a run over many models does not hold every graph. */
+export function exploreSummary(r: ExploreResult): ExploreSummary {
+  const { graph: _graph, ...rest } = r;
+  return rest;
+}
+
 export interface ExploreOptions<S> {
   readonly binding: ExplorableBinding<S>;
   readonly constants: Constants;

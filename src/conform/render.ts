@@ -6,11 +6,11 @@ import { printTla } from '../tla/print.js';
 import { tlaRecord, type TlaValue } from '../tla/value.js';
 import type { FirstDifference } from './compare.js';
 import type { ConformReport } from './conform.js';
-import type { ExploreResult } from './explore.js';
+import type { ExploreSummary } from './explore.js';
 
 const rate = (n: number, s: number): string => (s > 0 ? `${Math.round(n / s)}` : '-');
 
-export function exploreJson(model: string, r: ExploreResult): Record<string, unknown> {
+export function exploreJson(model: string, r: ExploreSummary): Record<string, unknown> {
   return {
     model,
     spec: r.spec,
@@ -28,7 +28,7 @@ export function exploreJson(model: string, r: ExploreResult): Record<string, unk
   };
 }
 
-export function renderExploreText(model: string, r: ExploreResult): string {
+export function renderExploreText(model: string, r: ExploreSummary): string {
   const lines = [
     `${model} (${r.spec}, variant ${r.variant}): ${r.distinct} distinct states, ${r.transitions} transitions, depth ${r.depth}; ` +
       `${r.generated} steps in ${r.seconds.toFixed(2)} s, ${r.cpuSeconds.toFixed(2)} s CPU (${rate(r.distinct, r.seconds)} distinct states/s)`,
@@ -115,7 +115,7 @@ export function conformJson(r: ConformReport): Record<string, unknown> {
 }
 
 /** Per spec and action: steps taken and refused, argument values and classes, summed over the models. */
-export function renderCoverage(results: readonly ExploreResult[]): string {
+export function renderCoverage(results: readonly ExploreSummary[]): string {
   const bySpec = new Map<string, Map<string, { fired: number; refused: number; args: Map<string, Set<string>>; classes: Map<string, number> }>>();
   for (const r of results) {
     const spec = bySpec.get(r.spec) ?? new Map();
