@@ -109,7 +109,7 @@ describe("SpliceRead's lifecycle, errno, progress and DIO I/O invariants bite", 
     });
   }
 
-  it('every SpliceRead cfg checks all four, and the implementation checker states the first two', async () => {
+  it('every SpliceRead cfg checks all four, and the implementation checker states them', async () => {
     for (const f of (await readdir(SPEC)).filter((x) => x.startsWith('MCSpliceRead') && x.endsWith('.cfg'))) {
       const cfg = await readFile(join(SPEC, f), 'utf8');
       expect(cfg, f).toMatch(/^ {4}BioLifecycleInv$/m);
@@ -119,5 +119,7 @@ describe("SpliceRead's lifecycle, errno, progress and DIO I/O invariants bite", 
     }
     expect(SPLICE_INVARIANTS).toContain('BioLifecycleInv');
     expect(SPLICE_INVARIANTS).toContain('SpliceErrnoInv');
+    expect(SPLICE_INVARIANTS).toContain('SpliceProgressInv');
+    expect(SPLICE_INVARIANTS).toContain('DioIoInv');
   });
 });

@@ -1,7 +1,7 @@
 // The splice system's own invariant checker: the claims of spec/SpliceRead.tla, stated on the implementation's
 // data (folios and their generations, the pipe ring, the bios' recorded pages, the device's page accesses).
 
-import { bioLive, bioPages, bioReleaseMode, bvecPages } from '../block/bio.js';
+import { bioLive, bioPages, bioReleaseMode, bioSize, bvecPages } from '../block/bio.js';
 import { OTHER_OWNER, isSplicePathOwner, quiescent, type SpliceSystem } from './splice.js';
 import { lastOffsetOf, pipeBuf, pipeOccupancy, pipeSlot, type PipeBuffer } from './pipe.js';
 import { PAGE_SIZE, type PageId } from '../mm/mm.js';
@@ -18,6 +18,8 @@ export const SPLICE_INVARIANTS = [
   'PipeFileDataInv',
   'BioLifecycleInv',
   'SpliceErrnoInv',
+  'SpliceProgressInv',
+  'DioIoInv',
   'BvecPosInv',
 ] as const;
 export type SpliceInvariant = (typeof SPLICE_INVARIANTS)[number];
@@ -284,6 +286,43 @@ function spliceErrno(sys: SpliceSystem): string[] {
   return out;
 }
 
+/**
+ * A splice makes progress (KERNEL.md §E.4, §E.2): one that did not fail ran its DIO, which sampled i_size (only a
+ * truncate changes it since, and only down), and if it got pages and pipe room and started before that EOF it
+ * returned bytes.
+ */
+function spliceProgress(sys: SpliceSystem): string[] {
+  const { task } = sys;
+  if (task.phase !== 'done' || typeof task.ret !== 'number') return [];
+  if (task.dio === null) return [`the splice returned ${task.ret} bytes without a DIO`];
+  const out: string[] = [];
+  if (task.dio.iSize < sys.inode.isize) out.push(`the DIO sampled i_size ${task.dio.iSize}, below today's ${sys.inode.isize}`);
+  if (task.len > 0 && task.pos0 < task.dio.iSize && task.ret === 0) out.push(`the splice returned 0 with ${task.len} bytes of room before the sampled i_size ${task.dio.iSize}`);
+  return out;
+}
+
+/**
+ * What the DIO reads (KERNEL.md §E.2, §H.12): no bio before it sampled i_size or for a read starting at or past
+ * it; each bio reads on from where the last stopped, from the splice position, no more than the count in all;
+ * iomi.pos is where the last one ended.
+ */
+function dioIo(sys: SpliceSystem): string[] {
+  const { task } = sys;
+  const bios = sys.env.bios;
+  const out: string[] = [];
+  if (bios.length > 0 && (task.phase === 'idle' || task.phase === 'dio' || task.dio === null)) out.push(`${bios.length} bios before the DIO sampled i_size`);
+  if (bios.length > 0 && task.dio !== null && task.pos0 >= task.dio.iSize) out.push(`a bio for a read from ${task.pos0}, at or past the sampled i_size ${task.dio.iSize}`);
+  let at = task.pos0;
+  for (const b of bios) {
+    const pos = sys.env.bioPos.get(b.id);
+    if (pos !== undefined && pos !== at) out.push(`bio ${b.id} reads from ${pos}, the last one stopped at ${at}`);
+    at += bioSize(b);
+  }
+  if (at - task.pos0 > task.len) out.push(`the bios read ${at - task.pos0} bytes, the count was ${task.len}`);
+  if (task.dio !== null && task.dio.pos !== at) out.push(`iomi.pos is ${task.dio.pos}, the bios end at ${at}`);
+  return out;
+}
+
 const CHECKS: Readonly<Record<SpliceInvariant, (sys: SpliceSystem) => string[]>> = {
   TypeOK: typeOk,
   NoUseAfterFreeInv: noUseAfterFree,
@@ -296,6 +335,8 @@ const CHECKS: Readonly<Record<SpliceInvariant, (sys: SpliceSystem) => string[]>>
   PipeFileDataInv: pipeFileData,
   BioLifecycleInv: bioLifecycle,
   SpliceErrnoInv: spliceErrno,
+  SpliceProgressInv: spliceProgress,
+  DioIoInv: dioIo,
   BvecPosInv: bvecPos,
 };
 

@@ -105,6 +105,23 @@ describe('the syzbot interleaving (KERNEL.md §E.3)', () => {
     expect(checkSplice(sys).map((v) => v.detail)).toContain('the read returned 1024 bytes, 2048 lay before the i_size it sampled');
   });
 
+  it('bios that do not read the file on from the splice position, or a finished splice without its DIO, are flagged (DioIoInv, SpliceProgressInv)', () => {
+    const sys = raceToRevert('pipe-get-pages');
+    expect(violatedSplice(sys)).toEqual([]);
+    // The second bio reading block 0 again (a DIO whose iomi.pos did not move) breaks the contiguous reads.
+    sys.env.bioPos.set(2, 0);
+    expect(checkSplice(sys)).toEqual([{ invariant: 'DioIoInv', detail: 'bio 2 reads from 0, the last one stopped at 4096' }]);
+    sys.env.bioPos.set(2, 4096);
+    ok(completeBio(sys, 2));
+    ok(completeBio(sys, 1));
+    expect(kind(sys)).toBe('completed');
+    expect(kind(sys)).toBe('returned');
+    expect(violatedSplice(sys)).toEqual([]);
+    // A splice that returns having skipped its DIO (no i_size sampled) is a 0-byte read for nothing.
+    sys.task.dio = null;
+    expect(checkSplice(sys).map((v) => [v.invariant, v.detail])).toContainEqual(['SpliceProgressInv', 'the splice returned 2048 bytes without a DIO']);
+  });
+
   it('copy-splice-read: the revert moves the ITER_BVEC cursor only; unused pages are released after the read', () => {
     const sys = raceToRevert('copy-splice-read');
     expect(sys.task.bvec.map((b) => pageFolio(sys.mm, b.page).refcount)).toEqual([1, 1]);
