@@ -57,9 +57,11 @@ GenSteps == {1, 3}
 GenDeep == GenLayouts(3, GenLens, GenOffs)
 
 \* v6.12 differs from v6.6 in the bvec extractor only (IovIter's BvecWalker): its models take the bvec
-\* arrays alone.  The v6.12 walker steps over only one empty bvec before it walks
-\* (MCIovIterV612LeadingEmpties): its deep final-design model leaves out bvec arrays that start with two
-\* empty bvecs and hold data after them.
+\* arrays alone, and being small, the default one takes every array of up to two pieces (GenMidV612: a bvec
+\* ending mid-page or on a boundary before an aligned or unaligned one, which the walk's stop tests turn on)
+\* with all three page-array modes; the bug models keep GenDefaultV612.  The v6.12 walker steps over only one
+\* empty bvec before it walks (MCIovIterV612LeadingEmpties): its deep final-design model (three elements)
+\* leaves out bvec arrays that start with two empty bvecs and hold data after them.
 TwoLeadingEmpties(l) == l.type = "BVEC" /\ Len(l.segs) >= 2 /\ l.segs[1].len = 0 /\ l.segs[2].len = 0
                         /\ l.count > 0
 GenDefaultV612 == {l \in GenDefault : l.type = "BVEC"}
