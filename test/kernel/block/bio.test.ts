@@ -29,6 +29,7 @@ import {
   munmapPage,
   ownerReleasePage,
   pageFolio,
+  pageGeneration,
   ZERO_PAGE_BASE_REFCOUNT,
   type Mm,
 } from '../../../src/kernel/mm/mm.js';
@@ -57,6 +58,20 @@ describe('bio_add_page merges (bvec_try_merge_page)', () => {
     expect(bioAddPage(mm, bio, 11, PS, 0)).toEqual({ added: PS, samePage: false });
     expect(bio.vecs.length).toBe(1);
     expect(bioPages(bio)).toEqual([10, 11]);
+  });
+
+  it('a bvec grown over a new page records the generation of that page, one entry per page', () => {
+    // DMA is checked page by page against the generation each page had when it joined the bio.
+    const mm = createMm();
+    allocPageAt(mm, 10, 'kernel');
+    allocPageAt(mm, 11, 'kernel');
+    ownerReleasePage(mm, 11, 'kernel');
+    allocPageAt(mm, 11, 'kernel'); // page 11 freed and reused: a later generation than page 10's
+    const bio = bioAlloc(1, 'WRITE', 1);
+    bioAddPage(mm, bio, 10, PS, 0);
+    bioAddPage(mm, bio, 11, PS, 0);
+    expect(pageGeneration(mm, 11)).not.toBe(pageGeneration(mm, 10));
+    expect(bio.vecs[0]?.generations).toEqual([pageGeneration(mm, 10), pageGeneration(mm, 11)]);
   });
 
   it('does not merge a gap or a non-adjacent page, and refuses a full bio', () => {
