@@ -703,6 +703,18 @@ SpliceProgressInv ==
         /\ dio.isize >= file.isize
         /\ task.len > 0 /\ task.pos < dio.isize => task.ret > 0
 
+\* The task's locals follow its program order (KERNEL.md §E.1, §E.4): before the splice starts and once it
+\* returned there is no destination iterator and no bio_vec array; from the start to the return there is the
+\* iterator its form builds (generic_file_splice_read()'s ITER_PIPE over the pipe, copy_splice_read()'s ITER_BVEC
+\* over the pages it allocated, an array of at least one page), nothing has failed before the start, and the
+\* read's return value exists only once the DIO completed (iomap_dio_complete(), pc "return").
+TaskLocalsInv ==
+    LET running == ~(task.pc = "idle" \/ task.pc = "done")
+    IN /\ running => iter.type = (IF PipeForm THEN "PIPE" ELSE "BVEC") /\ (bvec # <<>>) = ~PipeForm
+       /\ ~running => iter = NoIter /\ bvec = <<>>
+       /\ task.pc = "idle" => task.err = "none"
+       /\ ~(task.pc = "return" \/ task.pc = "done") => task.ret = 0
+
 -----------------------------------------------------------------------------
 (* Temporal properties, checked under LiveSpec.                              *)
 
