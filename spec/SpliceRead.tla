@@ -591,12 +591,17 @@ BvecBytesBefore(k) == IF k <= 1 THEN 0 ELSE BvecBytesBefore(k - 1) + bvec[k - 1]
 (* (advance steps over an element it reaches the end of; revert stops in the    *)
 (* first element u fits in), the cursor stays within the array (one past it at  *)
 (* the end), and the bytes before it are the bytes consumed: len - count, after *)
-(* every advance and every revert.                                             *)
+(* every advance and every revert.  Once the DIO reverted (pc wait or return), *)
+(* the bytes consumed are what the read reports, the data up to the i_size it  *)
+(* sampled (§E.2: the revert is there so the iterator says so, as PipeRingInv  *)
+(* asks of ITER_PIPE; a read at or past that size consumed nothing).           *)
 BvecPosInv ==
     iter.type = "BVEC" =>
         /\ iter.idx \in 1..(Len(bvec) + 1)
         /\ iter.iovOffset \in 0..(IF iter.idx <= Len(bvec) THEN bvec[iter.idx].len - 1 ELSE 0)
         /\ BvecBytesBefore(iter.idx) + iter.iovOffset = task.len - iter.count
+        /\ task.pc = "wait" \/ task.pc = "return" =>
+              task.len - iter.count = Max(0, Min(dio.pos, dio.isize) - task.pos)
 
 (* Bytes the ring holds in buffers [from, pipe->head). *)
 RECURSIVE RingBytesFrom(_)

@@ -79,6 +79,14 @@ const CASES: readonly Case[] = [
     from: '!.pc = "dio", !.len = len]',
     to: '!.pc = "idle", !.len = len]',
   },
+  {
+    name: "__iomap_dio_rw()'s revert leaves copy_splice_read()'s ITER_BVEC iterator where the mapping loop left it",
+    invariant: 'BvecPosInv',
+    why: 'the cursor still matches the count, the return value comes from the DIO and the unused pages are released as before',
+    model: 'MCSpliceRead',
+    from: "iter' = BvecRevert(iter, u)",
+    to: "iter' = iter",
+  },
 ];
 
 const MODULES: Record<string, { module: string; cfg: string }> = {
