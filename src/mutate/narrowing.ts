@@ -5,7 +5,11 @@
 // when the claim is exact: on every model, its state graph (TLC's `-dump dot,actionlabels`: states by TLC's
 // fingerprint, initial states, transitions with their action labels) is a subgraph of the original's, and on some
 // model it has fewer states. A mutant that adds one state, one initial state or one transition the original lacks
-// is not a narrowing and stays a survivor.
+// is not a narrowing and stays a survivor. A self-loop of an action no fairness condition names is not a
+// transition here: a TLA+ behaviour may stutter at any state (`[][Next]_vars`), so such a step adds no behaviour,
+// and an edit that turns the action into a stutter (a truncate that changes nothing) only removes the steps it
+// took. A self-loop of a fair action is kept: repeated forever, it is a livelock a liveness property can catch
+// (an extraction loop retrying a failure it never records), so it is a transition the original lacks.
 
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -14,15 +18,52 @@ import { createInterface } from 'node:readline';
 export interface GraphShape {
   readonly states: ReadonlySet<string>;
   readonly initial: ReadonlySet<string>;
-  /** `from>to>label`, each once. */
+  /** `from>to>label`, each once; self-loops of actions no fairness condition names are left out. */
   readonly edges: ReadonlySet<string>;
 }
 
 const NODE = /^(-?\d+) \[label="(?:[^"\\]|\\.)*"(,style = filled)?\];?$/;
 const EDGE = /^(-?\d+) -> (-?\d+)(?: \[label="((?:[^"\\]|\\.)*)")?/;
 
-/** Reads a `-dump dot` file line by line (a deep model's dump is large), keeping fingerprints and labels. */
-export async function readGraphShape(file: string): Promise<GraphShape> {
+/**
+ * The names a spec's fairness conditions reach: every identifier inside a `WF_v(...)` or `SF_v(...)`, and,
+ * transitively, every identifier in the body of an operator so named. An over-approximation (a constant or a
+ * variable is named too), which only keeps more self-loops.
+ */
+export function fairNames(text: string): Set<string> {
+  const defs = new Map<string, string>();
+  const heads = [...text.matchAll(/^([A-Za-z_]\w*)\s*(?:\([^)]*\))?\s*==/gm)];
+  heads.forEach((m, k) => {
+    const end = heads[k + 1]?.index ?? text.length;
+    defs.set(m[1] as string, text.slice((m.index ?? 0) + m[0].length, end));
+  });
+  const idents = (body: string): string[] => [...body.matchAll(/[A-Za-z_]\w*/g)].map((x) => x[0]);
+  const todo: string[] = [];
+  for (const m of text.matchAll(/\b[WS]F_\w+\s*\(/g)) {
+    let depth = 1;
+    let k = (m.index ?? 0) + m[0].length;
+    const from = k;
+    for (; k < text.length && depth > 0; k++) {
+      if (text[k] === '(') depth++;
+      else if (text[k] === ')') depth--;
+    }
+    todo.push(...idents(text.slice(from, k - 1)));
+  }
+  const out = new Set<string>();
+  for (let n = todo.pop(); n !== undefined; n = todo.pop()) {
+    if (out.has(n)) continue;
+    out.add(n);
+    const body = defs.get(n);
+    if (body !== undefined) todo.push(...idents(body));
+  }
+  return out;
+}
+
+/**
+ * Reads a `-dump dot` file line by line (a deep model's dump is large), keeping fingerprints and labels. A
+ * self-loop is kept only when its action label is among `fair` (see fairNames).
+ */
+export async function readGraphShape(file: string, fair: ReadonlySet<string> = new Set()): Promise<GraphShape> {
   const states = new Set<string>();
   const initial = new Set<string>();
   const edges = new Set<string>();
@@ -31,7 +72,7 @@ export async function readGraphShape(file: string): Promise<GraphShape> {
     const line = raw.trimEnd();
     const e = EDGE.exec(line);
     if (e !== null) {
-      edges.add(`${e[1]}>${e[2]}>${e[3] ?? ''}`);
+      if (e[1] !== e[2] || fair.has(e[3] ?? '')) edges.add(`${e[1]}>${e[2]}>${e[3] ?? ''}`);
       continue;
     }
     const n = NODE.exec(line);

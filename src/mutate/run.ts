@@ -14,7 +14,7 @@ import type { TlcRunner, TlcRunResult } from '../tlc/run.js';
 import { pool } from '../shared/pool.js';
 import { type EquivalenceList, staleEntries } from './equivalent.js';
 import { generateMutants, type Mutant, type MutationOperator } from './generate.js';
-import { compareShapes, type GraphShape, narrowing, readGraphShape, type ShapeComparison } from './narrowing.js';
+import { compareShapes, fairNames, type GraphShape, narrowing, readGraphShape, type ShapeComparison } from './narrowing.js';
 import { sanyCheck } from './sany.js';
 
 export interface MutateOptions {
@@ -450,12 +450,13 @@ export async function runMutate(o: MutateOptions): Promise<MutateReport | Mutate
       }
       // The original's state graph per model, dumped once, when the first survivor needs it.
       const originalShapes = new Map<string, Promise<GraphShape | string>>();
+      const fair = fairNames(p.original);
       const dumpShape = async (m: ManifestModel, dir: string, file: string, limit: number): Promise<GraphShape | string> => {
         const r = await runModel(m, dir, limit * 1000, `${file}.log`, ['-fp', '0', '-dump', 'dot,actionlabels', file]);
         if (!r.ok) return r.error.message;
         if (r.value.outcome !== 'success') return `${r.value.outcome} on the dump run`;
         try {
-          return await readGraphShape(file);
+          return await readGraphShape(file, fair);
         } catch (e) {
           return `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
         } finally {
