@@ -501,14 +501,15 @@ FreedAtZeroInv ==
 \* release drove its refcount to zero or below (GUP pins nothing: -EFAULT, §B.3, §C.3, §D.2), before the series a
 \* KVEC (-EFAULT, §C.3), or an injected failure the model enables (GUP of user pages; a refused add or the page
 \* array's -ENOMEM, §B.2, §C.4). Unmapping is final and nothing raises a refcount GUP refused, so the page the DIO
-\* stopped at stays that way.
+\* stopped at stays that way. The refcount test is written out rather than read from GupRefuses, so an edit of what
+\* GUP refuses cannot change what this invariant accepts (a pin of a zero page is a no-op and never refused).
 DioErrorCauseInv ==
     \A d \in Dios : dio[d].err =>
         LET t == iter[d].type IN
         \/ Variant = "legacy" /\ t = "KVEC"
         \/ t \in UserTypes /\ dio[d].pos < Len(iter[d].elems)
                              /\ LET p == mapping[iter[d].elems[dio[d].pos + 1].page]
-                                IN p \notin Pages \/ GupRefuses(d, p, ref)
+                                IN p \notin Pages \/ (kind[p] /= "zero" /\ ref[p] <= 0)
         \/ t \in UserTypes /\ "gup" \in Inject
         \/ t /= "BVEC" /\ ("add" \in Inject \/ "alloc" \in Inject)
 
@@ -588,6 +589,19 @@ OneUnsubmittedBioInv ==
 ZeroPageNotWrittenInv ==
     \A d \in Dios : \A k \in DOMAIN bios[d] :
         (\E p \in BioPages(bios[d][k]) : p \in Pages /\ kind[p] = "zero") => iter[d].dir = "SOURCE"
+
+\* A DIO stops at the first error bio_iov_iter_get_pages() returns (§C.3: the error comes back when no vec was
+\* added; iomap puts that bio and builds no other): a DIO whose extraction failed has no bio built and waiting.
+FailedDioStopsInv ==
+    \A d \in Dios : dio[d].err => NoBioBuilt(d)
+
+\* Kernel iterators take nothing on their pages, so their owner keeps them for the whole I/O (§H.2): a kernel
+\* page its owner has freed belongs to no DIO still running or holding a live bio, its zero bio included. (Written
+\* out rather than read from DioDone, which KernelFree's guard uses.)
+KernelPagesKeptInv ==
+    \A d \in Dios : (\E p \in KernelPagesOf(d) : p \notin owned) =>
+        /\ dio[d].err \/ dio[d].pos = Len(iter[d].elems)
+        /\ \A k \in DOMAIN bios[d] : bios[d][k].state = "released"
 
 \* iomap_dio_zero() (§C.6) zeroes a write DIO's partial block once in these models, and dio.zeroed records that
 \* it ran: a DIO holds one zero bio once it zeroed and none before. (A zeroing repeated without bound would make

@@ -84,6 +84,26 @@ const MUTANTS: readonly { what: string; invariant: string; from: string; to: str
     to: '    /\\ iter[d].dir = "DEST"\n    /\\ ~dio[d].err\n',
   },
   {
+    what: 'a DIO whose extraction failed goes on filling bios (Running no longer tests the error)',
+    invariant: 'FailedDioStopsInv',
+    from: 'Running(d) == ~dio[d].err /\\ dio[d].pos < Len(iter[d].elems)',
+    to: 'Running(d) == dio[d].pos < Len(iter[d].elems)',
+    model: 'MCPageLifetimeFail',
+  },
+  {
+    what: "iomap_dio_zero() zeroes after the DIO finished, when the kernel buffer's owner may have freed it",
+    invariant: 'KernelPagesKeptInv',
+    from: '    /\\ ~DioDone(d)\n    /\\ NoBioBuilt(d)\n',
+    to: '    /\\ NoBioBuilt(d)\n',
+    model: 'MCPageLifetimeGen',
+  },
+  {
+    what: 'GUP refuses a user page that is mapped and referenced (its refcount test dropped)',
+    invariant: 'DioErrorCauseInv',
+    from: '    /\\ Grab(p, Taken(iter[d].type)) > 0\n    /\\ r[p] <= 0\n',
+    to: '    /\\ Grab(p, Taken(iter[d].type)) > 0\n',
+  },
+  {
     what: 'iomap_dio_zero() runs again and again for the same DIO (its zeroed test dropped)',
     invariant: 'ZeroBioOnceInv',
     from: '    /\\ ~dio[d].zeroed\n',
