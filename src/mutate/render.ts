@@ -19,14 +19,13 @@ function mutantBlock(spec: string, m: MutantResult): string[] {
 
 export function renderMutateText(r: MutateReport): string {
   const out: string[] = [];
-  const header = ['spec', 'mutants', 'run', 'invalid', 'killed', 'narrowed', 'survived', 'equivalent', 'timed out', 'score'];
+  const header = ['spec', 'mutants', 'run', 'invalid', 'killed (narrowed)', 'survived', 'equivalent', 'timed out', 'score'];
   const rows = r.specs.map((s) => [
     s.spec,
     String(s.summary.generated),
     String(s.summary.selected),
     String(s.summary.invalid),
-    String(s.summary.killed),
-    String(s.summary.narrowed),
+    `${s.summary.killed} (${s.summary.narrowed})`,
     String(s.summary.survived),
     String(s.summary.equivalent),
     String(s.summary.timeout),
@@ -49,7 +48,7 @@ export function renderMutateText(r: MutateReport): string {
     out.push('');
   }
   out.push(
-    `score = killed / (killed + survived + timed out); equivalent and invalid mutants are left out. narrowed: killed because they only remove behaviours (a strict subgraph of the original's state graph). ${r.seconds.toFixed(0)} s in all.`,
+    `score = killed / (killed + survived + timed out); equivalent and invalid mutants are left out. (narrowed): of the killed, those that only remove behaviours (a strict subgraph of the original's state graph). ${r.seconds.toFixed(0)} s in all.`,
   );
   return `${out.join('\n')}\n`;
 }
