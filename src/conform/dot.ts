@@ -19,8 +19,10 @@ function unescapeLabel(s: string): string {
   return s.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
 }
 
-const NODE = /^(-?\d+) \[label="((?:[^"\\]|\\.)*)"(,style = filled)?\];?$/;
-const EDGE = /^(-?\d+) -> (-?\d+)(?: \[label="((?:[^"\\]|\\.)*)".*\])?;?$/;
+/** A node line: its fingerprint, its label (the state, escaped) and, for an initial state, the fill. */
+export const DOT_NODE = /^(-?\d+) \[label="((?:[^"\\]|\\.)*)"(,style = filled)?\];?$/;
+/** An edge line: from, to, and the action label `-dump dot,actionlabels` writes. */
+export const DOT_EDGE = /^(-?\d+) -> (-?\d+)(?: \[label="((?:[^"\\]|\\.)*)".*\])?;?$/;
 
 export function parseDot(text: string, file: string): Result<DotGraph, string> {
   const states = new Map<string, ReadonlyMap<string, TlaValue>>();
@@ -38,7 +40,7 @@ export function parseDot(text: string, file: string): Result<DotGraph, string> {
     lineNo++;
     if (line === '' || line.startsWith('strict digraph') || line.startsWith('digraph') || line.startsWith('nodesep') ||
         line.startsWith('subgraph') || line.startsWith('color=') || line === '}' || line.startsWith('rankdir')) continue;
-    const e = EDGE.exec(line);
+    const e = DOT_EDGE.exec(line);
     if (e !== null) {
       const label = unescapeLabel(e[3] ?? '');
       const key = `${e[1]} ${e[2]} ${label}`;
@@ -48,7 +50,7 @@ export function parseDot(text: string, file: string): Result<DotGraph, string> {
       }
       continue;
     }
-    const n = NODE.exec(line);
+    const n = DOT_NODE.exec(line);
     if (n !== null) {
       const body = unescapeLabel(n[2] as string);
       const values = parseAssignments(body, 0, 1, memo);

@@ -13,6 +13,7 @@
 
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { DOT_EDGE, DOT_NODE } from '../conform/dot.js';
 
 /** The shape of a dumped state graph: fingerprints only, no values (the comparison needs nothing else). */
 export interface GraphShape {
@@ -22,8 +23,6 @@ export interface GraphShape {
   readonly edges: ReadonlySet<string>;
 }
 
-const NODE = /^(-?\d+) \[label="(?:[^"\\]|\\.)*"(,style = filled)?\];?$/;
-const EDGE = /^(-?\d+) -> (-?\d+)(?: \[label="((?:[^"\\]|\\.)*)")?/;
 
 /**
  * The names a spec's fairness conditions reach: every identifier inside a `WF_v(...)` or `SF_v(...)`, and,
@@ -70,15 +69,15 @@ export async function readGraphShape(file: string, fair: ReadonlySet<string> = n
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   for await (const raw of lines) {
     const line = raw.trimEnd();
-    const e = EDGE.exec(line);
+    const e = DOT_EDGE.exec(line);
     if (e !== null) {
       if (e[1] !== e[2] || fair.has(e[3] ?? '')) edges.add(`${e[1]}>${e[2]}>${e[3] ?? ''}`);
       continue;
     }
-    const n = NODE.exec(line);
+    const n = DOT_NODE.exec(line);
     if (n !== null) {
       states.add(n[1] as string);
-      if (n[2] !== undefined) initial.add(n[1] as string);
+      if (n[3] !== undefined) initial.add(n[1] as string);
     }
   }
   return { states, initial, edges };
