@@ -19,10 +19,8 @@ function unescapeLabel(s: string): string {
   return s.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
 }
 
-/** A node line: its fingerprint, its label (the state, escaped) and, for an initial state, the fill. */
-export const DOT_NODE = /^(-?\d+) \[label="((?:[^"\\]|\\.)*)"(,style = filled)?\];?$/;
-/** An edge line: from, to, and the action label `-dump dot,actionlabels` writes. */
-export const DOT_EDGE = /^(-?\d+) -> (-?\d+)(?: \[label="((?:[^"\\]|\\.)*)".*\])?;?$/;
+const NODE = /^(-?\d+) \[label="((?:[^"\\]|\\.)*)"(,style = filled)?\];?$/;
+const EDGE = /^(-?\d+) -> (-?\d+)(?: \[label="((?:[^"\\]|\\.)*)".*\])?;?$/;
 
 export function parseDot(text: string, file: string): Result<DotGraph, string> {
   const states = new Map<string, ReadonlyMap<string, TlaValue>>();
@@ -40,7 +38,7 @@ export function parseDot(text: string, file: string): Result<DotGraph, string> {
     lineNo++;
     if (line === '' || line.startsWith('strict digraph') || line.startsWith('digraph') || line.startsWith('nodesep') ||
         line.startsWith('subgraph') || line.startsWith('color=') || line === '}' || line.startsWith('rankdir')) continue;
-    const e = DOT_EDGE.exec(line);
+    const e = EDGE.exec(line);
     if (e !== null) {
       const label = unescapeLabel(e[3] ?? '');
       const key = `${e[1]} ${e[2]} ${label}`;
@@ -50,7 +48,7 @@ export function parseDot(text: string, file: string): Result<DotGraph, string> {
       }
       continue;
     }
-    const n = DOT_NODE.exec(line);
+    const n = NODE.exec(line);
     if (n !== null) {
       const body = unescapeLabel(n[2] as string);
       const values = parseAssignments(body, 0, 1, memo);

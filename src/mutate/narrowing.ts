@@ -13,7 +13,6 @@
 
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { DOT_EDGE, DOT_NODE } from '../conform/dot.js';
 
 /** The shape of a dumped state graph: fingerprints only, no values (the comparison needs nothing else). */
 export interface GraphShape {
@@ -23,6 +22,8 @@ export interface GraphShape {
   readonly edges: ReadonlySet<string>;
 }
 
+const NODE = /^(-?\d+) \[label="(?:[^"\\]|\\.)*"(,style = filled)?\];?$/;
+const EDGE = /^(-?\d+) -> (-?\d+)(?: \[label="((?:[^"\\]|\\.)*)")?/;
 
 /**
  * The names a spec's fairness conditions reach: every identifier inside a `WF_v(...)` or `SF_v(...)`, and,
@@ -69,15 +70,15 @@ export async function readGraphShape(file: string, fair: ReadonlySet<string> = n
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   for await (const raw of lines) {
     const line = raw.trimEnd();
-    const e = DOT_EDGE.exec(line);
+    const e = EDGE.exec(line);
     if (e !== null) {
       if (e[1] !== e[2] || fair.has(e[3] ?? '')) edges.add(`${e[1]}>${e[2]}>${e[3] ?? ''}`);
       continue;
     }
-    const n = DOT_NODE.exec(line);
+    const n = NODE.exec(line);
     if (n !== null) {
       states.add(n[1] as string);
-      if (n[3] !== undefined) initial.add(n[1] as string);
+      if (n[2] !== undefined) initial.add(n[1] as string);
     }
   }
   return { states, initial, edges };
