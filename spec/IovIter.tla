@@ -98,7 +98,8 @@ VARIABLES
     layout,  \* the iterator as constructed (never changes; the first state tells replay what to build)
     iter,    \* [count, iovOffset, nrSegs]: the fields the kernel updates; nrSegs counts the current element
     xtr,     \* the last operation's extraction call and result (valid = FALSE after Advance/Revert)
-    fwd,     \* the last forward move (count and position before it, bytes moved), "undone" once reverted
+    fwd,     \* the last forward move (count and position before it, bytes moved) and which call made it
+             \* ("advanced" by iov_iter_advance(), "extracted" by an extraction), "undone" once reverted
     hist,    \* history for AdvanceRevertInverseInv: the iterator before the last forward move, the bytes it
              \* moved, and whether the last revert undid exactly that move
     action   \* the step just taken and its arguments, for replay (left out of the view)
@@ -354,6 +355,9 @@ NoXtr == [valid |-> FALSE, maxsize |-> 0, maxpages |-> 0, alloc |-> "caller", co
           ret |-> 0, errno |-> "", offset0 |-> NoOffset, pages |-> <<>>, cap |-> 0]
 NoFwd == [kind |-> "none", moved |-> 0, count |-> 0, pos |-> 0]
 
+\* fwd.kind of a forward move: which call made it.
+ForwardKinds == {"advanced", "extracted"}
+
 MaxPageCount == CHOOSE p \in PageCounts : \A q \in PageCounts : q <= p
 
 \* How many pages pin_user_pages_fast() manages before faulting: none, one (a partial pin) or all of
@@ -378,7 +382,7 @@ TypeOK ==
     /\ iter \in [count : 0..layout.count, iovOffset : Nat, nrSegs : 0..NSegs]
     /\ xtr \in [valid : BOOLEAN, maxsize : Nat, maxpages : Nat, alloc : AllocModes, countBefore : Nat,
                 ret : Int, errno : Errnos, offset0 : Int, pages : Seq(Int), cap : Nat]
-    /\ fwd \in [kind : {"none", "moved", "undone"}, moved : Int, count : Nat, pos : Nat]
+    /\ fwd \in [kind : {"none", "undone"} \cup ForwardKinds, moved : Int, count : Nat, pos : Nat]
     /\ hist \in [last : IterRecs, lastMoved : Nat, undone : BOOLEAN]
 
 Init ==
@@ -404,7 +408,7 @@ Advance(n) ==
     LET it == AdvanceIt(iter, n) IN
     /\ iter' = it
     /\ xtr' = NoXtr
-    /\ fwd' = [kind |-> "moved", moved |-> iter.count - it.count, count |-> iter.count, pos |-> Pos(iter)]
+    /\ fwd' = [kind |-> "advanced", moved |-> iter.count - it.count, count |-> iter.count, pos |-> Pos(iter)]
     /\ hist' = HistForward(iter.count - it.count)
     /\ action' = [name |-> "Advance", n |-> n]
     /\ UNCHANGED layout
@@ -417,7 +421,7 @@ Revert(n) ==
     /\ r.ok
     /\ iter' = r.it
     /\ xtr' = NoXtr
-    /\ fwd' = IF fwd.kind = "moved" /\ fwd.moved = n THEN [fwd EXCEPT !.kind = "undone"] ELSE NoFwd
+    /\ fwd' = IF fwd.kind \in ForwardKinds /\ fwd.moved = n THEN [fwd EXCEPT !.kind = "undone"] ELSE NoFwd
     /\ hist' = HistRevert(n)
     /\ action' = [name |-> "Revert", n |-> n]
     /\ UNCHANGED layout
@@ -432,7 +436,7 @@ Extract(maxsize, maxpages, pinLimit, alloc) ==
     /\ xtr' = [valid |-> TRUE, maxsize |-> maxsize, maxpages |-> maxpages, alloc |-> alloc,
                countBefore |-> iter.count, ret |-> r.ret, errno |-> r.errno, offset0 |-> r.offset0,
                pages |-> r.pages, cap |-> r.cap]
-    /\ fwd' = [kind |-> "moved", moved |-> moved, count |-> iter.count, pos |-> Pos(iter)]
+    /\ fwd' = [kind |-> "extracted", moved |-> moved, count |-> iter.count, pos |-> Pos(iter)]
     /\ hist' = HistForward(moved)
     /\ action' = [name |-> "Extract", maxsize |-> maxsize, maxpages |-> maxpages, pinLimit |-> pinLimit,
                   alloc |-> alloc]
@@ -650,16 +654,17 @@ ExtractMaximalInv ==
 \* it -- the count it started from, the bytes it moved, which are exactly what the count lost and the stream
 \* position gained, an extraction's return when it did not fail -- and hist keeps the iterator it started
 \* from; a revert records no move, and marks itself as undoing the last one in both records or in neither.
+\* The extraction record is there exactly when the last move was an extraction, and is that extraction's.
 HistoryRecordsInv ==
     /\ (fwd.kind = "undone") = hist.undone
-    /\ fwd.kind # "moved" => hist.lastMoved = 0
-    /\ fwd.kind = "moved" =>
+    /\ fwd.kind \notin ForwardKinds => hist.lastMoved = 0
+    /\ fwd.kind \in ForwardKinds =>
           /\ hist.lastMoved = fwd.moved
           /\ iter.count = fwd.count - fwd.moved
           /\ layout.type # "DISCARD" => Pos(iter) = fwd.pos + fwd.moved
     /\ fwd.kind # "none" => (hist.last.count = fwd.count /\ Pos(hist.last) = fwd.pos)
+    /\ xtr.valid = (fwd.kind = "extracted")
     /\ xtr.valid =>
-          /\ fwd.kind = "moved"
           /\ fwd.count = xtr.countBefore
           /\ fwd.moved = IF xtr.errno = "" THEN xtr.ret ELSE 0
 =============================================================================

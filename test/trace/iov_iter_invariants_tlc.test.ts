@@ -101,6 +101,15 @@ const CASES: readonly Case[] = [
     },
   },
   {
+    name: 'an extraction that records its call and result as not valid',
+    invariant: 'HistoryRecordsInv',
+    why: 'every extraction invariant reads xtr only when it is valid, so the lost record switches them all off',
+    variant: 'v6.6',
+    allocs: 'MCAllocsCaller',
+    invariants: ALL,
+    mutation: { from: "/\\ xtr' = [valid |-> TRUE,", to: "/\\ xtr' = [valid |-> FALSE," },
+  },
+  {
     name: 'the unchecked v6.12 walker (§G.9) with PageArrayBoundInv left out',
     invariant: 'AllocFailCleanInv',
     why: 'after the failed allocation it returns bytes and a page instead of -ENOMEM',

@@ -63,12 +63,12 @@ export type LastOp =
     };
 
 /**
- * The last forward move (advance or extract): bytes moved and the position before it; `undone` once a revert of
- * exactly those bytes followed it.
+ * The last forward move, `advanced` or `extracted` by the call that made it: bytes moved and the position before
+ * it; `undone` once a revert of exactly those bytes followed it.
  */
 export type ForwardMove =
   | { readonly kind: 'none' }
-  | { readonly kind: 'moved' | 'undone'; readonly moved: number; readonly before: Position };
+  | { readonly kind: 'advanced' | 'extracted' | 'undone'; readonly moved: number; readonly before: Position };
 
 /** `*pages` as a caller passes it (spec/IovIter.tla AllocModes). */
 export type PagesMode = 'caller' | 'alloc' | 'fail';
@@ -153,14 +153,14 @@ export function stepMonitor(m: Monitored, op: IterOp, variant: ExtractOptions, p
         ...m,
         iter,
         last: { op: 'advance', n: op.n },
-        fwd: { kind: 'moved', moved, before },
+        fwd: { kind: 'advanced', moved, before },
         hist: { last: m.iter, lastMoved: moved, undone: false },
       };
     }
     case 'Revert': {
       const outcome = iovIterRevert(iter, op.n);
       const fwd: ForwardMove =
-        m.fwd.kind === 'moved' && m.fwd.moved === op.n ? { ...m.fwd, kind: 'undone' } : { kind: 'none' };
+        (m.fwd.kind === 'advanced' || m.fwd.kind === 'extracted') && m.fwd.moved === op.n ? { ...m.fwd, kind: 'undone' } : { kind: 'none' };
       const hist: RevertHistory =
         op.n === m.hist.lastMoved ? { last: m.hist.last, lastMoved: 0, undone: true } : { last: undefined, lastMoved: 0, undone: false };
       return { ...m, iter, last: { op: 'revert', n: op.n, outcome }, fwd, hist };
@@ -178,7 +178,7 @@ export function stepMonitor(m: Monitored, op: IterOp, variant: ExtractOptions, p
         ...m,
         iter,
         last: { op: 'extract', maxsize: op.maxsize, maxpages: op.maxpages, alloc, before: m.iter, result },
-        fwd: { kind: 'moved', moved, before },
+        fwd: { kind: 'extracted', moved, before },
         hist: { last: m.iter, lastMoved: moved, undone: false },
       };
     }
@@ -504,7 +504,8 @@ function extractMaximal(m: Monitored, variant: ExtractOptions): boolean {
  * The history records say what really happened (they are what RevertRestoresInv and AdvanceRevertInverseInv read,
  * §A.4, §H.5): a forward move is recorded in both, with the bytes the count lost and the position gained (an
  * extraction's return), and hist keeps the iterator it started from; a revert records no move and is marked as
- * undoing the last one in both records or in neither.
+ * undoing the last one in both records or in neither. The last operation is an extraction exactly when the
+ * forward record says the move was extracted.
  */
 function historyRecords(m: Monitored): boolean {
   const { fwd, hist, iter } = m;
@@ -515,6 +516,7 @@ function historyRecords(m: Monitored): boolean {
   if (hist.lastMoved !== fwd.moved || iter.count !== fwd.before.count - fwd.moved) return false;
   if (iter.type !== 'DISCARD' && streamPos(iter) !== fwd.before.pos + fwd.moved) return false;
   const l = m.last;
+  if ((l.op === 'extract') !== (fwd.kind === 'extracted')) return false;
   if (l.op !== 'extract') return true;
   const moved = typeof l.result.ret === 'number' && l.result.ret > 0 ? l.result.ret : 0;
   return fwd.before.count === l.before.count && fwd.moved === moved;

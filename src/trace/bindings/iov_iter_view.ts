@@ -77,7 +77,6 @@ export const iovIterView: BindingView<unknown> = {
 export function iovIterReasons(names: readonly string[], vars: ReadonlyMap<string, TlaValue>): { invariant: string; detail: string }[] {
   const xtr = vars.get('xtr');
   const iter = vars.get('iter');
-  const fwd = vars.get('fwd');
   const ret = num(get(xtr, 'ret'));
   const call = `iov_iter_extract_pages(maxsize ${num(get(xtr, 'maxsize')) ?? '?'}, maxpages ${num(get(xtr, 'maxpages')) ?? '?'}) with count ${num(get(xtr, 'countBefore')) ?? '?'} returned ${ret ?? str(get(xtr, 'errno')) ?? '?'}, offset0 ${num(get(xtr, 'offset0')) ?? '?'}, pages [${ints(get(xtr, 'pages')).join(', ')}]`;
   const now = `count now ${num(get(iter, 'count')) ?? '?'}, nr_segs ${num(get(iter, 'nrSegs')) ?? '?'}`;
@@ -86,7 +85,7 @@ export function iovIterReasons(names: readonly string[], vars: ReadonlyMap<strin
     ExtractContractInv: `${call}; ${now}: 0 ≤ offset0 < PAGE_SIZE, ret ≤ min(maxsize, count), the page list's shape or "count drops by ret" fails`,
     ExtractCoversStreamInv: `${call}: the bytes the pages and offset0 describe are not the iterator's next ${ret ?? '?'} bytes`,
     NoStallInv: `${call}; ${now}: a kernel-backed extraction returned 0 with bytes left and maxsize > 0, or count > 0 with no segment left`,
-    RevertRestoresInv: `the last ${str(get(fwd, 'kind')) ?? 'move'} did not put the iterator back where the advance started (${now})`,
+    RevertRestoresInv: `the revert of exactly the last move's bytes did not put the iterator back where that move started (${now})`,
     PositionConsistentInv: `position + count is no longer the length the iterator was built with (${now})`,
     ExtractPagesExactInv: `${call}: the page list is not exactly the pages the ${ret ?? '?'} bytes touch (DIV_ROUND_UP(offset0 + ret, PAGE_SIZE) entries, each the page of its first byte)`,
     PageArrayBoundInv: `${call}: it wrote past its page array of ${num(get(xtr, 'cap')) ?? '?'} entries (none when *pages is NULL)`,

@@ -143,4 +143,17 @@ describe('IovIter checker: exact accounting', () => {
     // Not marked in hist: AdvanceRevertInverseInv would check nothing, so only the records rule can see it.
     expect(violatedInvariants({ ...back, hist: { ...back.hist, undone: false } }, v66)).toEqual(['HistoryRecordsInv']);
   });
+
+  it('HistoryRecordsInv: a move recorded as made by the other call is flagged', () => {
+    const k = () => startMonitor(iovIterKvec('DEST', [{ addr: 5, len: 6 }], 1, 6, small));
+    const advanced = stepMonitor(k(), { name: 'Advance', n: 3 }, v66);
+    if (advanced.fwd.kind === 'none') throw new Error('an advance of 3 bytes records a move');
+    expect(advanced.fwd.kind).toBe('advanced');
+    expect(violatedInvariants({ ...advanced, fwd: { ...advanced.fwd, kind: 'extracted' } }, v66)).toEqual(['HistoryRecordsInv']);
+    const extracted = stepMonitor(k(), { name: 'Extract', maxsize: 3, maxpages: 2 }, v66);
+    if (extracted.fwd.kind === 'none') throw new Error('an extraction records a move');
+    expect(extracted.fwd.kind).toBe('extracted');
+    expect(violatedInvariants(extracted, v66)).toEqual([]);
+    expect(violatedInvariants({ ...extracted, fwd: { ...extracted.fwd, kind: 'advanced' } }, v66)).toEqual(['HistoryRecordsInv']);
+  });
 });
