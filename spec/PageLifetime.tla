@@ -372,10 +372,10 @@ GetPages(d, gup, add, alloc) ==
     /\ UNCHANGED layoutVars
 
 \* iomap_dio_zero(): a write DIO, before it is done, zeroes a partial block with a bio holding the zero page,
-\* submitted at once.
+\* submitted at once. A failed extraction does not stop it: iomap_dio_bio_iter() puts the bio it could not fill
+\* and goes on to its sub-block tail zeroing (goto zero_tail), so a short write exposes no stale data (§C.3, §C.6).
 IomapDioZero(d) ==
     /\ iter[d].dir = "SOURCE"
-    /\ ~dio[d].err
     /\ ~dio[d].zeroed
     /\ ~DioDone(d)
     /\ NoBioBuilt(d)

@@ -80,8 +80,8 @@ const MUTANTS: readonly { what: string; invariant: string; from: string; to: str
   {
     what: 'iomap_dio_zero() zeroes a block of a read DIO: the device writes into the zero page',
     invariant: 'ZeroPageNotWrittenInv',
-    from: '    /\\ iter[d].dir = "SOURCE"\n    /\\ ~dio[d].err\n',
-    to: '    /\\ iter[d].dir = "DEST"\n    /\\ ~dio[d].err\n',
+    from: '    /\\ iter[d].dir = "SOURCE"\n    /\\ ~dio[d].zeroed\n',
+    to: '    /\\ iter[d].dir = "DEST"\n    /\\ ~dio[d].zeroed\n',
   },
   {
     what: 'a DIO whose extraction failed goes on filling bios (Running no longer tests the error)',

@@ -163,14 +163,14 @@ export function dioComplete(world: DioWorld, id: number, index: number): Result<
 
 /**
  * iomap_dio_zero() (§C.6): a write DIO, before it is done, zeroes the rest of a partial block with ZERO_PAGE(0) in a bio of its own,
- * submitted at once. Since the series no reference is taken and the bio owns nothing; the legacy code took a
+ * submitted at once. A failed extraction does not prevent it: iomap_dio_bio_iter() puts the bio it could not fill and
+ * jumps to its tail zeroing (zero_tail), so that a short write leaves no stale data in the block. Since the series no reference is taken and the bio owns nothing; the legacy code took a
  * get_page() and let the default put_page() release it.
  */
 export function iomapDioZero(world: DioWorld, id: number): Result<Bio, string> {
   const dio = getDio(world, id);
   if (dio === undefined) return err(`no DIO ${id}`);
   if (dio.op !== 'WRITE') return err(`DIO ${id} is a read: iomap zeroes sub-block ranges only for writes`);
-  if (dio.error !== null) return err(`DIO ${id} already failed`);
   if (dio.zeroed) return err(`DIO ${id} already zeroed its partial block`);
   if (dioDone(dio)) return err(`DIO ${id} is done`);
   const pending = buildingBio(dio);

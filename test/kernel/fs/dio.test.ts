@@ -118,6 +118,36 @@ describe('iomap_dio_zero (§C.6)', () => {
     });
   }
 
+  it('still zeroes the tail after a failed extraction while an earlier bio of the DIO is in flight (zero_tail)', () => {
+    const twoPages: DioLayout = {
+      kind: new Map([
+        [1, 'zero'],
+        [3, 'user'],
+        [5, 'user'],
+      ]),
+      mapping: new Map([
+        [2, 3],
+        [3, 5],
+      ]),
+      owned: new Set(),
+      dios: [{ type: 'UBUF', dir: 'SOURCE', elems: [{ page: 2, off: 0, len: PS }, { page: 3, off: 0, len: PS }] }],
+      maxVecs: 1,
+    };
+    const w = world(twoPages, 'v6.5');
+    const first = dioBuildBio(w, 1);
+    expect(first.ok && first.value !== null).toBe(true);
+    dioSubmitBio(w, 1, 1);
+    expect(userMunmap(w, 3).ok).toBe(true);
+    const second = dioBuildBio(w, 1);
+    expect(second.ok && second.value).toBe(null);
+    expect(getDio(w, 1)!.error).toBe('EFAULT');
+    expect(dioDone(getDio(w, 1)!)).toBe(false);
+    const z = iomapDioZero(w, 1);
+    expect(z.ok).toBe(true);
+    expect(getDio(w, 1)!.bios.map((b) => b.kind)).toEqual(['data', 'zero']);
+    expect(violatedInvariants(w)).toEqual([]);
+  });
+
   it('is refused for a read DIO and for a second time', () => {
     const w = world(staticBuffer, 'v6.5');
     expect(iomapDioZero(w, 3).ok).toBe(false);
