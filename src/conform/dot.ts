@@ -4,6 +4,7 @@
 
 import { err, ok, type Result } from '../shared/result.js';
 import type { TlaValue } from '../tla/value.js';
+import { DOT_EDGE_LINE as EDGE, DOT_STATE_LINE as NODE } from '../tlc/dot-lines.js';
 import { parseAssignments, type ValueMemo } from '../tlc/tool-state.js';
 
 export interface DotGraph {
@@ -19,8 +20,6 @@ function unescapeLabel(s: string): string {
   return s.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
 }
 
-const NODE = /^(-?\d+) \[label="((?:[^"\\]|\\.)*)"(,style = filled)?\];?$/;
-const EDGE = /^(-?\d+) -> (-?\d+)(?: \[label="((?:[^"\\]|\\.)*)".*\])?;?$/;
 
 export function parseDot(text: string, file: string): Result<DotGraph, string> {
   const states = new Map<string, ReadonlyMap<string, TlaValue>>();

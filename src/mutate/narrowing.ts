@@ -13,6 +13,7 @@
 
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { DOT_EDGE_LINE as EDGE, DOT_STATE_LINE as NODE } from '../tlc/dot-lines.js';
 
 /** The shape of a dumped state graph: fingerprints only, no values (the comparison needs nothing else). */
 export interface GraphShape {
@@ -22,8 +23,6 @@ export interface GraphShape {
   readonly edges: ReadonlySet<string>;
 }
 
-const NODE = /^(-?\d+) \[label="(?:[^"\\]|\\.)*"(,style = filled)?\];?$/;
-const EDGE = /^(-?\d+) -> (-?\d+)(?: \[label="((?:[^"\\]|\\.)*)")?/;
 
 /**
  * The names a spec's fairness conditions reach: every identifier inside a `WF_v(...)` or `SF_v(...)`, and,
@@ -78,7 +77,7 @@ export async function readGraphShape(file: string, fair: ReadonlySet<string> = n
     const n = NODE.exec(line);
     if (n !== null) {
       states.add(n[1] as string);
-      if (n[2] !== undefined) initial.add(n[1] as string);
+      if (n[3] !== undefined) initial.add(n[1] as string);
     }
   }
   return { states, initial, edges };
