@@ -36,7 +36,8 @@ score = killed / (killed + survived + timed out).
 options:
   --spec NAME        mutate this spec (repeatable; default: every spec with a passing model)
   --model NAME       run mutants only on this passing model (repeatable, or comma-separated)
-  --include-scale    also run mutants on the passing models marked "scale"
+  --include-scale    also run mutants on the passing models marked "scale" (the deep models whose
+                     manifest entry gives a "mutate" reason run without it)
   --limit N          only the first N mutants of each spec, in source order
   --sample N         N mutants of each spec chosen at random ...
   --seed S           ... by seed S (default 1)

@@ -16,8 +16,8 @@ export interface ManifestError {
   readonly message: string;
 }
 
-const MODEL_KEYS = ['name', 'spec', 'module', 'cfg', 'variant', 'expect', 'distinct', 'depth', 'purpose', 'scale', 'neverFires', 'actionsFired', 'noCoverage', 'sample'] as const;
-const OPTIONAL_KEYS: readonly string[] = ['scale', 'neverFires', 'actionsFired', 'noCoverage', 'sample', 'distinct', 'depth'];
+const MODEL_KEYS = ['name', 'spec', 'module', 'cfg', 'variant', 'expect', 'distinct', 'depth', 'purpose', 'scale', 'mutate', 'neverFires', 'actionsFired', 'noCoverage', 'sample'] as const;
+const OPTIONAL_KEYS: readonly string[] = ['scale', 'mutate', 'neverFires', 'actionsFired', 'noCoverage', 'sample', 'distinct', 'depth'];
 const REQUIRED_KEYS = MODEL_KEYS.filter((k) => !OPTIONAL_KEYS.includes(k));
 
 /** An action of Next as coverage names it: `Op`, `Inst!Op`, or `Next@line:col` for a disjunct that applies no operator. */
@@ -187,6 +187,10 @@ function model(v: unknown, at: string): Check<ManifestModel> {
   const purpose = nonEmptyString(v.purpose, `${at}.purpose`);
   if (!purpose.ok) return purpose;
   if ('scale' in v && typeof v.scale !== 'boolean') return fail(`${at}.scale`, `must be true or false, got ${describe(v.scale)}`);
+  const mutate = 'mutate' in v ? nonEmptyString(v.mutate, `${at}.mutate`) : undefined;
+  if (mutate !== undefined && !mutate.ok) return fail(`${at}.mutate`, `must be the reason mutants run on this deep model by default, got ${describe(v.mutate)}`);
+  if (mutate !== undefined && (v.scale !== true || expect.value.result !== 'success'))
+    return fail(`${at}.mutate`, 'is only for a deep-tier ("scale": true) model expected to succeed: the default tier\'s passing models run mutants anyway');
   const never = 'neverFires' in v ? neverFires(v.neverFires, `${at}.neverFires`, expect.value) : undefined;
   if (never !== undefined && !never.ok) return never;
   const fired = 'actionsFired' in v ? actionsFired(v.actionsFired, `${at}.actionsFired`) : undefined;
@@ -204,6 +208,7 @@ function model(v: unknown, at: string): Check<ManifestModel> {
     ...(depth !== undefined ? { depth: depth.value } : {}),
     purpose: purpose.value,
     ...(v.scale === true ? { scale: true } : {}),
+    ...(mutate !== undefined ? { mutate: mutate.value } : {}),
     ...(never !== undefined ? { neverFires: never.value } : {}),
     ...(fired !== undefined ? { actionsFired: fired.value } : {}),
     ...(noCoverage !== undefined ? { noCoverage: noCoverage.value } : {}),

@@ -30,6 +30,11 @@ export interface ManifestModel {
   /** Large models kept out of the default `iterpin check` run. */
   readonly scale?: boolean;
   /**
+   * On a deep-tier (`scale`) model that passes: why `iterpin mutate` runs mutants on it without `--include-scale`
+   * (it reaches paths no default-tier model does, such as injected failures or a liveness property of them).
+   */
+  readonly mutate?: string;
+  /**
    * Actions of Next this model is allowed never to take, each with the reason (only for a model expected to
    * succeed): any other action that never fires makes `iterpin check` report the model `uncovered`.
    */

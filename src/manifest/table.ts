@@ -39,7 +39,7 @@ export function renderManifestMarkdown(manifest: Manifest): string {
     `|${[...HEADER, 'purpose'].map((_h, i) => (i >= 4 && i <= 6 ? '--:' : '---')).join('|')}|`,
     ...manifest.models.map((m) => {
       const [name, spec, variant, expected, distinct, depth, fired] = row(m);
-      return `| \`${name}\` | ${spec} | \`${variant}\` | ${expected} | ${distinct} | ${depth} | ${fired} | ${esc(m.purpose)}${m.scale === true ? ' *(scale: not in the default run)*' : ''} |`;
+      return `| \`${name}\` | ${spec} | \`${variant}\` | ${expected} | ${distinct} | ${depth} | ${fired} | ${esc(m.purpose)}${m.scale === true ? ` *(scale: not in the default run${m.mutate !== undefined ? `; iterpin mutate runs on it: ${esc(m.mutate)}` : ''})*` : ''} |`;
     }),
   ];
   return `${lines.join('\n')}\n`;

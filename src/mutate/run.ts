@@ -166,10 +166,14 @@ export function lineDiff(original: string, mutated: string): string[] {
   ];
 }
 
-/** The passing (final-design) models of a spec that mutants run on, cheapest first. */
+/**
+ * The passing (final-design) models of a spec that mutants run on, cheapest first: the default tier's, the deep
+ * ones the manifest marks `mutate`, and with includeScale (or when named) every deep one.
+ */
 export function finalModels(manifest: Manifest, spec: string, includeScale: boolean, only?: readonly string[]): ManifestModel[] {
   return manifest.models
-    .filter((m) => m.spec === spec && m.expect.result === 'success' && m.sample === undefined && (includeScale || m.scale !== true || only?.includes(m.name) === true))
+    .filter((m) => m.spec === spec && m.expect.result === 'success' && m.sample === undefined &&
+      (includeScale || m.scale !== true || m.mutate !== undefined || only?.includes(m.name) === true))
     .filter((m) => only === undefined || only.length === 0 || only.includes(m.name))
     .sort((a, b) => (a.distinct ?? 0) - (b.distinct ?? 0));
 }

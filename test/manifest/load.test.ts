@@ -45,6 +45,16 @@ describe('validateManifest', () => {
     expect(r.ok && r.value.models[0]?.scale).toBe(true);
   });
 
+  it('keeps a mutate reason only on a deep-tier model expected to succeed', () => {
+    const deep = { scale: true, expect: { result: 'success' }, mutate: 'the only model that injects failures' };
+    const r = validateManifest(withModel(deep), 'm.json');
+    expect(r.ok && r.value.models[0]?.mutate).toBe('the only model that injects failures');
+    expect(invalidAt(withModel({ ...deep, scale: false }))).toBe('models[0].mutate');
+    expect(invalidAt(withModel({ ...deep, expect: { result: 'safety', invariant: 'QueueBoundInv' } }))).toBe('models[0].mutate');
+    expect(invalidAt(withModel({ ...deep, mutate: true }))).toBe('models[0].mutate');
+    expect(invalidAt(withModel({ ...deep, mutate: '' }))).toBe('models[0].mutate');
+  });
+
   it('names the field of each defect', () => {
     expect(invalidAt([])).toBe('(top level)');
     expect(invalidAt({ version: 2, models: [] })).toBe('version');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { modelOrder, type MutantResult, readJournal, shardOf, specFingerprint } from '../../src/mutate/run.js';
+import { finalModels, modelOrder, type MutantResult, readJournal, shardOf, specFingerprint } from '../../src/mutate/run.js';
 import { parseManifest } from '../../src/manifest/load.js';
 
 const specDir = join(import.meta.dirname, '..', '..', 'spec');
@@ -97,5 +97,24 @@ describe('the results journal', () => {
     expect(await specFingerprint(copy, 'Pipeline', models)).toBe(before);
     writeFileSync(join(copy, 'Pipeline.tla'), `${readFileSync(join(copy, 'Pipeline.tla'), 'utf8')}\n\\* an edit here\n`);
     expect(await specFingerprint(copy, 'Pipeline', models)).not.toBe(before);
+  });
+});
+
+describe('the models mutants run on', () => {
+  it('are the default tier and the deep models marked mutate; --include-scale adds every deep one', () => {
+    const text = readFileSync(join(specDir, 'manifest.json'), 'utf8');
+    const m = parseManifest(text, 'spec/manifest.json');
+    expect(m.ok).toBe(true);
+    if (!m.ok) return;
+    const names = (includeScale: boolean, only?: string[]): string[] => finalModels(m.value, 'PageLifetime', includeScale, only).map((x) => x.name).sort();
+    expect(names(false)).toEqual(['MCPageLifetime', 'MCPageLifetimeFail', 'MCPageLifetimeGen', 'MCPageLifetimeLive']);
+    expect(names(true)).toContain('MCPageLifetimeGenDeepKernel');
+    expect(names(false)).not.toContain('MCPageLifetimeGenDeepKernel');
+    expect(names(false, ['MCPageLifetimeGenDeepKernel'])).toEqual(['MCPageLifetimeGenDeepKernel']);
+    for (const spec of ['IovIter', 'SpliceRead', 'PageLifetime']) {
+      const deep = finalModels(m.value, spec, false).filter((x) => x.scale === true);
+      expect(deep.length, spec).toBeGreaterThan(0);
+      expect(deep.every((x) => x.mutate !== undefined)).toBe(true);
+    }
   });
 });
