@@ -20,7 +20,6 @@ function unescapeLabel(s: string): string {
   return s.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
 }
 
-
 export function parseDot(text: string, file: string): Result<DotGraph, string> {
   const states = new Map<string, ReadonlyMap<string, TlaValue>>();
   const initial: string[] = [];

@@ -23,7 +23,6 @@ export interface GraphShape {
   readonly edges: ReadonlySet<string>;
 }
 
-
 /**
  * The names a spec's fairness conditions reach: every identifier inside a `WF_v(...)` or `SF_v(...)`, and,
  * transitively, every identifier in the body of an operator so named. An over-approximation (a constant or a

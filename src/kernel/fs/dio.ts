@@ -162,10 +162,11 @@ export function dioComplete(world: DioWorld, id: number, index: number): Result<
 }
 
 /**
- * iomap_dio_zero() (§C.6): a write DIO, before it is done, zeroes the rest of a partial block with ZERO_PAGE(0) in a bio of its own,
- * submitted at once. A failed extraction does not prevent it: iomap_dio_bio_iter() puts the bio it could not fill and
- * jumps to its tail zeroing (zero_tail), so that a short write leaves no stale data in the block. Since the series no reference is taken and the bio owns nothing; the legacy code took a
- * get_page() and let the default put_page() release it.
+ * iomap_dio_zero() (§C.6): a write DIO, before it is done, zeroes the rest of a partial block with ZERO_PAGE(0) in a
+ * bio of its own, submitted at once. A failed extraction does not prevent it: iomap_dio_bio_iter() puts the bio it
+ * could not fill and jumps to its tail zeroing (zero_tail), so that a short write leaves no stale data in the block.
+ * Since the series no reference is taken and the bio owns nothing; the legacy code took a get_page() and let the
+ * default put_page() release it.
  */
 export function iomapDioZero(world: DioWorld, id: number): Result<Bio, string> {
   const dio = getDio(world, id);

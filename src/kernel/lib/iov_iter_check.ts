@@ -70,6 +70,10 @@ export type ForwardMove =
   | { readonly kind: 'none' }
   | { readonly kind: 'advanced' | 'extracted' | 'undone'; readonly moved: number; readonly before: Position };
 
+/** A forward move not yet undone: made by an advance or an extraction (spec/IovIter.tla ForwardKinds). */
+export const isForwardMove = (f: ForwardMove): f is ForwardMove & { readonly kind: 'advanced' | 'extracted' } =>
+  f.kind === 'advanced' || f.kind === 'extracted';
+
 /** `*pages` as a caller passes it (spec/IovIter.tla AllocModes). */
 export type PagesMode = 'caller' | 'alloc' | 'fail';
 
@@ -160,7 +164,7 @@ export function stepMonitor(m: Monitored, op: IterOp, variant: ExtractOptions, p
     case 'Revert': {
       const outcome = iovIterRevert(iter, op.n);
       const fwd: ForwardMove =
-        (m.fwd.kind === 'advanced' || m.fwd.kind === 'extracted') && m.fwd.moved === op.n ? { ...m.fwd, kind: 'undone' } : { kind: 'none' };
+        isForwardMove(m.fwd) && m.fwd.moved === op.n ? { ...m.fwd, kind: 'undone' } : { kind: 'none' };
       const hist: RevertHistory =
         op.n === m.hist.lastMoved ? { last: m.hist.last, lastMoved: 0, undone: true } : { last: undefined, lastMoved: 0, undone: false };
       return { ...m, iter, last: { op: 'revert', n: op.n, outcome }, fwd, hist };

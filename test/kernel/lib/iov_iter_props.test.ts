@@ -26,6 +26,7 @@ import {
   type IovIterVariant,
 } from '../../../src/kernel/lib/iov_iter_extract.js';
 import {
+  isForwardMove,
   startMonitor,
   stepMonitor,
   violatedInvariants,
@@ -115,7 +116,7 @@ function toOp(m: Monitored, d: OpDesc): IterOp | undefined {
     case 'advance':
       return { name: 'Advance', n: d.n };
     case 'revertLast':
-      return (m.fwd.kind === 'advanced' || m.fwd.kind === 'extracted') && m.fwd.moved > 0 && m.fwd.moved <= consumed ? { name: 'Revert', n: m.fwd.moved } : undefined;
+      return isForwardMove(m.fwd) && m.fwd.moved > 0 && m.fwd.moved <= consumed ? { name: 'Revert', n: m.fwd.moved } : undefined;
     case 'revertSome':
       return consumed > 0 ? { name: 'Revert', n: 1 + Math.floor(d.frac * (consumed - 1)) } : undefined;
     case 'extract':
